@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { conditions, digest, doc, objectName, observedGeneration, resource, text } from './meta.ts';
+
+const allowList = () =>
+  doc(
+    z.array(objectName('MiniProgram name.')).max(500).default([]),
+    'MiniProgram names allowed to use this; empty means none.',
+  );
+
+export const LabelSelectorSchema = doc(
+  z.object({
+    matchLabels: doc(z.record(z.string(), z.string().max(63)).optional(), 'Labels that must all match.'),
+    matchExpressions: doc(
+      z
+        .array(
+          doc(
+            z.object({
+              key: text(317, 'Label key.'),
+              operator: doc(z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), 'Selector operator.'),
+              values: doc(z.array(z.string().max(63)).max(64).optional(), 'Values for In and NotIn.'),
+            }),
+            'A label selector requirement.',
+          ),
+        )
+        .max(16)
+        .optional(),
+      'Label selector requirements; all must match.',
+    ),
+  }),
+  'A Kubernetes label selector over MiniPrograms.',
+);
+
+export const HostApiSchema = doc(
+  z.object({
+    name: doc(
+      z
+        .string()
+        .max(64)
+        .regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must be an identifier such as getBankCard'),
+      'API name the mini-program calls as wx.invokeHost(name, ...) or wx[name] when exposed.',
+    ),
+    description: text(256, 'What the API does.').optional(),
+    allowedMiniPrograms: allowList(),
+  }),
+  'A custom API the host app provides to mini-programs.',
+);
+
+export const MenuItemSchema = doc(
+  z.object({
+    id: doc(
+      z
+        .string()
+        .max(64)
+        .regex(/^[a-zA-Z][a-zA-Z0-9_-]*$/),
+      'Menu item id delivered to the host when tapped.',
+    ),
+    title: text(32, 'Menu item title.'),
+    allowedMiniPrograms: allowList(),
+  }),
+  'A custom item in the mini-program capsule menu.',
+);
+
+export const HostAppSpecSchema = doc(
+  z.object({
+    displayName: text(128, 'Name of the host application.'),
+    platforms: doc(
+      z.object({
+        ios: doc(z.object({ bundleId: text(255, 'iOS bundle identifier.') }).optional(), 'iOS app.'),
+        android: doc(
+          z.object({ packageName: text(255, 'Android package name.') }).optional(),
+          'Android app.',
+        ),
+        harmony: doc(
+          z.object({ bundleName: text(255, 'HarmonyOS bundle name.') }).optional(),
+          'HarmonyOS app.',
+        ),
+        desktop: doc(z.object({ appId: text(255, 'Desktop application id.') }).optional(), 'Desktop app.'),
+        web: doc(
+          z
+            .object({
+              origins: doc(
+                z
+                  .array(
+                    z
+                      .string()
+                      .max(253)
+                      .regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://app.example.com'),
+                  )
+                  .max(32),
+                'Origins allowed to embed the web SDK.',
+              ),
+            })
+            .optional(),
+          'Web host app.',
+        ),
+      }),
+      'Platforms the host app ships on.',
+    ),
+    miniPrograms: doc(
+      z.object({
+        names: doc(
+          z.array(objectName('MiniProgram name.')).max(2000).optional(),
+          'MiniPrograms listed by name.',
+        ),
+        selector: LabelSelectorSchema.optional(),
+      }),
+      'Which MiniPrograms the host app lists: by name, by label selector, or both (union).',
+    ),
+    hostApis: doc(z.array(HostApiSchema).max(128).optional(), 'Custom host APIs and who may call them.'),
+    menuItems: doc(z.array(MenuItemSchema).max(32).optional(), 'Custom menu items and who may show them.'),
+    branding: doc(
+      z
+        .object({
+          primaryColor: doc(
+            z
+              .string()
+              .regex(/^#[0-9a-fA-F]{6}$/)
+              .optional(),
+            'Primary color (#rrggbb).',
+          ),
+          backgroundColor: doc(
+            z
+              .string()
+              .regex(/^#[0-9a-fA-F]{6}$/)
+              .optional(),
+            'Background color (#rrggbb).',
+          ),
+          logo: text(2048, 'Logo URL.').optional(),
+          capsule: doc(
+            z
+              .object({
+                visible: doc(z.boolean().default(true), 'Show the capsule (menu and close) button.'),
+                style: doc(z.enum(['light', 'dark']).default('dark'), 'Capsule style.'),
+              })
+              .optional(),
+            'Capsule button.',
+          ),
+        })
+        .optional(),
+      'White-label branding.',
+    ),
+    updatePolicy: doc(
+      z
+        .object({
+          background: doc(z.boolean().default(true), 'Download new versions in the background.'),
+          wifiOnly: doc(z.boolean().default(false), 'Only download updates on Wi-Fi.'),
+          checkIntervalSeconds: doc(
+            z.int().min(60).max(86400).default(3600),
+            'How often the SDK checks for updates, in seconds.',
+          ),
+        })
+        .optional(),
+      'How the SDK updates cached mini-programs.',
+    ),
+  }),
+  'Desired state of the host app.',
+);
+
+export const ReleaseRefSchema = doc(
+  z.object({
+    miniProgram: objectName('MiniProgram name.'),
+    configMap: objectName('Release ConfigMap name.'),
+    digest: digest('Digest of the signed release document.'),
+  }),
+  'A release ConfigMap written for this host app.',
+);
+
+export const HostAppStatusSchema = doc(
+  z.object({
+    observedGeneration: observedGeneration(),
+    credentialsSecret: text(253, 'Secret holding sdkKey and sdkSecret.').optional(),
+    indexConfigMap: text(253, 'Release index ConfigMap for this host app.').optional(),
+    indexDigest: doc(digest('').optional(), 'Digest of the signed release index.'),
+    releases: doc(
+      z.array(ReleaseRefSchema).max(2000).optional(),
+      'Release ConfigMaps, one per listed mini-program.',
+    ),
+    listedMiniPrograms: doc(z.int().min(0).optional(), 'Number of mini-programs listed.'),
+    conditions: conditions(),
+  }),
+  'Observed state of the host app.',
+);
+
+export const HostAppSchema = resource('HostApp', HostAppSpecSchema, HostAppStatusSchema);
+export type HostApp = z.infer<typeof HostAppSchema>;
+export type HostAppSpec = z.infer<typeof HostAppSpecSchema>;
+export type HostAppStatus = z.infer<typeof HostAppStatusSchema>;

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { conditions, dnsLabel, doc, immutable, observedGeneration, resource, text } from './meta.ts';
+
+export const TENANT_ROLES = ['tenant-admin', 'developer', 'reviewer', 'viewer'] as const;
+export const CRYPTO_SUITES = ['aes-256-gcm+ecdsa-p256', 'aes-256-gcm+ed25519', 'sm4-gcm+sm2'] as const;
+
+const MemberSchema = doc(
+  z.object({
+    kind: doc(z.enum(['User', 'Group', 'ServiceAccount']), 'Kind of Kubernetes subject.'),
+    name: doc(z.string().min(1).max(253), 'Name of the user, group or service account.'),
+    namespace: doc(
+      z.string().max(63).optional(),
+      'Namespace of the service account; defaults to the tenant namespace.',
+    ),
+    role: doc(
+      z.enum(TENANT_ROLES),
+      'Tenant role: tenant-admin (everything in the tenant), developer (push versions), reviewer (approve versions), viewer (read only).',
+    ),
+    reviewerRole: doc(
+      z
+        .string()
+        .max(63)
+        .regex(/^[a-z][a-z0-9-]*$/)
+        .optional(),
+      'For reviewers: the review role this subject approves as (e.g. compliance, legal, risk).',
+    ),
+  }),
+  'A Kubernetes subject granted a tenant role.',
+  [
+    {
+      rule: "!has(self.reviewerRole) || self.role == 'reviewer'",
+      message: 'reviewerRole may only be set for members with role reviewer',
+    },
+  ],
+);
+
+export const TenantSpecSchema = doc(
+  z.object({
+    displayName: text(128, 'Human-readable name of the enterprise or business unit.'),
+    namespace: doc(
+      dnsLabel('Namespace that holds the tenant resources; defaults to tessera-<tenant name>.').optional(),
+      'Namespace that holds the tenant resources; defaults to tessera-<tenant name>. Immutable.',
+      [immutable('spec.namespace')],
+    ),
+    members: doc(
+      z.array(MemberSchema).max(256).optional(),
+      'Subjects granted tenant roles; the operator turns them into RoleBindings.',
+    ),
+    quotas: doc(
+      z
+        .object({
+          miniPrograms: doc(z.int().min(0).max(100000).default(100), 'Maximum number of MiniPrograms.'),
+          versionsPerMiniProgram: doc(
+            z.int().min(1).max(10000).default(50),
+            'Maximum number of MiniProgramVersions per MiniProgram.',
+          ),
+          packageBytes: doc(
+            z
+              .int()
+              .min(1024)
+              .max(1024 * 1024 * 1024)
+              .default(50 * 1024 * 1024),
+            'Maximum size in bytes of one compiled package (main package plus subpackages).',
+          ),
+        })
+        .optional(),
+      'Object-count and size limits for the tenant.',
+    ),
+    reviewPolicy: doc(
+      z
+        .object({
+          requiredRoles: doc(
+            z
+              .array(
+                z
+                  .string()
+                  .max(63)
+                  .regex(/^[a-z][a-z0-9-]*$/),
+              )
+              .max(8)
+              .default([]),
+            'Review roles that must each approve a version before it can be released (e.g. compliance, legal). Empty means no review.',
+          ),
+        })
+        .optional(),
+      'Which reviewer roles must approve a version before release.',
+    ),
+    crypto: doc(
+      z
+        .object({
+          suite: doc(
+            z.enum(CRYPTO_SUITES).default('aes-256-gcm+ecdsa-p256'),
+            'Cipher suite for packages and signatures. sm4-gcm+sm2 is reserved for the national-standard suite.',
+          ),
+          keyGeneration: doc(
+            z.int().min(0).max(1000000).default(0),
+            'Increase to rotate the signing key and key-encryption key; the previous public key stays published.',
+          ),
+        })
+        .optional(),
+      'Cryptography settings: cipher suite and key rotation.',
+    ),
+    database: doc(
+      z
+        .object({
+          isolation: doc(
+            z.enum(['schema', 'database']).default('schema'),
+            'How tenant data is isolated in PostgreSQL: a schema per tenant (default) or a database per tenant.',
+          ),
+        })
+        .optional(),
+      'Database isolation settings.',
+    ),
+  }),
+  'Desired state of the tenant.',
+  [
+    {
+      rule: '!has(oldSelf.namespace) || has(self.namespace)',
+      message: 'spec.namespace cannot be removed once set',
+    },
+  ],
+);
+
+export const PublicKeySchema = doc(
+  z.object({
+    keyId: doc(z.string().max(64), 'Key id, referenced by signatures and package headers.'),
+    algorithm: doc(z.string().max(32), 'Signature algorithm, e.g. ECDSA-P256-SHA256.'),
+    publicKey: doc(z.string().max(4096), 'Public key as base64 SubjectPublicKeyInfo (DER).'),
+    state: doc(
+      z.enum(['current', 'previous']),
+      'current signs new artifacts; previous is kept so artifacts signed before a rotation still verify.',
+    ),
+    createdAt: doc(z.iso.datetime({ offset: true }), 'When the key was generated.'),
+  }),
+  'A public signing key of the tenant.',
+);
+export type PublicKey = z.infer<typeof PublicKeySchema>;
+
+export const TenantStatusSchema = doc(
+  z.object({
+    observedGeneration: observedGeneration(),
+    namespace: doc(z.string().max(63).optional(), 'Namespace created for the tenant.'),
+    keySecretName: doc(z.string().max(253).optional(), 'Name of the Secret holding the key material.'),
+    publicKeys: doc(
+      z.array(PublicKeySchema).max(8).optional(),
+      'Public signing keys that host apps configure in the SDK (current and previous).',
+    ),
+    conditions: conditions(),
+  }),
+  'Observed state of the tenant.',
+);
+
+export const TenantSchema = resource('Tenant', TenantSpecSchema, TenantStatusSchema);
+export type Tenant = z.infer<typeof TenantSchema>;
+export type TenantSpec = z.infer<typeof TenantSpecSchema>;
+export type TenantStatus = z.infer<typeof TenantStatusSchema>;

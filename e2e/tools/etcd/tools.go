@@ -1,0 +1,4 @@
+//go:build tools
+
+// Package tools only pins the module graph for building etcd.
+package tools
