@@ -8,7 +8,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NPM_STAMP := node_modules/.package-lock.stamp
 
-.PHONY: help deps system-deps tools crds crds-check build lint format test test-unit e2e bench demo \
+.PHONY: help deps system-deps tools crds crds-check helm-lint sdk build lint format test test-unit e2e bench demo \
         cluster-up cluster-down kind-up kind-deploy clean
 
 help:
@@ -22,7 +22,9 @@ help:
 
 # npm ci only when package-lock.json changed since the last install.
 $(NPM_STAMP): package-lock.json
-	npm ci --no-audit --no-fund
+	@# npm install, not npm ci: the registry reachable here lacks other platforms' optional
+	@# binaries (e.g. @biomejs/cli-darwin-arm64), which npm ci insists on finding in the lock.
+	npm install --no-audit --no-fund
 	@touch $@
 
 deps: $(NPM_STAMP)
@@ -33,11 +35,17 @@ system-deps:
 tools:
 	@e2e/tools/build.sh
 
+# crds/manifests is the one source; the chart carries a copy (Helm installs CRDs from crds/).
 crds: deps
 	node crds/src/generate.ts
+	cp crds/manifests/*.yaml charts/tessera/crds/
 
 crds-check: deps
 	node crds/src/generate.ts --check
+	@diff -r crds/manifests charts/tessera/crds || { echo "charts/tessera/crds differs from crds/manifests: run make crds"; exit 1; }
+
+helm-lint: tools
+	bin/helm lint charts/tessera
 
 build: deps
 	tsc -b
@@ -50,7 +58,7 @@ lint: deps
 format: deps
 	biome check --write .
 
-test: deps system-deps tools crds-check lint
+test: deps system-deps tools crds-check lint helm-lint
 	vitest run
 
 test-unit: deps
@@ -62,9 +70,11 @@ e2e: deps system-deps tools
 bench: deps system-deps tools
 	npm run bench --workspaces --if-present
 
-demo: deps system-deps tools
-	@echo "make demo: not yet — the end-to-end demo lands with issue 7 (pod runner, CLI, chart)."
-	@echo "Meanwhile: make cluster-up, then kubectl apply -f examples/bank/"
+sdk: deps
+	npm run build -w runtime-sdk
+
+demo: deps system-deps tools sdk
+	node e2e/src/demo/main.ts
 
 cluster-up: deps tools
 	@node e2e/src/harness/cli.ts up
@@ -72,8 +82,23 @@ cluster-up: deps tools
 cluster-down: deps
 	@node e2e/src/harness/cli.ts down
 
-kind-up kind-deploy:
-	@echo "$@: lands with the Helm chart (issue 7); it needs Docker and kind on your machine."
+# For machines with Docker and kind (not needed for the demo or the tests).
+KIND_CLUSTER ?= tessera
+IMAGE_TAG ?= 0.1.0
+kind-up:
+	@command -v kind >/dev/null && command -v docker >/dev/null || { echo "$@ needs Docker and kind (https://kind.sigs.k8s.io)"; exit 1; }
+	kind create cluster --name $(KIND_CLUSTER) --config charts/kind/kind-config.yaml
+
+kind-deploy: tools
+	@command -v kind >/dev/null && command -v docker >/dev/null || { echo "$@ needs Docker and kind"; exit 1; }
+	for c in operator:operator store:services/store compiler:services/compiler; do \
+	  docker build -f $${c#*:}/Dockerfile -t tessera/$${c%%:*}:$(IMAGE_TAG) . && \
+	  kind load docker-image --name $(KIND_CLUSTER) tessera/$${c%%:*}:$(IMAGE_TAG); done
+	bin/kubectl --context kind-$(KIND_CLUSTER) create namespace tessera-system --dry-run=client -o yaml | bin/kubectl --context kind-$(KIND_CLUSTER) apply -f -
+	bin/kubectl --context kind-$(KIND_CLUSTER) -n tessera-system apply -f charts/kind/dev-dependencies.yaml
+	bin/helm upgrade --install tessera charts/tessera --kube-context kind-$(KIND_CLUSTER) -n tessera-system \
+	  --set image.tag=$(IMAGE_TAG) --set image.pullPolicy=Never --set store.service.type=NodePort --set store.service.nodePort=30080 --wait
+	@echo "store: http://127.0.0.1:8080"
 
 clean:
 	rm -rf .tessera dist-types $(NPM_STAMP) */dist-types services/*/dist-types

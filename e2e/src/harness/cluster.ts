@@ -157,6 +157,13 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
     await waitForReady(state.server, certs, () => [etcd.exitCode, apiserver.exitCode], dir);
     log(`kube-apiserver on ${state.server}`);
 
+    // CRDs first: the controller manager's quota and garbage-collector discovery then sees
+    // them at start instead of on a later resync (until then, quota status stays unknown).
+    if (installCrds) {
+      await installCustomResourceDefinitions(state.kubeconfigPath);
+      log('CRDs established');
+    }
+
     if (controllerManager) {
       const kcmKubeconfig = join(dir, 'kcm.kubeconfig');
       await writeFile(
@@ -185,6 +192,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
           '--use-service-account-credentials=false',
           '--concurrent-job-syncs=10',
           '--concurrent-gc-syncs=20',
+          '--resource-quota-sync-period=15s',
           '--profiling=false',
           '--v=0',
         ],
@@ -196,10 +204,6 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       log('kube-controller-manager started');
     }
 
-    if (installCrds) {
-      await installCustomResourceDefinitions(state.kubeconfigPath);
-      log('CRDs established');
-    }
     return { dir, kubeconfigPath: state.kubeconfigPath, server: state.server, pids, stop };
   } catch (error) {
     const logs = await tailLogs(dir);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A free TCP port on 127.0.0.1 (bound, read and released). */
@@ -23,9 +23,11 @@ export function startProcess(
   args: string[],
   logFile: string,
   detached: boolean,
+  env: NodeJS.ProcessEnv = process.env,
 ): ChildProcess {
   const log = openSync(logFile, 'a');
-  const child = spawn(binary, args, { stdio: ['ignore', log, log], detached });
+  const child = spawn(binary, args, { stdio: ['ignore', log, log], detached, env });
+  closeSync(log);
   if (detached) child.unref();
   return child;
 }

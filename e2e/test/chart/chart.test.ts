@@ -1,0 +1,359 @@
+// The Helm chart: lint, render, validate against the harness API server, reject bad values with a
+// clear message, least-privilege RBAC proven with impersonation, hardened containers.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { CRD_DIR, REPO_ROOT, tool } from '../../src/harness/paths.ts';
+import { createTestNamespace, kubectl } from '../../src/harness/testing.ts';
+
+const run = promisify(execFile);
+const CHART = join(REPO_ROOT, 'charts', 'tessera');
+
+interface Rendered {
+  kind: string;
+  apiVersion: string;
+  metadata: { name: string; namespace?: string };
+  spec?: Record<string, unknown>;
+  rules?: Array<{ apiGroups?: string[]; resources?: string[]; verbs?: string[]; resourceNames?: string[] }>;
+  roleRef?: { kind: string; name: string };
+}
+
+async function helm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(tool('helm'), args, { maxBuffer: 32 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+async function render(namespace: string, ...set: string[]): Promise<{ text: string; objects: Rendered[] }> {
+  const r = await helm([
+    'template',
+    'chart-test',
+    CHART,
+    '--namespace',
+    namespace,
+    ...set.flatMap((s) => ['--set', s]),
+  ]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const objects = parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as Rendered | null)
+    .filter((o): o is Rendered => o !== null);
+  return { text: r.stdout, objects };
+}
+
+let ns: Awaited<ReturnType<typeof createTestNamespace>>;
+let rendered: Rendered[];
+
+beforeAll(async () => {
+  ns = await createTestNamespace('chart');
+  rendered = (await render(ns.name)).objects;
+});
+
+afterAll(async () => {
+  await kubectl([
+    'delete',
+    'clusterrole,clusterrolebinding',
+    '-l',
+    'app.kubernetes.io/instance=chart-test',
+    '--wait=false',
+  ]);
+  await ns?.remove();
+});
+
+describe('helm chart', () => {
+  it('passes helm lint', async () => {
+    const r = await helm(['lint', CHART]);
+    expect(r.stdout).toContain('0 chart(s) failed');
+    expect(r.code).toBe(0);
+  });
+
+  it('renders what the chart promises', () => {
+    const kinds = rendered.map((o) => `${o.kind}/${o.metadata.name}`);
+    for (const expected of [
+      'Deployment/chart-test-tessera-operator',
+      'Deployment/chart-test-tessera-store',
+      'Service/chart-test-tessera-store',
+      'HorizontalPodAutoscaler/chart-test-tessera-store',
+      'PodDisruptionBudget/chart-test-tessera-store',
+      'NetworkPolicy/chart-test-tessera-store',
+      'NetworkPolicy/chart-test-tessera-operator',
+      'ClusterRole/chart-test-tessera-operator',
+      'Role/chart-test-tessera-operator-leader-election',
+    ])
+      expect(kinds).toContain(expected);
+    const operator = rendered.find(
+      (o) => o.metadata.name === 'chart-test-tessera-operator' && o.kind === 'Deployment',
+    );
+    expect(operator?.spec?.replicas).toBe(2);
+    const env = JSON.stringify(operator?.spec);
+    expect(env).toContain('"name":"TESSERA_LEADER_ELECTION","value":"true"');
+    // the compile Job image the operator starts has the name the operator and pod runner expect
+    expect(env).toContain('"name":"TESSERA_COMPILER_IMAGE","value":"tessera/compiler:0.1.0"');
+    expect(kinds).not.toContain('ServiceMonitor/chart-test-tessera');
+  });
+
+  it('is accepted by the API server (server-side dry run, CRDs included)', async () => {
+    const r = await helm(['template', 'chart-test', CHART, '--namespace', ns.name, '--include-crds']);
+    expect(r.code).toBe(0);
+    const applied = await kubectl(
+      [
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '--field-manager=chart-test',
+        '--dry-run=server',
+        '-f',
+        '-',
+      ],
+      r.stdout,
+    );
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(
+      'deployment.apps/chart-test-tessera-store serverside-applied (server dry run)',
+    );
+    expect(applied.stdout).toContain('customresourcedefinition.apiextensions.k8s.io/tenants.tessera.dev');
+  });
+
+  it('ships the CRDs of crds/manifests unchanged', () => {
+    const source = readdirSync(CRD_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+    expect(readdirSync(join(CHART, 'crds')).sort()).toEqual(source);
+    for (const file of source)
+      expect(readFileSync(join(CHART, 'crds', file), 'utf8'), `${file} is stale: run make crds`).toBe(
+        readFileSync(join(CRD_DIR, file), 'utf8'),
+      );
+  });
+
+  it.each([
+    [['operator.replicas=two'], "at '/operator/replicas': got string, want integer"],
+    [['database.existingSecret='], "at '/database/existingSecret': minLength: got 0, want 1"],
+    [['database.existingSecret=null'], "at '/database': missing property 'existingSecret'"],
+    [['redis.key=a/b'], "at '/redis/key'"],
+    [['operator.leaderElection.enabled=false'], "at '/operator/leaderElection/enabled': value must be true"],
+    [['containerSecurityContext.readOnlyRootFilesystem=false'], 'readOnlyRootFilesystem'],
+    [['podSecurityContext.runAsNonRoot=false'], "at '/podSecurityContext/runAsNonRoot'"],
+    [['operator.resplicas=2'], "additional properties 'resplicas' not allowed"],
+    [['store.port=70000'], "at '/store/port'"],
+    [['image.pullPolicy=Sometimes'], "at '/image/pullPolicy'"],
+    [
+      ['store.autoscaling.minReplicas=5', 'store.autoscaling.maxReplicas=2'],
+      'store.autoscaling.minReplicas must not be greater than store.autoscaling.maxReplicas',
+    ],
+  ])('rejects bad values %j with a clear message', async (set, message) => {
+    const r = await helm(['template', 'chart-test', CHART, ...set.flatMap((s) => ['--set', s])]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('has no wildcard RBAC, no cluster-admin and no escalation verbs', () => {
+    const roles = rendered.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
+    expect(roles.length).toBeGreaterThanOrEqual(3);
+    for (const role of roles) {
+      for (const rule of role.rules ?? []) {
+        const where = `${role.kind}/${role.metadata.name}`;
+        expect(rule.verbs, where).not.toContain('*');
+        expect(rule.resources, where).not.toContain('*');
+        expect(rule.apiGroups ?? [], where).not.toContain('*');
+        expect(rule.verbs, where).not.toContain('escalate');
+        expect(rule.verbs, where).not.toContain('impersonate');
+        if (rule.verbs?.includes('bind'))
+          expect(rule.resourceNames?.length, `${where}: bind without resourceNames`).toBeGreaterThan(0);
+      }
+    }
+    for (const binding of rendered.filter((o) => o.kind.endsWith('Binding')))
+      expect(['cluster-admin', 'admin', 'edit']).not.toContain(binding.roleRef?.name);
+  });
+
+  it('lets the operator create tenant roles but nothing beyond its own permissions (impersonation)', async () => {
+    const rbac = rendered.filter((o) => o.apiVersion.startsWith('rbac.') || o.kind === 'ServiceAccount');
+    const applied = await kubectl(
+      ['apply', '--server-side', '--field-manager=chart-test', '-f', '-'],
+      rbac.map((o) => JSON.stringify(o)).join('\n'),
+    );
+    expect(applied.stderr).toBe('');
+    const operator = ['--as', `system:serviceaccount:${ns.name}:chart-test-tessera-operator`, '-n', ns.name];
+    const asOperator = (object: Record<string, unknown>) =>
+      kubectl(
+        [...operator, 'create', '-f', '-'],
+        JSON.stringify({ metadata: { namespace: ns.name }, ...object }),
+      );
+    // the tenant-admin Role as the operator writes it (operator/src/controllers/tenant-objects.ts)
+    const tenantAdmin = await asOperator({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'tessera:tenant-admin', namespace: ns.name },
+      rules: [
+        {
+          apiGroups: ['tessera.dev'],
+          resources: [
+            ...['miniprograms', 'miniprogramversions', 'hostapps', 'grayrules'],
+            ...['miniprograms/status', 'miniprogramversions/status', 'hostapps/status', 'grayrules/status'],
+          ],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        },
+        { apiGroups: ['tessera.dev'], resources: ['miniprogramversions'], verbs: ['approve'] },
+        {
+          apiGroups: [''],
+          resources: ['configmaps'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        },
+        { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+    expect(tenantAdmin.stderr).toBe('');
+    const binding = await kubectl([
+      ...operator,
+      'create',
+      'rolebinding',
+      'admins',
+      '--role=tessera:tenant-admin',
+      '--user=alice',
+    ]);
+    expect(binding.stderr).toBe('');
+    const alice = await kubectl([
+      'auth',
+      'can-i',
+      'approve',
+      'miniprogramversions.tessera.dev',
+      '--as=alice',
+      '-n',
+      ns.name,
+    ]);
+    expect(alice.stdout.trim()).toBe('yes');
+
+    // anything the operator does not hold itself is refused: no escalation through RBAC objects
+    const deployments = await asOperator({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'too-much' },
+      rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] }],
+    });
+    expect(deployments.stderr).toContain('forbidden');
+    const admin = await kubectl([
+      ...operator,
+      'create',
+      'rolebinding',
+      'root',
+      '--clusterrole=cluster-admin',
+      '--user=mallory',
+    ]);
+    expect(admin.stderr).toContain('forbidden');
+    const clusterRole = await kubectl([
+      ...operator,
+      'create',
+      'clusterrole',
+      'mine',
+      '--verb=get',
+      '--resource=pods',
+    ]);
+    expect(clusterRole.stderr).toContain('forbidden');
+    const can = async (as: string[], ...args: string[]) =>
+      (await kubectl([...as, 'auth', 'can-i', ...args])).stdout.trim();
+    expect(await can(operator, 'create', 'deployments.apps')).toBe('no');
+    expect(await can(operator, 'create', 'leases.coordination.k8s.io')).toBe('yes');
+    expect(await can(operator, 'create', 'leases.coordination.k8s.io', '-n', 'kube-system')).toBe('no');
+
+    const store = ['--as', `system:serviceaccount:${ns.name}:chart-test-tessera-store`];
+    expect(await can(store, 'patch', 'miniprogramversions.tessera.dev', '--subresource=status', '-A')).toBe(
+      'yes',
+    );
+    expect(await can(store, 'create', 'tokenreviews.authentication.k8s.io')).toBe('yes');
+    expect(await can(store, 'create', 'subjectaccessreviews.authorization.k8s.io')).toBe('yes');
+    expect(await can(store, 'watch', 'configmaps', '-A')).toBe('yes');
+    expect(await can(store, 'update', 'miniprogramversions.tessera.dev', '-A')).toBe('no');
+    expect(await can(store, 'create', 'configmaps', '-A')).toBe('no');
+  });
+
+  it('hardens every container', () => {
+    const workloads = rendered.filter((o) => o.kind === 'Deployment');
+    expect(workloads).toHaveLength(2);
+    for (const w of workloads) {
+      const pod = (w.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+      const podSc = pod.securityContext as Record<string, unknown>;
+      expect(podSc.runAsNonRoot).toBe(true);
+      expect(podSc.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      const containers = [
+        ...((pod.containers as Array<Record<string, unknown>>) ?? []),
+        ...((pod.initContainers as Array<Record<string, unknown>>) ?? []),
+      ];
+      for (const c of containers) {
+        const sc = c.securityContext as Record<string, unknown>;
+        expect(sc.allowPrivilegeEscalation, `${w.metadata.name}/${c.name}`).toBe(false);
+        expect(sc.readOnlyRootFilesystem).toBe(true);
+        expect(sc.runAsNonRoot).toBe(true);
+        expect(sc.capabilities).toEqual({ drop: ['ALL'] });
+        expect(sc.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+        const resources = c.resources as {
+          requests: Record<string, unknown>;
+          limits: Record<string, unknown>;
+        };
+        expect(Object.keys(resources.requests)).toEqual(expect.arrayContaining(['cpu', 'memory']));
+        expect(Object.keys(resources.limits)).toEqual(expect.arrayContaining(['cpu', 'memory']));
+        expect(c.livenessProbe).toBeDefined();
+        expect(c.readinessProbe).toBeDefined();
+      }
+    }
+  });
+
+  it('reads database and Redis URLs from the named Secrets', async () => {
+    const { objects } = await render(ns.name, 'database.existingSecret=pg-prod', 'database.key=dsn');
+    const store = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-store'));
+    const text = JSON.stringify(store);
+    expect(text).toContain(
+      '{"name":"DATABASE_URL","valueFrom":{"secretKeyRef":{"name":"pg-prod","key":"dsn"}}}',
+    );
+    expect(text).toContain(
+      '{"name":"REDIS_URL","valueFrom":{"secretKeyRef":{"name":"tessera-redis","key":"url"}}}',
+    );
+  });
+
+  it('renders a ServiceMonitor and a fixed replica count when asked', async () => {
+    const { objects } = await render(
+      ns.name,
+      'serviceMonitor.enabled=true',
+      'store.autoscaling.enabled=false',
+      'store.replicas=3',
+    );
+    expect(objects.some((o) => o.kind === 'ServiceMonitor')).toBe(true);
+    expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    const store = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-store'));
+    expect(store?.spec?.replicas).toBe(3);
+  });
+
+  it('the kind dev dependencies are valid and hold the Secrets the chart reads by default', async () => {
+    const file = join(REPO_ROOT, 'charts', 'kind', 'dev-dependencies.yaml');
+    const applied = await kubectl(['apply', '-n', ns.name, '--dry-run=server', '-f', file]);
+    expect(applied.stderr).toBe('');
+    const secrets = parseAllDocuments(readFileSync(file, 'utf8'))
+      .map((d) => d.toJS() as Rendered & { stringData?: Record<string, string> })
+      .filter((o) => o.kind === 'Secret');
+    const values = parse((await helm(['show', 'values', CHART])).stdout) as Record<
+      string,
+      { existingSecret: string; key: string }
+    >;
+    for (const which of ['database', 'redis']) {
+      const ref = values[which];
+      const secret = secrets.find((x) => x.metadata.name === ref?.existingSecret);
+      expect(secret?.stringData?.[ref?.key ?? '']).toMatch(/^(postgres|redis):\/\//);
+    }
+  });
+
+  it('exposes the store on a fixed nodePort only when asked', async () => {
+    const { objects } = await render(ns.name, 'store.service.type=NodePort', 'store.service.nodePort=30080');
+    expect(
+      JSON.stringify(objects.find((o) => o.kind === 'Service' && o.metadata.name.endsWith('-store'))),
+    ).toContain('"nodePort":30080');
+    const r = await helm(['template', 'chart-test', CHART, '--set', 'store.service.nodePort=80']);
+    expect(r.stderr).toContain("at '/store/service/nodePort'");
+  });
+});

@@ -1,0 +1,403 @@
+// The web SDK in real headless Chromium: a real compiled, encrypted and signed mini-program,
+// launched through the device launch protocol over loopback (see fixture-store.ts), rendered in
+// sandboxed frames with the logic in a worker.
+
+import { buildAll } from '@tessera/runtime-sdk/build';
+import { decodeContainer, generateSigningKeyPair, parseIndex } from '@tessera/runtime-sdk/package';
+import type { Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
+import type { FixtureStore } from './fixture-store.ts';
+import { type RealEnv, startRealEnv } from './real-env.ts';
+import { sampleSource } from './sample-app.ts';
+
+let browser: TestBrowser;
+let env: RealEnv;
+/** The loopback ingress in front of the real store (same origin as the host page). */
+let store: FixtureStore;
+let api: RealEnv['api'];
+let evil: RealEnv['evil'];
+let trustedKey: string;
+let untrustedKey: string;
+
+const HOST_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>host</title></head><body>
+<div id="host-secret">host-dom-secret</div>
+<div id="app" style="width:375px;height:600px"></div>
+<div id="app2" style="width:375px;height:600px"></div>
+<script>document.cookie = 'host_session=topsecret; path=/'; localStorage.setItem('host_token', 'topsecret'); window.hostSecret = 'topsecret';</script>
+<script src="/sdk.js"></script>
+</body></html>`;
+
+beforeAll(async () => {
+  const [built, b, e] = await Promise.all([
+    buildAll(),
+    launchBrowser({ ignoreHttpsErrors: true }),
+    startRealEnv(),
+  ]);
+  browser = b;
+  env = e;
+  store = env.ingress;
+  api = env.api;
+  evil = env.evil;
+  trustedKey = env.tenant.signing.publicKeySpki;
+  untrustedKey = (await generateSigningKeyPair()).publicKeySpki;
+  store.pages.set('/host.html', { type: 'text/html; charset=utf-8', body: HOST_PAGE });
+  store.pages.set('/sdk.js', { type: 'text/javascript', body: built.files['tessera-web.iife.js']! });
+  const domains = { request: [api.url] };
+  for (const [appId, tag] of [
+    ['wx-a', 'A'],
+    ['wx-b', 'B'],
+  ] as const) {
+    const pkg = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag })));
+    await env.release(`mp-${tag.toLowerCase()}`, appId, '1.0.0', pkg, pkg.bytes, domains);
+  }
+  // Released, served and advertised with its own digest, but one bit inside the encrypted
+  // entry page script is flipped (a compromised upload or CDN).
+  const tampered = await env.pack(
+    await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'T' })),
+  );
+  const bytes = new Uint8Array(tampered.bytes);
+  const parts = decodeContainer(bytes);
+  const entry = parseIndex(parts.indexBytes).files.find((f) => f.path === 'pages/index/index.js')!;
+  bytes[parts.data.byteOffset - bytes.byteOffset + entry.offset + entry.length - 20]! ^= 0x01;
+  await env.release('mp-t', 'wx-tampered', '1.0.0', tampered, bytes, domains);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+async function openHost(
+  options: { key?: string; sdkKey?: string; sdkSecret?: string; policy?: 'cache-first' } = {},
+): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`${store.url}/host.html`);
+  await page.evaluate(
+    ({ sdkKey, sdkSecret, key, policy }) => {
+      const w = window as unknown as Record<string, unknown> & {
+        Tessera: { createTessera(c: unknown): unknown };
+      };
+      w.errors = [];
+      w.tessera = w.Tessera.createTessera({
+        storeUrl: location.origin,
+        credentials: { sdkKey, sdkSecret },
+        publicKeys: [key],
+        userId: 'user-1',
+        ...(policy ? { policy } : {}),
+        onError: (e: unknown) => (w.errors as unknown[]).push(e),
+      });
+    },
+    {
+      sdkKey: options.sdkKey ?? env.tenant.sdkKey,
+      sdkSecret: options.sdkSecret ?? env.tenant.sdkSecret,
+      key: options.key ?? trustedKey,
+      policy: options.policy,
+    },
+  );
+  return page;
+}
+
+interface LaunchResult {
+  ok: boolean;
+  version?: string;
+  source?: string;
+  error?: string;
+}
+
+function launch(page: Page, appId: string, container = 'app'): Promise<LaunchResult> {
+  return page.evaluate(
+    async ({ appId, container }) => {
+      const w = window as unknown as {
+        tessera: { launch(id: string, o: unknown): Promise<{ version: string; source: string }> };
+        apps?: Record<string, unknown>;
+      };
+      try {
+        const app = await w.tessera.launch(appId, { container: document.getElementById(container) });
+        w.apps = { ...(w.apps ?? {}), [appId]: app };
+        return { ok: true, version: app.version, source: app.source };
+      } catch (err) {
+        return { ok: false, error: String(err) };
+      }
+    },
+    { appId, container },
+  );
+}
+
+async function pageFrame(page: Page, route: string, container = 'app'): Promise<Frame> {
+  const handle = await page.waitForSelector(`#${container} iframe[data-route="${route}"]`, {
+    state: 'attached',
+  });
+  const frame = await handle.contentFrame();
+  if (!frame) throw new Error(`no frame for ${route}`);
+  await frame.waitForSelector('wx-page', { state: 'attached' });
+  return frame;
+}
+
+const text = (f: Frame, sel: string) => f.locator(sel).first().textContent();
+
+describe('web SDK in Chromium', () => {
+  it('renders the entry page, and a tap updates it through setData', async () => {
+    const page = await openHost();
+    const r = await launch(page, 'wx-a');
+    expect(r).toMatchObject({ ok: true, version: '1.0.0', source: 'network' });
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#count').waitFor();
+    expect(await text(f, '#count')).toBe('count 0');
+    await f.locator('#count').click();
+    await f.locator('#count').click();
+    await expect.poll(() => text(f, '#count')).toBe('count 2');
+    // Data is text, never markup: the "<img onerror>" string is shown literally.
+    expect(await text(f, '#xss')).toBe('<img src=x onerror="parent.pwned=1">');
+    expect(await f.locator('#xss img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
+    await page.close();
+  });
+
+  it('a keyed reorder keeps the DOM nodes and what was typed into them', async () => {
+    const page = await openHost();
+    await launch(page, 'wx-a');
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('.row').first().waitFor();
+    await f.evaluate(() => {
+      for (const r of Array.from(document.querySelectorAll('.row')))
+        (r as unknown as { __mark: string }).__mark = r.textContent ?? '';
+    });
+    await f.locator('.row input').nth(1).fill('typed by user');
+    await f.locator('#reverse').click();
+    await expect
+      .poll(() =>
+        f.evaluate(() => Array.from(document.querySelectorAll('.row wx-text')).map((t) => t.textContent)),
+      )
+      .toEqual(['delta', 'gamma', 'beta', 'alpha']);
+    const state = await f.evaluate(() =>
+      Array.from(document.querySelectorAll('.row')).map((r) => ({
+        mark: (r as unknown as { __mark?: string }).__mark,
+        value: (r.querySelector('input') as HTMLInputElement).value,
+      })),
+    );
+    expect(state.map((s) => s.mark)).toEqual(['delta', 'gamma', 'beta', 'alpha']);
+    expect(state[2]!.value).toBe('typed by user');
+    await page.close();
+  });
+
+  it('navigateTo opens a second page frame with its query, and back returns', async () => {
+    const page = await openHost();
+    await launch(page, 'wx-a');
+    const index = await pageFrame(page, 'pages/index/index');
+    await index.locator('#go').click();
+    const detail = await pageFrame(page, 'pages/detail/detail');
+    await expect.poll(() => text(detail, '#detail')).toBe('detail 7');
+    const pages = () =>
+      page.evaluate(() =>
+        (window as unknown as { apps: Record<string, { pages(): string[] }> }).apps['wx-a']!.pages(),
+      );
+    expect(await pages()).toEqual(['pages/index/index', 'pages/detail/detail']);
+    await detail.locator('#back').click();
+    await expect.poll(pages).toEqual(['pages/index/index']);
+    expect(await page.locator('#app iframe[data-route="pages/detail/detail"]').count()).toBe(0);
+    await index.locator('#count').click();
+    await expect.poll(() => text(index, '#count')).toBe('count 1');
+    // The host's back button in the navigation bar drives the same stack.
+    await index.locator('#go').click();
+    await pageFrame(page, 'pages/detail/detail');
+    await page.locator('#app .tessera-back').click();
+    await expect.poll(pages).toEqual(['pages/index/index']);
+    await page.close();
+  });
+
+  it('isolation: no host cookies, DOM, storage, globals or network from either realm', async () => {
+    const page = await openHost();
+    await launch(page, 'wx-a');
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#probe').waitFor();
+    // Logic realm (worker): every way out is gone.
+    await expect
+      .poll(() => text(f, '#probe'))
+      .toBe(
+        'fetch:undefined,XMLHttpRequest:undefined,WebSocket:undefined,indexedDB:undefined,caches:undefined,importScripts:undefined,localStorage:undefined,document:undefined,Worker:undefined',
+      );
+    // View realm (page frame): code running there sees an opaque origin.
+    const probe = await f.evaluate(async (apiUrl) => {
+      const attempt = async (fn: () => unknown) => {
+        try {
+          return String(await fn());
+        } catch (e) {
+          return `blocked:${(e as Error).name}`;
+        }
+      };
+      return {
+        origin: location.origin,
+        cookie: await attempt(() => document.cookie),
+        localStorage: await attempt(() => localStorage.getItem('host_token')),
+        parentDom: await attempt(() => parent.document.getElementById('host-secret')?.textContent),
+        parentGlobal: await attempt(() => (parent as unknown as { hostSecret: string }).hostSecret),
+        fetch: await attempt(() => fetch(`${apiUrl}/from-view`).then(() => 'reached')),
+        navigateTop: await attempt(() => {
+          top!.location.href = 'https://example.com/';
+          return 'navigated';
+        }),
+      };
+    }, api.url);
+    expect(probe.origin).toBe('null');
+    expect(probe.cookie).toMatch(/^(blocked:SecurityError|)$/);
+    expect(probe.localStorage).toBe('blocked:SecurityError');
+    expect(probe.parentDom).toBe('blocked:SecurityError');
+    expect(probe.parentGlobal).toMatch(/^blocked:SecurityError|undefined$/);
+    expect(probe.fetch).toMatch(/^blocked:/);
+    expect(api.hits).not.toContain('/from-view');
+    // Navigating the host is refused by the sandbox: the host page is still there.
+    expect(await page.evaluate(() => location.pathname)).toBe('/host.html');
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await page.close();
+  });
+
+  it('code in the logic worker cannot generate code or reach the host realm', async () => {
+    const page = await openHost();
+    await page.evaluate(() =>
+      (window as unknown as { tessera: { launch(id: string, o: unknown): Promise<unknown> } }).tessera.launch(
+        'wx-a',
+        {
+          container: document.getElementById('app'),
+          path: 'pages/probe/probe',
+        },
+      ),
+    );
+    const f = await pageFrame(page, 'pages/probe/probe');
+    await expect
+      .poll(() => text(f, '#escapes'))
+      .toBe('Function:EvalError,wx.constructor:EvalError,setData.constructor:EvalError,eval:EvalError');
+    await page.close();
+  });
+
+  it("storage is scoped per mini-program: B cannot read A's storage", async () => {
+    const page = await openHost();
+    await launch(page, 'wx-a');
+    const a = await pageFrame(page, 'pages/index/index');
+    await a.locator('#save').click();
+    await expect.poll(() => text(a, '#stored')).toBe('A');
+    await launch(page, 'wx-b', 'app2');
+    const b = await pageFrame(page, 'pages/index/index', 'app2');
+    await b.locator('#probe').waitFor();
+    expect(await text(b, '#stored')).toBe('');
+    const keys = await page.evaluate(() => Object.keys(localStorage).sort());
+    expect(keys).toEqual(['host_token', 'tessera:v1:wx-a:user-1:secret']);
+    await page.close();
+  });
+
+  it('request: the whitelisted domain works, any other is refused before leaving the host', async () => {
+    const page = await openHost();
+    await launch(page, 'wx-a');
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#req-ok').click();
+    await expect.poll(() => text(f, '#req-result')).toBe('ok:hello');
+    await f.locator('#req-evil').click();
+    await expect
+      .poll(() => text(f, '#req-result'))
+      .toMatch(/^fail:request:fail .*is not in the request domain list/);
+    expect(api.hits).toContain('/hello');
+    expect(evil.hits).toEqual([]);
+    await page.close();
+  });
+
+  it('a tampered artifact refuses to run, with a visible error', async () => {
+    const page = await openHost();
+    const r = await launch(page, 'wx-tampered');
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/pages\/index\/index\.js/);
+    const shown = await page.locator('#app .tessera-error').textContent();
+    expect(shown).toMatch(/^wx-tampered cannot be opened: /);
+    expect(await page.locator('#app iframe').count()).toBe(0);
+    await page.close();
+  });
+
+  it('a package not signed by a key the host trusts refuses to run, with a visible error', async () => {
+    const page = await openHost({ key: untrustedKey });
+    const r = await launch(page, 'wx-a');
+    expect(r.ok).toBe(false);
+    expect(await page.locator('#app .tessera-error').textContent()).toMatch(/wx-a cannot be opened: .*sign/i);
+    expect(await page.locator('#app iframe').count()).toBe(0);
+    await page.close();
+  });
+
+  it('wrong host-app credentials are refused by the store, with a visible error', async () => {
+    const page = await openHost({ sdkKey: 'sk-nope', sdkSecret: 'not-the-secret' });
+    const r = await launch(page, 'wx-a');
+    expect(r.ok).toBe(false);
+    expect(await page.locator('#app .tessera-error').textContent()).toMatch(
+      /^wx-a cannot be opened: launch failed: .*\(.+\)$/,
+    );
+    await page.close();
+  });
+
+  it('relaunches offline from the encrypted cache when the store is unreachable', async () => {
+    const page = await openHost();
+    expect(await launch(page, 'wx-a')).toMatchObject({ ok: true, source: 'network' });
+    store.offline = true;
+    try {
+      await page.reload();
+      const page2 = await openHost();
+      await page.close();
+      const r = await launch(page2, 'wx-a');
+      expect(r).toMatchObject({ ok: true, source: 'offline', version: '1.0.0' });
+      const f = await pageFrame(page2, 'pages/index/index');
+      await f.locator('#count').click();
+      await expect.poll(() => text(f, '#count')).toBe('count 1');
+      // Nothing in the cache is plaintext: the stored package is the signed ciphertext.
+      const cached = await page2.evaluate(
+        () =>
+          new Promise<{ keyExtractable: boolean; hasPlainJs: boolean }>((resolve, reject) => {
+            const r = indexedDB.open('tessera-offline');
+            r.onsuccess = () => {
+              const all = r.result.transaction('packages').objectStore('packages').getAll();
+              all.onsuccess = () => {
+                const e = all.result[0] as { bytes: Uint8Array; devicePrivateKey: CryptoKey };
+                const text = new TextDecoder('latin1').decode(e.bytes);
+                resolve({
+                  keyExtractable: e.devicePrivateKey.extractable,
+                  hasPlainJs: text.includes('setData'),
+                });
+              };
+              all.onerror = () => reject(all.error);
+            };
+          }),
+      );
+      expect(cached).toEqual({ keyExtractable: false, hasPlainJs: false });
+      await page2.close();
+    } finally {
+      store.offline = false;
+    }
+  });
+
+  // Last: it releases a new version of wx-a.
+  it('cache-first: runs the cached version at once and updates it in the background', async () => {
+    const first = await openHost();
+    expect(await launch(first, 'wx-a')).toMatchObject({ ok: true, source: 'network', version: '1.0.0' });
+    await first.close();
+    const next = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'A' })));
+    await env.release('mp-a', 'wx-a', '1.1.0', next, next.bytes, { request: [api.url] });
+
+    const page = await openHost({ policy: 'cache-first' });
+    const r = await page.evaluate(async () => {
+      const w = window as unknown as {
+        tessera: {
+          launch(
+            id: string,
+            o: unknown,
+          ): Promise<{ version: string; source: string; update?: Promise<string> }>;
+        };
+      };
+      const app = await w.tessera.launch('wx-a', { container: document.getElementById('app') });
+      return { version: app.version, source: app.source, updated: await app.update };
+    });
+    expect(r).toEqual({ version: '1.0.0', source: 'cache', updated: '1.1.0' });
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#count').click();
+    await expect.poll(() => text(f, '#count')).toBe('count 1');
+    await page.close();
+
+    const again = await openHost({ policy: 'cache-first' });
+    expect(await launch(again, 'wx-a')).toMatchObject({ ok: true, source: 'cache', version: '1.1.0' });
+    await again.close();
+  });
+});

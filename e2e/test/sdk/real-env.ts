@@ -1,0 +1,119 @@
+// The real store for the SDK tests: @tessera/store on PostgreSQL and Redis, authenticated
+// against the test control plane; artifacts uploaded with a CI service-account token, releases
+// applied as signed release ConfigMap documents. A loopback "ingress" (fixture-store.ts with
+// proxyTo) puts the store and the host page on one origin, and can drop the store's traffic to
+// test offline launches.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileProject } from '@tessera/compiler';
+import { type WrittenPackage, writePackage } from '@tessera/runtime-sdk/package';
+import { ReleaseState, type Store, startStore } from '@tessera/store';
+import { pino } from 'pino';
+import { generateCerts } from '../../src/harness/certs.ts';
+import { createTestNamespace, loadKubeConfig } from '../../src/harness/testing.ts';
+import { type PostgresServer, startPostgres } from '../../src/infra/postgres.ts';
+import { type RedisServer, startRedis } from '../../src/infra/redis.ts';
+import {
+  artifactOf,
+  makeIdentities,
+  makeTenant,
+  releaseConfigMap,
+  releaseDoc,
+  type TenantFixture,
+} from '../store/fixtures.ts';
+import { type FixtureStore, startApiServer, startFixtureStore } from './fixture-store.ts';
+
+export interface RealEnv {
+  store: Store;
+  ingress: FixtureStore;
+  tenant: TenantFixture;
+  /** https API server on loopback (throw-away certificate: use a browser that ignores it). */
+  api: Awaited<ReturnType<typeof startApiServer>>;
+  /** A second https server that no release lists. */
+  evil: Awaited<ReturnType<typeof startApiServer>>;
+  compile(source: Record<string, string>): Promise<Array<{ path: string; bytes: Uint8Array }>>;
+  pack(files: Array<{ path: string; bytes: Uint8Array }>): Promise<WrittenPackage>;
+  /** Uploads `bytes` (digest computed over what is uploaded) and releases it as the stable version. */
+  release(
+    miniProgram: string,
+    appId: string,
+    version: string,
+    pkg: WrittenPackage,
+    bytes?: Uint8Array,
+    domains?: { request?: string[] },
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRealEnv(): Promise<RealEnv> {
+  const certDir = await mkdtemp(join(tmpdir(), 'tessera-sdk-tls-'));
+  const certs = await generateCerts(certDir);
+  const tls = { cert: await readFile(certs.servingCert), key: await readFile(certs.servingKey) };
+  const [pg, redis, api, evil]: [PostgresServer, RedisServer, RealEnv['api'], RealEnv['evil']] =
+    await Promise.all([startPostgres(), startRedis(), startApiServer(tls), startApiServer(tls)]);
+  const kc = loadKubeConfig();
+  const ns = await createTestNamespace('sdk');
+  const tokens = await makeIdentities(kc, ns.name);
+  const state = new ReleaseState();
+  const store = await startStore({
+    databaseUrl: pg.url,
+    redisUrl: redis.url,
+    kubeConfig: kc,
+    state,
+    logger: pino({ level: 'silent' }),
+  });
+  const tenant = await makeTenant(state, 'sdk', ns.name);
+  const ingress = await startFixtureStore('sdk', store.url);
+  const enc = new TextEncoder();
+  const { createHash } = await import('node:crypto');
+
+  return {
+    store,
+    ingress,
+    tenant,
+    api,
+    evil,
+    async compile(source) {
+      const compiled = await compileProject(
+        new Map(Object.entries(source).map(([k, v]) => [k, enc.encode(v)])),
+      );
+      const main = compiled.artifacts.find((a) => a.root === null);
+      if (!main) throw new Error('compiler produced no main package');
+      return [...main.files].map(([path, bytes]) => ({ path, bytes }));
+    },
+    pack(files) {
+      return writePackage(files, {
+        kek: tenant.kek.rawBase64,
+        kekId: tenant.kek.keyId,
+        signingKey: tenant.signing.privateKeyPkcs8,
+        signingKeyId: tenant.signing.keyId,
+      });
+    },
+    async release(miniProgram, appId, version, pkg, bytes = pkg.bytes, domains = {}) {
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      const put = await fetch(`${store.url}/v1/tenants/sdk/artifacts/${digest}`, {
+        method: 'PUT',
+        body: Buffer.from(bytes),
+        headers: { authorization: `Bearer ${tokens.ci}` },
+      });
+      if (put.status !== 201 && put.status !== 200)
+        throw new Error(`artifact upload: ${put.status} ${await put.text()}`);
+      const artifact = { ...artifactOf(pkg), digest: `sha256:${digest}`, size: bytes.length };
+      const doc = releaseDoc(tenant, {
+        miniProgram,
+        appId,
+        stable: { version, artifact },
+        domains: { request: domains.request ?? [] },
+      });
+      const applied = await state.applyConfigMap(await releaseConfigMap(tenant, doc));
+      if (!applied.ok) throw new Error(`release of ${appId} refused: ${JSON.stringify(applied)}`);
+    },
+    async close() {
+      await ingress.close();
+      await store.close();
+      await Promise.all([pg.destroy(), redis.destroy(), ns.remove(), api.close(), evil.close()]);
+      await rm(certDir, { recursive: true, force: true });
+    },
+  };
+}

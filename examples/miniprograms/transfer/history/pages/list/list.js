@@ -1,0 +1,6 @@
+Page({
+  data: { transfers: [] },
+  onShow() {
+    this.setData({ transfers: getApp().globalData.transfers.slice() });
+  },
+});

@@ -1,0 +1,255 @@
+// HostApp: a credentials Secret (generated once with POST, never rewritten), and the signed
+// release ConfigMaps it reads: one small ConfigMap per listed mini-program plus an index. Only
+// Compiled and Approved versions are included. A document is re-signed and written only when its
+// canonical bytes change, so a resync writes nothing (ECDSA signatures are randomised, so
+// signing again would otherwise always differ).
+import { randomBytes } from 'node:crypto';
+import {
+  GROUP,
+  type HostApp,
+  type HostAppStatus,
+  indexConfigMapName,
+  LABEL_HOST_APP,
+  LABEL_RELEASE,
+  type MiniProgram,
+  type MiniProgramVersion,
+  RELEASE_SIGNATURE_KEY,
+  releaseConfigMapName,
+  type Tenant,
+} from '@tessera/crds';
+import { signDetached } from '@tessera/runtime-sdk/package';
+import { type ConditionInput, setConditions } from '../runtime/conditions.ts';
+import type { Controller, Reconciler } from '../runtime/controller.ts';
+import { enqueueMapped, enqueueObject, enqueueOwner } from '../runtime/handlers.ts';
+import { isAlreadyExists } from '../runtime/kube-client.ts';
+import type { Manager } from '../runtime/manager.ts';
+import { type KubeObject, objectKey, ownerReferenceTo } from '../runtime/object.ts';
+import { ConfigMaps, Secrets } from '../runtime/resources.ts';
+import { approvalState } from './approval.ts';
+import { BY_MINI_PROGRAM, HostAppResource, type Informers, tenantForNamespace } from './context.ts';
+import { COALESCE_MS } from './miniprogram.ts';
+import { boundedName, credentialsSecretName, KEY_SECRET_NAME, managedLabels } from './names.ts';
+import {
+  buildIndex,
+  buildRelease,
+  type EncodedDocument,
+  encodeDocument,
+  isCurrent,
+  releaseConfigMap,
+} from './release.ts';
+import { matchesSelector } from './selector.ts';
+import { signingKeyOf } from './tenant-keys.ts';
+import type { SecretLike } from './types.ts';
+
+type ConfigMap = KubeObject & { data?: Record<string, string> };
+const COMPILED = new Set(['Compiled', 'Released', 'Retired']);
+
+export class HostAppReconciler implements Reconciler {
+  readonly #mgr: Manager;
+  readonly #i: Informers;
+
+  constructor(mgr: Manager, informers: Informers) {
+    this.#mgr = mgr;
+    this.#i = informers;
+  }
+
+  register(c: Controller): Controller {
+    const i = this.#i;
+    const inNamespace = (o: KubeObject) =>
+      o.metadata?.namespace ? i.hostApps.cache.list(o.metadata.namespace).map(objectKey) : [];
+    const owner = <T extends KubeObject>(e: (k: string) => void) =>
+      enqueueOwner<T>(e, 'HostApp', GROUP, true);
+    return (
+      c
+        .watch(i.hostApps, enqueueObject)
+        .watch(i.configMaps, owner)
+        .watch(i.secrets, owner)
+        .watch(i.secrets, (e) =>
+          enqueueMapped(e, (s: KubeObject) => (s.metadata?.name === KEY_SECRET_NAME ? inNamespace(s) : [])),
+        )
+        // Coalesced: a host app's documents are rebuilt once per burst of changes, not per event.
+        .watch(i.miniPrograms, (e) => enqueueMapped(e, inNamespace), c.enqueueAfter(COALESCE_MS))
+        .watch(i.versions, (e) => enqueueMapped(e, inNamespace), c.enqueueAfter(COALESCE_MS))
+        .watch(i.grayRules, (e) => enqueueMapped(e, inNamespace), c.enqueueAfter(COALESCE_MS))
+        .watch(i.tenants, (e) =>
+          enqueueMapped(e, (t: Tenant) =>
+            t.status?.namespace ? i.hostApps.cache.list(t.status.namespace).map(objectKey) : [],
+          ),
+        )
+    );
+  }
+
+  async reconcile(key: string): Promise<undefined> {
+    const ha = this.#i.hostApps.cache.get(key);
+    if (!ha || ha.metadata.deletionTimestamp) return;
+    const ns = ha.metadata.namespace ?? '';
+    const name = ha.metadata.name ?? '';
+    const gen = ha.metadata.generation ?? 0;
+    const prev = ha.status ?? {};
+    const cond = (ok: boolean, reason: string, message: string): ConditionInput => ({
+      type: 'Ready',
+      status: ok ? 'True' : 'False',
+      reason,
+      message,
+      observedGeneration: gen,
+    });
+    const tenant = tenantForNamespace(this.#i, ns);
+    const credentialsSecret = await this.#ensureCredentials(ha);
+    const keySecret = this.#i.secrets.cache.getNamed(ns, KEY_SECRET_NAME) as SecretLike | undefined;
+    const signingKey = keySecret ? signingKeyOf(keySecret) : undefined;
+    if (!tenant || !signingKey) {
+      const c = !tenant
+        ? cond(false, 'TenantNotFound', `no Tenant owns namespace ${ns}`)
+        : cond(false, 'TenantKeysMissing', `waiting for the tenant key Secret ${ns}/${KEY_SECRET_NAME}`);
+      await this.#mgr.status.update(HostAppResource, ha, {
+        ...prev,
+        observedGeneration: gen,
+        credentialsSecret,
+        conditions: setConditions(prev.conditions, [c]),
+      });
+      return;
+    }
+    const tenantName = tenant.metadata.name ?? '';
+    const required = tenant.spec.reviewPolicy?.requiredRoles;
+    const isReleasable = (v: MiniProgramVersion) =>
+      COMPILED.has(v.status?.phase ?? '') &&
+      v.status?.artifact !== undefined &&
+      approvalState(required, v.status?.approvals).approved;
+
+    const listed = this.#listed(ha);
+    const missing = (ha.spec.miniPrograms.names ?? []).filter(
+      (n) => !listed.some((m) => m.metadata.name === n),
+    );
+    const entries: Array<{ name: string; appId: string; configMap: string; digest: string }> = [];
+    const wanted = new Set<string>();
+    for (const mp of listed) {
+      const mpName = mp.metadata.name ?? '';
+      const doc = encodeDocument(
+        buildRelease({
+          tenant: tenantName,
+          hostApp: ha,
+          miniProgram: mp,
+          versions: this.#i.versions.cache.byIndex(BY_MINI_PROGRAM, objectKey(mp)),
+          grayRules: this.#i.grayRules.cache.byIndex(BY_MINI_PROGRAM, objectKey(mp)),
+          isReleasable,
+        }),
+      );
+      const cmName = releaseConfigMapName(name, mpName);
+      wanted.add(cmName);
+      await this.#write(ha, tenantName, cmName, 'mini-program', mpName, doc, signingKey);
+      entries.push({ name: mpName, appId: mp.spec.appId, configMap: cmName, digest: doc.digest });
+    }
+    const index = encodeDocument(buildIndex(tenantName, ha, entries));
+    const indexName = indexConfigMapName(name);
+    await this.#write(ha, tenantName, indexName, 'index', undefined, index, signingKey);
+
+    // Mini-programs no longer listed: their release ConfigMaps go.
+    for (const cm of this.#i.configMaps.cache.list(ns)) {
+      const l = cm.metadata?.labels ?? {};
+      if (
+        l[LABEL_RELEASE] === 'mini-program' &&
+        l[LABEL_HOST_APP] === boundedName(name, 63) &&
+        !wanted.has(cm.metadata?.name ?? '')
+      ) {
+        await this.#mgr.client.delete(ConfigMaps, ns, cm.metadata?.name ?? '');
+      }
+    }
+
+    const status: HostAppStatus = {
+      observedGeneration: gen,
+      credentialsSecret,
+      indexConfigMap: indexName,
+      indexDigest: index.digest,
+      releases: entries.map((e) => ({ miniProgram: e.name, configMap: e.configMap, digest: e.digest })),
+      listedMiniPrograms: entries.length,
+      conditions: setConditions(prev.conditions, [
+        missing.length
+          ? cond(
+              false,
+              'MiniProgramsMissing',
+              `listed mini-programs do not exist: ${missing.slice(0, 20).join(', ')}`,
+            )
+          : cond(true, 'Ready', `${entries.length} mini-programs released to this host app`),
+      ]),
+    };
+    const updated = await this.#mgr.status.update(HostAppResource, ha, status);
+    if (updated && prev.indexDigest !== index.digest) {
+      this.#mgr.events.record(
+        ha,
+        'Normal',
+        'ReleasesUpdated',
+        `release index ${indexName} is now ${index.digest}`,
+      );
+    }
+  }
+
+  #listed(ha: HostApp): MiniProgram[] {
+    const ns = ha.metadata.namespace ?? '';
+    const names = new Set(ha.spec.miniPrograms.names ?? []);
+    const sel = ha.spec.miniPrograms.selector;
+    return this.#i.miniPrograms.cache
+      .list(ns)
+      .filter(
+        (mp) =>
+          names.has(mp.metadata.name ?? '') ||
+          (sel !== undefined && matchesSelector(mp.metadata.labels, sel)),
+      )
+      .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  }
+
+  async #write(
+    ha: HostApp,
+    tenant: string,
+    cmName: string,
+    kind: 'mini-program' | 'index',
+    mp: string | undefined,
+    doc: EncodedDocument,
+    key: { keyId: string; key: string },
+  ): Promise<void> {
+    const live = this.#i.configMaps.cache.getNamed(ha.metadata.namespace, cmName) as ConfigMap | undefined;
+    // Same bytes, same key: keep the existing signature (and send nothing if labels are intact).
+    const signature =
+      isCurrent(live, doc, key.keyId) && live?.data?.[RELEASE_SIGNATURE_KEY]
+        ? { keyId: key.keyId, signature: live.data[RELEASE_SIGNATURE_KEY] }
+        : await signDetached(new TextEncoder().encode(doc.json), key);
+    await this.#mgr.applier.apply(
+      ConfigMaps,
+      releaseConfigMap(ha, tenant, cmName, kind, mp, doc, signature),
+      live,
+    );
+  }
+
+  /** sdkKey/sdkSecret, created once; an existing Secret is never regenerated. */
+  async #ensureCredentials(ha: HostApp): Promise<string> {
+    const ns = ha.metadata.namespace ?? '';
+    const name = credentialsSecretName(ha.metadata.name ?? '');
+    if (this.#i.secrets.cache.getNamed(ns, name)) return name;
+    const tenant = tenantForNamespace(this.#i, ns)?.metadata.name ?? '';
+    try {
+      await this.#mgr.client.create(Secrets, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: {
+          name,
+          namespace: ns,
+          labels: managedLabels(tenant, { [LABEL_HOST_APP]: boundedName(ha.metadata.name ?? '', 63) }),
+          ownerReferences: [ownerReferenceTo(ha)],
+        },
+        stringData: {
+          sdkKey: `ak_${randomBytes(12).toString('hex')}`,
+          sdkSecret: randomBytes(32).toString('base64url'),
+        },
+      } as KubeObject);
+      this.#mgr.events.record(
+        ha,
+        'Normal',
+        'CredentialsCreated',
+        `created Secret ${ns}/${name} with sdkKey and sdkSecret`,
+      );
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+    }
+    return name;
+  }
+}

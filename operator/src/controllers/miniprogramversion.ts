@@ -1,0 +1,272 @@
+// MiniProgramVersion: one compile Job per version, its result in status, and the Compiled,
+// Approved, Released and Ready conditions.
+//
+// Never two Jobs for one version: the Job name is derived from the version's uid, so every
+// operator instance (before or after a restart or a leader change) applies the same name and the
+// API server refuses a second object under it. Once the result is recorded in status the Job is
+// not needed any more (its TTL removes it) and is never recreated.
+import {
+  GROUP,
+  type GrayRule,
+  type MiniProgram,
+  type MiniProgramVersion,
+  type MiniProgramVersionStatus,
+  type Tenant,
+  type VersionPhase,
+} from '@tessera/crds';
+import { type ConditionInput, setConditions } from '../runtime/conditions.ts';
+import type { Controller, Reconciler } from '../runtime/controller.ts';
+import { jsonEqual } from '../runtime/equality.ts';
+import { enqueueMapped, enqueueObject, enqueueOwner, generationChanged } from '../runtime/handlers.ts';
+import type { Manager } from '../runtime/manager.ts';
+import { objectKey, splitKey } from '../runtime/object.ts';
+import { Jobs } from '../runtime/resources.ts';
+import { approvalState } from './approval.ts';
+import { type CompileJobOptions, compileJob, parseCompileResult } from './compile-job.ts';
+import { BY_MINI_PROGRAM, type Informers, tenantForNamespace, VersionResource } from './context.ts';
+import { compileJobName, KEY_SECRET_NAME, LABEL_MPV } from './names.ts';
+import type { Job, Pod } from './types.ts';
+
+type Status = MiniProgramVersionStatus;
+
+export class MiniProgramVersionReconciler implements Reconciler {
+  readonly #mgr: Manager;
+  readonly #i: Informers;
+  readonly #job: CompileJobOptions;
+
+  constructor(mgr: Manager, informers: Informers, job: CompileJobOptions) {
+    this.#mgr = mgr;
+    this.#i = informers;
+    this.#job = job;
+  }
+
+  register(c: Controller): Controller {
+    const i = this.#i;
+    const versionsOf = (ns: string | undefined, mp: string) =>
+      i.versions.cache.byIndex(BY_MINI_PROGRAM, `${ns ?? ''}/${mp}`).map(objectKey);
+    return c
+      .watch(i.versions, enqueueObject)
+      .watch(i.jobs, (e) => enqueueOwner(e, 'MiniProgramVersion', GROUP, true))
+      .watch(i.pods, (e) =>
+        enqueueMapped(e, (p: Pod) => {
+          const v = p.metadata?.labels?.[LABEL_MPV];
+          return v ? [`${p.metadata?.namespace ?? ''}/${v}`] : [];
+        }),
+      )
+      .watch(i.miniPrograms, (e) =>
+        enqueueMapped(
+          e,
+          (m: MiniProgram) => versionsOf(m.metadata.namespace, m.metadata.name ?? ''),
+          generationChanged,
+        ),
+      )
+      .watch(i.grayRules, (e) =>
+        enqueueMapped(
+          e,
+          (r: GrayRule) => versionsOf(r.metadata.namespace, r.spec.miniProgram),
+          (o, n) => generationChanged(o, n) || o.status?.active !== n.status?.active,
+        ),
+      )
+      .watch(i.tenants, (e) =>
+        enqueueMapped(
+          e,
+          (t: Tenant) => {
+            const ns = t.status?.namespace;
+            return ns ? i.versions.cache.list(ns).map(objectKey) : [];
+          },
+          (o, n) =>
+            !jsonEqual(o.spec.reviewPolicy, n.spec.reviewPolicy) ||
+            o.status?.namespace !== n.status?.namespace,
+        ),
+      )
+      .watch(i.secrets, (e) =>
+        enqueueMapped(
+          e,
+          (s) =>
+            s.metadata?.name === KEY_SECRET_NAME && s.metadata.namespace
+              ? i.versions.cache.list(s.metadata.namespace).map(objectKey)
+              : [],
+          () => false, // only the key Secret appearing or disappearing matters
+        ),
+      );
+  }
+
+  async reconcile(key: string): Promise<undefined> {
+    const mpv = this.#i.versions.cache.get(key);
+    if (!mpv || mpv.metadata.deletionTimestamp) return;
+    const { namespace } = splitKey(key);
+    const ns = namespace ?? '';
+    const gen = mpv.metadata.generation ?? 0;
+    const prev = mpv.status ?? {};
+    const status: Status = { ...prev, observedGeneration: gen };
+    const conds: ConditionInput[] = [];
+    const cond = (type: string, ok: boolean | 'Unknown', reason: string, message: string) =>
+      conds.push({
+        type,
+        status: ok === 'Unknown' ? 'Unknown' : ok ? 'True' : 'False',
+        reason,
+        message,
+        observedGeneration: gen,
+      });
+
+    const tenant = tenantForNamespace(this.#i, ns);
+    const mp = this.#i.miniPrograms.cache.getNamed(ns, mpv.spec.miniProgram);
+    let compiled =
+      prev.artifact !== undefined &&
+      (prev.phase === 'Compiled' || prev.phase === 'Released' || prev.phase === 'Retired');
+    let failed = prev.phase === 'Failed';
+    let phase: VersionPhase = prev.phase ?? 'Pending';
+    const events: Array<['Normal' | 'Warning', string, string]> = [];
+
+    if (!compiled && !failed) {
+      const blocked = !tenant
+        ? ['TenantNotFound', `no Tenant owns namespace ${ns}; create a Tenant whose spec.namespace is ${ns}`]
+        : !this.#i.secrets.cache.getNamed(ns, KEY_SECRET_NAME)
+          ? ['TenantKeysMissing', `waiting for the tenant key Secret ${ns}/${KEY_SECRET_NAME}`]
+          : !mp
+            ? [
+                'MiniProgramNotFound',
+                `MiniProgram ${ns}/${mpv.spec.miniProgram} does not exist; create it first`,
+              ]
+            : undefined;
+      if (blocked || !tenant) {
+        phase = 'Pending';
+        cond('Compiled', false, blocked?.[0] ?? 'Pending', blocked?.[1] ?? '');
+      } else {
+        const jobName = compileJobName(mpv.metadata.name ?? '', mpv.metadata.uid ?? '');
+        const live = this.#i.jobs.cache.getNamed(ns, jobName);
+        // A Job's template is immutable: an existing Job is used as is, never re-applied.
+        const { object: job, changed } = live
+          ? { object: live, changed: false }
+          : await this.#mgr.applier.apply<Job>(Jobs, compileJob(mpv, tenant, jobName, this.#job), live);
+        if (changed && !live) events.push(['Normal', 'CompileStarted', `created compile Job ${jobName}`]);
+        status.compileJob = jobName;
+        const finished = job.status?.conditions?.find(
+          (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+        );
+        if (!finished) {
+          phase = 'Compiling';
+          cond('Compiled', false, 'Compiling', `compile Job ${jobName} is running`);
+        } else {
+          const pod = this.#resultPod(ns, jobName, finished.type === 'Complete');
+          const msg = pod ? terminationMessage(pod) : undefined;
+          const result = parseCompileResult(msg);
+          if (finished.type === 'Complete' && result.ok) {
+            compiled = true;
+            status.artifact = result.artifact;
+            if (result.warnings?.length) status.warnings = result.warnings;
+            else delete status.warnings;
+            delete status.errors;
+            events.push(['Normal', 'Compiled', `compiled ${mpv.spec.version}: ${result.artifact.digest}`]);
+          } else if (finished.type === 'Complete' && !pod) {
+            // The result pod is not in the cache yet; its event will bring us back.
+            phase = 'Compiling';
+            cond('Compiled', false, 'ReadingResult', `compile Job ${jobName} finished; reading its result`);
+          } else {
+            failed = true;
+            const message = result.ok
+              ? `compile Job ${jobName} failed: ${finished.reason ?? ''} ${finished.message ?? ''}`.trim()
+              : result.message;
+            if (!result.ok && 'errors' in result && result.errors) status.errors = result.errors;
+            status.errors ??= [
+              { file: '', code: finished.reason ?? 'CompileFailed', message: message.slice(0, 1024) },
+            ];
+            delete status.artifact;
+            cond('Compiled', false, 'CompileFailed', message.slice(0, 4096));
+            events.push(['Warning', 'CompileFailed', message.slice(0, 1024)]);
+          }
+        }
+      }
+    }
+    if (compiled) cond('Compiled', true, 'Compiled', `artifact ${status.artifact?.digest ?? ''}`);
+    if (failed && !conds.some((c) => c.type === 'Compiled')) {
+      cond('Compiled', false, 'CompileFailed', findMessage(prev) ?? 'the compile Job failed');
+    }
+
+    const approval = approvalState(tenant?.spec.reviewPolicy?.requiredRoles, prev.approvals);
+    cond(
+      'Approved',
+      approval.approved,
+      approval.approved ? 'Approved' : 'AwaitingApproval',
+      approval.approved
+        ? 'the review policy is satisfied'
+        : `waiting for approval by: ${approval.missing.join(', ')}`,
+    );
+
+    const releasedBy = this.#releasedBy(mpv, mp);
+    const releasable = compiled && approval.approved;
+    const released = releasable && releasedBy.length > 0;
+    cond(
+      'Released',
+      released,
+      released
+        ? 'Released'
+        : releasedBy.length === 0
+          ? 'NotReferenced'
+          : compiled
+            ? 'NotApproved'
+            : 'NotCompiled',
+      released
+        ? `released by ${releasedBy.join(', ')}`
+        : releasedBy.length === 0
+          ? mp?.spec.suspended
+            ? `MiniProgram ${mpv.spec.miniProgram} is suspended`
+            : `not the stableVersion of MiniProgram ${mpv.spec.miniProgram} and no active GrayRule names it`
+          : `referenced by ${releasedBy.join(', ')} but not ${compiled ? 'approved' : 'compiled'} yet`,
+    );
+    cond(
+      'Ready',
+      releasable,
+      releasable ? 'Ready' : compiled ? 'AwaitingApproval' : failed ? 'CompileFailed' : 'NotCompiled',
+      releasable ? 'compiled and approved' : 'not compiled and approved yet',
+    );
+
+    if (compiled)
+      phase = released
+        ? 'Released'
+        : prev.phase === 'Released' || prev.phase === 'Retired'
+          ? 'Retired'
+          : 'Compiled';
+    else if (failed) phase = 'Failed';
+    status.phase = phase;
+    status.conditions = setConditions(prev.conditions, conds);
+
+    const updated = await this.#mgr.status.update(VersionResource, mpv, status);
+    if (updated)
+      for (const [type, reason, message] of events) this.#mgr.events.record(mpv, type, reason, message);
+  }
+
+  #resultPod(ns: string, jobName: string, succeeded: boolean): Pod | undefined {
+    const pods = this.#i.pods.cache.byIndex('job', `${ns}/${jobName}`);
+    const want = succeeded ? 'Succeeded' : 'Failed';
+    return (
+      pods.find((p) => p.status?.phase === want) ?? pods.find((p) => terminationMessage(p) !== undefined)
+    );
+  }
+
+  /** Who releases this version: the MiniProgram's stableVersion and/or active GrayRules. */
+  #releasedBy(mpv: MiniProgramVersion, mp: MiniProgram | undefined): string[] {
+    if (!mp || mp.spec.suspended) return [];
+    const out: string[] = [];
+    if (mp.spec.stableVersion === mpv.spec.version)
+      out.push(`MiniProgram ${mp.metadata.name ?? ''} (stableVersion)`);
+    const rules = this.#i.grayRules.cache.byIndex(BY_MINI_PROGRAM, objectKey(mp));
+    for (const r of rules) {
+      if (r.spec.version === mpv.spec.version && r.status?.active)
+        out.push(`GrayRule ${r.metadata.name ?? ''}`);
+    }
+    return out.sort();
+  }
+}
+
+function terminationMessage(pod: Pod): string | undefined {
+  for (const c of pod.status?.containerStatuses ?? []) {
+    const m = c.state?.terminated?.message ?? c.lastState?.terminated?.message;
+    if (m) return m;
+  }
+  return undefined;
+}
+
+function findMessage(s: Status): string | undefined {
+  return s.conditions?.find((c) => c.type === 'Compiled')?.message;
+}

@@ -1,0 +1,189 @@
+// Builds the signed release documents (DESIGN §5): one per (host app, listed mini-program) plus
+// an index per host app. Pure functions of cached objects, so they are testable without a
+// cluster. Documents are canonical JSON; the digest covers exactly the signed bytes.
+import { createHash } from 'node:crypto';
+import {
+  type GrayRule,
+  type HostApp,
+  type HostAppIndex,
+  LABEL_HOST_APP,
+  LABEL_MINI_PROGRAM,
+  LABEL_RELEASE,
+  type MiniProgram,
+  type MiniProgramRelease,
+  type MiniProgramVersion,
+  RELEASE_DATA_KEY,
+  RELEASE_DIGEST_ANNOTATION,
+  RELEASE_KEY_ID_ANNOTATION,
+  RELEASE_SIGNATURE_KEY,
+  type ReleasedGrayRule,
+  type ReleasedVersion,
+} from '@tessera/crds';
+import { canonicalJson } from '@tessera/runtime-sdk/package';
+import { type KubeObject, ownerReferenceTo } from '../runtime/object.ts';
+import { boundedName, managedLabels } from './names.ts';
+
+export interface ReleaseInputs {
+  tenant: string;
+  hostApp: HostApp;
+  miniProgram: MiniProgram;
+  versions: readonly MiniProgramVersion[];
+  grayRules: readonly GrayRule[];
+  isReleasable: (v: MiniProgramVersion) => boolean;
+}
+
+const released = (v: MiniProgramVersion): ReleasedVersion | undefined =>
+  v.status?.artifact
+    ? {
+        version: v.spec.version,
+        ...(v.spec.minSdkVersion ? { minSdkVersion: v.spec.minSdkVersion } : {}),
+        artifact: v.status.artifact,
+      }
+    : undefined;
+
+export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
+  const mp = x.miniProgram;
+  const ha = x.hostApp;
+  const mpName = mp.metadata.name ?? '';
+  const haName = ha.metadata.name ?? '';
+  const byVersion = new Map(x.versions.map((v) => [v.spec.version, v]));
+  const stableV = mp.spec.stableVersion ? byVersion.get(mp.spec.stableVersion) : undefined;
+  const stable = stableV && x.isReleasable(stableV) ? released(stableV) : undefined;
+  const rules = x.grayRules
+    .filter((r) => r.status?.active && (!r.spec.hostApps?.length || r.spec.hostApps.includes(haName)))
+    .filter((r) => {
+      const v = byVersion.get(r.spec.version);
+      return v !== undefined && x.isReleasable(v);
+    })
+    .sort(
+      (a, b) =>
+        a.spec.priority - b.spec.priority || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    );
+  const candidates: ReleasedVersion[] = [];
+  for (const version of [...new Set(rules.map((r) => r.spec.version))].sort()) {
+    const v = byVersion.get(version);
+    const rv = v ? released(v) : undefined;
+    if (rv) candidates.push(rv);
+  }
+  const grayRules: ReleasedGrayRule[] = rules.map((r) => {
+    const { miniProgram: _mp, users, ...spec } = r.spec;
+    return {
+      ...spec,
+      name: r.metadata.name ?? '',
+      ...(users?.ids?.length ? { users: { ids: [...users.ids] } } : {}),
+    };
+  });
+  const revokedVersions = x.versions
+    .filter((v) => v.status?.phase === 'Retired')
+    .map((v) => v.spec.version)
+    .sort();
+  const allowed = (list: { allowedMiniPrograms?: string[] } & ({ name: string } | { id: string })) =>
+    (list.allowedMiniPrograms ?? []).includes(mpName);
+  return {
+    schema: 'tessera.dev/release/v1',
+    tenant: x.tenant,
+    namespace: mp.metadata.namespace ?? '',
+    hostApp: haName,
+    miniProgram: mpName,
+    appId: mp.spec.appId,
+    displayName: mp.spec.displayName,
+    ...(mp.spec.description ? { description: mp.spec.description } : {}),
+    ...(mp.spec.icon ? { icon: mp.spec.icon } : {}),
+    ...(mp.spec.category ? { category: mp.spec.category } : {}),
+    tags: mp.spec.tags ?? [],
+    suspended: mp.spec.suspended,
+    ...(mp.spec.suspended && mp.spec.suspendReason ? { suspendReason: mp.spec.suspendReason } : {}),
+    ...(stable && !mp.spec.suspended ? { stable } : {}),
+    candidates: mp.spec.suspended ? [] : candidates,
+    grayRules: mp.spec.suspended ? [] : grayRules,
+    domains: mp.spec.domains ?? {},
+    permissions: {
+      hostApis: (ha.spec.hostApis ?? [])
+        .filter(allowed)
+        .map((a) => a.name)
+        .sort(),
+      menuItems: (ha.spec.menuItems ?? [])
+        .filter(allowed)
+        .map((m) => m.id)
+        .sort(),
+    },
+    revokedVersions: mp.spec.suspended
+      ? [
+          ...new Set([
+            ...revokedVersions,
+            ...x.versions.filter((v) => v.status?.artifact).map((v) => v.spec.version),
+          ]),
+        ].sort()
+      : revokedVersions,
+    sourceGeneration: mp.metadata.generation ?? 0,
+  };
+}
+
+export function buildIndex(
+  tenant: string,
+  ha: HostApp,
+  entries: ReadonlyArray<{ name: string; appId: string; configMap: string; digest: string }>,
+): HostAppIndex {
+  return {
+    schema: 'tessera.dev/release-index/v1',
+    tenant,
+    namespace: ha.metadata.namespace ?? '',
+    hostApp: ha.metadata.name ?? '',
+    branding: ha.spec.branding,
+    updatePolicy: ha.spec.updatePolicy,
+    hostApis: (ha.spec.hostApis ?? []).map((a) => a.name).sort(),
+    menuItems: (ha.spec.menuItems ?? []).map((m) => ({ id: m.id, title: m.title })),
+    miniPrograms: [...entries].sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+export interface EncodedDocument {
+  json: string;
+  digest: string;
+}
+
+export function encodeDocument(doc: unknown): EncodedDocument {
+  const json = canonicalJson(doc);
+  return { json, digest: `sha256:${createHash('sha256').update(json, 'utf8').digest('hex')}` };
+}
+
+/** True when the live ConfigMap already carries this document signed with this key. */
+export function isCurrent(
+  live: (KubeObject & { data?: Record<string, string> }) | undefined,
+  doc: EncodedDocument,
+  keyId: string,
+): boolean {
+  return (
+    live?.data?.[RELEASE_DATA_KEY] === doc.json &&
+    live.metadata?.annotations?.[RELEASE_DIGEST_ANNOTATION] === doc.digest &&
+    live.metadata?.annotations?.[RELEASE_KEY_ID_ANNOTATION] === keyId &&
+    typeof live.data?.[RELEASE_SIGNATURE_KEY] === 'string'
+  );
+}
+
+export function releaseConfigMap(
+  ha: HostApp,
+  tenant: string,
+  name: string,
+  kind: 'mini-program' | 'index',
+  miniProgram: string | undefined,
+  doc: EncodedDocument,
+  signature: { keyId: string; signature: string },
+): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name,
+      namespace: ha.metadata.namespace,
+      labels: managedLabels(tenant, {
+        [LABEL_RELEASE]: kind,
+        [LABEL_HOST_APP]: boundedName(ha.metadata.name ?? '', 63),
+        ...(miniProgram ? { [LABEL_MINI_PROGRAM]: boundedName(miniProgram, 63) } : {}),
+      }),
+      annotations: { [RELEASE_KEY_ID_ANNOTATION]: signature.keyId, [RELEASE_DIGEST_ANNOTATION]: doc.digest },
+      ownerReferences: [ownerReferenceTo(ha)],
+    },
+    data: { [RELEASE_DATA_KEY]: doc.json, [RELEASE_SIGNATURE_KEY]: signature.signature },
+  } as KubeObject;
+}

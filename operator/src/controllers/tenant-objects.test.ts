@@ -1,0 +1,62 @@
+import type { Tenant } from '@tessera/crds';
+import { describe, expect, it } from 'vitest';
+import { canonicalQuantity, roleRules, tenantQuota, tenantRbac } from './tenant-objects.ts';
+
+const t = (spec: Partial<Tenant['spec']> = {}) =>
+  ({
+    apiVersion: 'tessera.dev/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: 'acme', uid: 'u' },
+    spec: { displayName: 'A', ...spec },
+  }) as Tenant;
+
+describe('tenant objects', () => {
+  it('writes quantities in the API server canonical form', () => {
+    expect([0, 7, 21, 100, 1000, 5000, 5500, 1_000_000, 120_000].map(canonicalQuantity)).toEqual([
+      '0',
+      '7',
+      '21',
+      '100',
+      '1k',
+      '5k',
+      '5500',
+      '1M',
+      '120k',
+    ]);
+    const q = tenantQuota(
+      t({ quotas: { miniPrograms: 100, versionsPerMiniProgram: 50, packageBytes: 1024 } }),
+    ) as { spec: { hard: Record<string, string> } };
+    expect(q.spec.hard['count/miniprogramversions.tessera.dev']).toBe('5k');
+  });
+  it('binds members to their role and omits empty subject lists', () => {
+    const { bindings } = tenantRbac(
+      t({ members: [{ kind: 'ServiceAccount', name: 'ci', role: 'developer' }] }),
+    );
+    const dev = bindings.find((b) => b.metadata?.name === 'tessera:developer') as { subjects?: unknown[] };
+    expect(dev.subjects).toEqual([{ kind: 'ServiceAccount', name: 'ci', namespace: 'tessera-acme' }]);
+    const viewer = bindings.find((b) => b.metadata?.name === 'tessera:viewer') as { subjects?: unknown[] };
+    expect(viewer.subjects).toBeUndefined();
+  });
+  it('grants approve only to reviewers and tenant admins', () => {
+    const approves = (r: Parameters<typeof roleRules>[0]) =>
+      JSON.stringify(roleRules(r)).includes('"approve"');
+    expect([
+      approves('tenant-admin'),
+      approves('developer'),
+      approves('reviewer'),
+      approves('viewer'),
+    ]).toEqual([true, false, true, false]);
+  });
+  it('gives compile jobs only the store-checked source and artifact subresources', () => {
+    const { roles, bindings } = tenantRbac(t({}));
+    const role = roles.find((r) => r.metadata?.name === 'tessera:compiler') as { rules: unknown[] };
+    expect(role.rules).toEqual([
+      { apiGroups: ['tessera.dev'], resources: ['miniprogramversions/source'], verbs: ['get'] },
+      { apiGroups: ['tessera.dev'], resources: ['miniprogramversions/artifact'], verbs: ['create'] },
+    ]);
+    const binding = bindings.find((b) => b.metadata?.name === 'tessera:compiler') as { subjects?: unknown[] };
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'tessera-compiler', namespace: 'tessera-acme' },
+    ]);
+  });
+});

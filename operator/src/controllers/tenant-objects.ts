@@ -1,0 +1,185 @@
+// The objects a Tenant gets in its namespace, as pure functions of the Tenant.
+import { GROUP, TENANT_ROLES, type Tenant } from '@tessera/crds';
+import { type KubeObject, ownerReferenceTo } from '../runtime/object.ts';
+import {
+  COMPILER_SERVICE_ACCOUNT,
+  managedLabels,
+  roleName,
+  TENANT_QUOTA_NAME,
+  tenantNamespace,
+} from './names.ts';
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'update', 'patch', 'delete'];
+const TESSERA = ['miniprograms', 'miniprogramversions', 'hostapps', 'grayrules'];
+const TESSERA_STATUS = TESSERA.map((r) => `${r}/status`);
+
+/** RBAC rules per tenant role; `approve` on miniprogramversions is the verb the store checks. */
+export function roleRules(role: (typeof TENANT_ROLES)[number]): Array<Record<string, unknown>> {
+  switch (role) {
+    case 'tenant-admin':
+      return [
+        { apiGroups: [GROUP], resources: [...TESSERA, ...TESSERA_STATUS], verbs: [...READ, ...WRITE] },
+        { apiGroups: [GROUP], resources: ['miniprogramversions'], verbs: ['approve'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: [...READ, ...WRITE] },
+        { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
+        { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: READ },
+      ];
+    case 'developer':
+      return [
+        {
+          apiGroups: [GROUP],
+          resources: ['miniprograms', 'miniprogramversions', 'grayrules'],
+          verbs: [...READ, ...WRITE],
+        },
+        { apiGroups: [GROUP], resources: ['hostapps', ...TESSERA_STATUS], verbs: READ },
+        { apiGroups: [''], resources: ['configmaps'], verbs: [...READ, 'create', 'update', 'patch'] },
+        { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
+        { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: READ },
+      ];
+    case 'reviewer':
+      return [
+        { apiGroups: [GROUP], resources: [...TESSERA, ...TESSERA_STATUS], verbs: READ },
+        { apiGroups: [GROUP], resources: ['miniprogramversions'], verbs: ['approve'] },
+        { apiGroups: [''], resources: ['events'], verbs: READ },
+      ];
+    case 'viewer':
+      return [
+        { apiGroups: [GROUP], resources: [...TESSERA, ...TESSERA_STATUS], verbs: READ },
+        { apiGroups: [''], resources: ['events'], verbs: READ },
+      ];
+  }
+}
+
+/**
+ * What compile Jobs may do, through the store only: fetch their source and upload their
+ * artifact. These subresources exist only for RBAC (the store checks them with a
+ * SubjectAccessReview); the compiler ServiceAccount has no Kubernetes API access at all.
+ */
+export const COMPILER_ROLE = 'compiler';
+export const compilerRoleRules = (): Array<Record<string, unknown>> => [
+  { apiGroups: [GROUP], resources: ['miniprogramversions/source'], verbs: ['get'] },
+  { apiGroups: [GROUP], resources: ['miniprogramversions/artifact'], verbs: ['create'] },
+];
+
+export function tenantNamespaceObject(t: Tenant): KubeObject {
+  const name = t.metadata.name ?? '';
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: tenantNamespace(t),
+      labels: managedLabels(name),
+      ownerReferences: [ownerReferenceTo(t)],
+    },
+  };
+}
+
+export function tenantRbac(t: Tenant): { roles: KubeObject[]; bindings: KubeObject[] } {
+  const ns = tenantNamespace(t);
+  const tenant = t.metadata.name ?? '';
+  const owner = [ownerReferenceTo(t)];
+  const roles: KubeObject[] = [];
+  const bindings: KubeObject[] = [];
+  for (const role of TENANT_ROLES) {
+    const meta = {
+      name: roleName(role),
+      namespace: ns,
+      labels: managedLabels(tenant),
+      ownerReferences: owner,
+    };
+    roles.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta,
+      rules: roleRules(role),
+    } as KubeObject);
+    const subjects = (t.spec.members ?? [])
+      .filter((m) => m.role === role)
+      .map((m) =>
+        m.kind === 'ServiceAccount'
+          ? { kind: 'ServiceAccount', name: m.name, namespace: m.namespace ?? ns }
+          : { kind: m.kind, name: m.name, apiGroup: 'rbac.authorization.k8s.io' },
+      );
+    bindings.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName(role) },
+      // The API server omits an empty list; so do we, or every resync would see a difference.
+      ...(subjects.length ? { subjects } : {}),
+    } as KubeObject);
+  }
+  const compilerMeta = {
+    name: roleName(COMPILER_ROLE),
+    namespace: ns,
+    labels: managedLabels(tenant),
+    ownerReferences: owner,
+  };
+  roles.push({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: compilerMeta,
+    rules: compilerRoleRules(),
+  } as KubeObject);
+  bindings.push({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: compilerMeta,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName(COMPILER_ROLE) },
+    subjects: [{ kind: 'ServiceAccount', name: COMPILER_SERVICE_ACCOUNT, namespace: ns }],
+  } as KubeObject);
+  return { roles, bindings };
+}
+
+export function tenantQuota(t: Tenant): KubeObject {
+  const q = t.spec.quotas;
+  const miniPrograms = q?.miniPrograms ?? 100;
+  const perMp = q?.versionsPerMiniProgram ?? 50;
+  return {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: {
+      name: TENANT_QUOTA_NAME,
+      namespace: tenantNamespace(t),
+      labels: managedLabels(t.metadata.name ?? ''),
+      ownerReferences: [ownerReferenceTo(t)],
+    },
+    spec: {
+      hard: {
+        [`count/miniprograms.${GROUP}`]: canonicalQuantity(miniPrograms),
+        // A namespace-wide bound; the per-MiniProgram limit is checked by the MiniProgram controller.
+        [`count/miniprogramversions.${GROUP}`]: canonicalQuantity(miniPrograms * perMp),
+      },
+    },
+  } as KubeObject;
+}
+
+/** The compile Jobs' identity: no API permissions (only the store-checked compiler role), no automounted API token. */
+export function compilerServiceAccount(t: Tenant): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: COMPILER_SERVICE_ACCOUNT,
+      namespace: tenantNamespace(t),
+      labels: managedLabels(t.metadata.name ?? ''),
+      ownerReferences: [ownerReferenceTo(t)],
+    },
+    automountServiceAccountToken: false,
+  } as KubeObject;
+}
+
+/**
+ * An integer in the canonical form the API server stores (5000 -> "5k"), so the live object
+ * compares equal to the desired one.
+ */
+export function canonicalQuantity(n: number): string {
+  const suffixes = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+  let i = 0;
+  while (n !== 0 && n % 1000 === 0 && i < suffixes.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${n}${suffixes[i]}`;
+}

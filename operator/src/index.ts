@@ -1,0 +1,10 @@
+export {
+  COMPILE_ENV,
+  COMPILER_COMMAND,
+  COMPILER_IMAGE,
+  KEYS_MOUNT_PATH,
+  parseCompileResult,
+} from './controllers/compile-job.ts';
+export * from './controllers/names.ts';
+export { KEY_FILES, KEY_GENERATION_ANNOTATION } from './controllers/tenant-keys.ts';
+export { createOperator, type Operator, type OperatorOptions } from './operator.ts';

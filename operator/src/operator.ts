@@ -1,0 +1,91 @@
+// Wires the informers and the five controllers into a Manager.
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createInformers, type Informers } from './controllers/context.ts';
+import { GrayRuleReconciler } from './controllers/grayrule.ts';
+import { HostAppReconciler } from './controllers/hostapp.ts';
+import { MiniProgramReconciler } from './controllers/miniprogram.ts';
+import { MiniProgramVersionReconciler } from './controllers/miniprogramversion.ts';
+import { type TenantExternalState, TenantReconciler } from './controllers/tenant.ts';
+import { Controller } from './runtime/controller.ts';
+import type { InformerOptions } from './runtime/informer.ts';
+import type { Logger } from './runtime/logger.ts';
+import { Manager } from './runtime/manager.ts';
+import type { KubeObject } from './runtime/object.ts';
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  logger?: Logger;
+  /** Unique per process (pod name in a cluster). */
+  identity?: string;
+  /** Lease for leader election; undefined disables election (single replica, tests). */
+  leaderElection?: {
+    namespace: string;
+    name?: string;
+    leaseDurationMs?: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+  };
+  /** Base URL of the store, handed to compile Jobs. */
+  storeUrl: string;
+  compilerImage?: string;
+  /** Workers per controller. */
+  workers?: number;
+  health?: { host: string; port: number };
+  /** Only reconcile tessera.dev objects matching this label selector (sharding, tests). */
+  selector?: string;
+  informer?: Pick<
+    InformerOptions<KubeObject>,
+    'resyncMs' | 'watchTimeoutSeconds' | 'stallGraceMs' | 'backoff'
+  >;
+  external?: TenantExternalState;
+}
+
+export interface Operator {
+  manager: Manager;
+  informers: Informers;
+  controllers: Controller[];
+  start(onLostLeadership?: () => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createOperator(o: OperatorOptions): Operator {
+  const identity = o.identity ?? `tessera-operator-${randomBytes(4).toString('hex')}`;
+  const manager = new Manager({
+    kubeConfig: o.kubeConfig,
+    logger: o.logger,
+    health: o.health,
+    informerDefaults: o.informer,
+    leaderElection: o.leaderElection
+      ? { ...o.leaderElection, name: o.leaderElection.name ?? 'tessera-operator', identity }
+      : undefined,
+  });
+  const informers = createInformers(manager, o.selector);
+  const workers = o.workers ?? 4;
+  const make = (
+    name: string,
+    r: { register(c: Controller): Controller } & ConstructorParameters<typeof Controller>[1],
+  ) => {
+    const c = new Controller(name, r, { workers, metrics: manager.metrics, logger: manager.log });
+    r.register(c);
+    manager.add(c);
+    return c;
+  };
+  const controllers = [
+    make('tenant', new TenantReconciler(manager, informers, o.external)),
+    make(
+      'miniprogramversion',
+      new MiniProgramVersionReconciler(manager, informers, { storeUrl: o.storeUrl, image: o.compilerImage }),
+    ),
+    make('miniprogram', new MiniProgramReconciler(manager, informers)),
+    make('grayrule', new GrayRuleReconciler(manager, informers)),
+    make('hostapp', new HostAppReconciler(manager, informers)),
+  ];
+  return {
+    manager,
+    informers,
+    controllers,
+    start: (onLost) => manager.start(onLost),
+    stop: () => manager.stop(),
+  };
+}

@@ -1,0 +1,336 @@
+// A small REST client for any resource, built on @kubernetes/client-node's KubeConfig for
+// authentication and TLS. The generated client-node API creates a new connection pool for every
+// request; at thousands of requests that costs a TLS handshake each, so this client resolves the
+// dispatcher once and reuses it. Every request is counted by verb so tests and benchmarks can
+// prove that a no-op reconcile writes nothing.
+import { type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { type Dispatcher, fetch } from 'undici';
+import type { KubeObject } from './object.ts';
+import { apiVersionOf, type ResourceType, resourceId } from './resources.ts';
+
+export class KubeApiError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  constructor(status: number, reason: string, message: string) {
+    super(message);
+    this.name = 'KubeApiError';
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+export const isNotFound = (e: unknown): boolean => e instanceof KubeApiError && e.status === 404;
+export const isConflict = (e: unknown): boolean => e instanceof KubeApiError && e.status === 409;
+export const isGone = (e: unknown): boolean => e instanceof KubeApiError && e.status === 410;
+export const isAlreadyExists = (e: unknown): boolean =>
+  e instanceof KubeApiError && e.status === 409 && e.reason === 'AlreadyExists';
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  pageSize?: number;
+}
+
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KubeObject & { code?: number; reason?: string; message?: string };
+}
+
+export interface WatchOptions extends ListOptions {
+  resourceVersion: string;
+  timeoutSeconds: number;
+  /** Abort when no bytes arrive for this long; the server closes after timeoutSeconds anyway. */
+  stallMs: number;
+  signal: AbortSignal;
+}
+
+export type WriteVerb = 'create' | 'update' | 'patch' | 'delete';
+export type RequestObserver = (verb: WriteVerb | 'get' | 'list' | 'watch', resource: string) => void;
+
+interface Auth {
+  headers: Record<string, string>;
+  dispatcher: Dispatcher | undefined;
+  at: number;
+}
+
+const AUTH_REFRESH_MS = 60_000;
+
+export class KubeClient {
+  readonly server: string;
+  readonly #config: KubeConfig;
+  #auth: Auth | undefined;
+  #observers: RequestObserver[] = [];
+  readonly writes = new Map<string, number>();
+
+  constructor(config: KubeConfig) {
+    const cluster = config.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster: set current-context');
+    this.server = cluster.server.replace(/\/$/, '');
+    this.#config = config;
+  }
+
+  onRequest(observer: RequestObserver): void {
+    this.#observers.push(observer);
+  }
+
+  /** Total write requests (create/update/patch/delete) this client has sent. */
+  writeCount(): number {
+    let n = 0;
+    for (const v of this.writes.values()) n += v;
+    return n;
+  }
+
+  async #authenticate(): Promise<Auth> {
+    const now = Date.now();
+    if (this.#auth && now - this.#auth.at < AUTH_REFRESH_MS) return this.#auth;
+    const ctx = new RequestContext(this.server, 'GET' as never);
+    await this.#config.applySecurityAuthentication(ctx);
+    // Reuse the first dispatcher: credentials in headers may rotate, the TLS identity does not.
+    const dispatcher = this.#auth?.dispatcher ?? (ctx.getDispatcher() as Dispatcher | undefined);
+    this.#auth = { headers: ctx.getHeaders(), dispatcher, at: now };
+    return this.#auth;
+  }
+
+  path(r: ResourceType, namespace?: string, name?: string, subresource?: string): string {
+    let p = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+    if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+    p += `/${r.plural}`;
+    if (name) p += `/${encodeURIComponent(name)}`;
+    if (subresource) p += `/${subresource}`;
+    return p;
+  }
+
+  #observe(verb: WriteVerb | 'get' | 'list' | 'watch', r: ResourceType): void {
+    const id = resourceId(r);
+    if (verb !== 'get' && verb !== 'list' && verb !== 'watch') {
+      const k = `${verb} ${id}`;
+      this.writes.set(k, (this.writes.get(k) ?? 0) + 1);
+    }
+    for (const o of this.#observers) o(verb, id);
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    options: {
+      query?: Record<string, string | undefined>;
+      body?: unknown;
+      contentType?: string;
+      accept?: string;
+    } = {},
+  ): Promise<T> {
+    const auth = await this.#authenticate();
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const headers: Record<string, string> = { ...auth.headers, accept: options.accept ?? 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    const res = await fetch(url, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      dispatcher: auth.dispatcher,
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const s = (parsed ?? {}) as { reason?: string; message?: string };
+      throw new KubeApiError(
+        res.status,
+        s.reason ?? 'Unknown',
+        `${method} ${path}: ${res.status} ${s.message ?? text.slice(0, 300)}`,
+      );
+    }
+    return parsed as T;
+  }
+
+  async get<T extends KubeObject>(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
+    this.#observe('get', r);
+    try {
+      return await this.request<T>('GET', this.path(r, namespace, name));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async list<T extends KubeObject>(r: ResourceType, options: ListOptions = {}): Promise<ListResult<T>> {
+    this.#observe('list', r);
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.request<{
+        items?: T[];
+        metadata?: { resourceVersion?: string; continue?: string };
+      }>('GET', this.path(r, options.namespace), {
+        query: {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          limit: String(options.pageSize ?? 500),
+          continue: cont,
+        },
+      });
+      // Lists omit apiVersion/kind per item; restore them so cached objects are self-describing.
+      for (const item of page.items ?? []) items.push({ apiVersion: apiVersionOf(r), kind: r.kind, ...item });
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      cont = page.metadata?.continue || undefined;
+    } while (cont);
+    return { items, resourceVersion };
+  }
+
+  async create<T extends KubeObject>(r: ResourceType, obj: T): Promise<T> {
+    this.#observe('create', r);
+    return this.request<T>('POST', this.path(r, obj.metadata?.namespace), { body: obj });
+  }
+
+  /** PUT, with metadata.resourceVersion for optimistic concurrency (409 on conflict). */
+  async update<T extends KubeObject>(r: ResourceType, obj: T, subresource?: string): Promise<T> {
+    this.#observe('update', r);
+    return this.request<T>('PUT', this.path(r, obj.metadata?.namespace, obj.metadata?.name, subresource), {
+      body: obj,
+    });
+  }
+
+  /** Server-side apply. `obj` must carry apiVersion, kind and metadata.name. */
+  async apply<T extends KubeObject>(
+    r: ResourceType,
+    obj: KubeObject,
+    fieldManager: string,
+    subresource?: string,
+  ): Promise<T> {
+    this.#observe('patch', r);
+    return this.request<T>('PATCH', this.path(r, obj.metadata?.namespace, obj.metadata?.name, subresource), {
+      query: { fieldManager, force: 'true' },
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+    });
+  }
+
+  async patch<T extends KubeObject>(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    type: 'merge' | 'json' = 'merge',
+    subresource?: string,
+  ): Promise<T> {
+    this.#observe('patch', r);
+    return this.request<T>('PATCH', this.path(r, namespace, name, subresource), {
+      body: patch,
+      contentType: type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json',
+    });
+  }
+
+  async delete(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    propagationPolicy: 'Foreground' | 'Background' | 'Orphan' = 'Background',
+  ): Promise<boolean> {
+    this.#observe('delete', r);
+    try {
+      await this.request('DELETE', this.path(r, namespace, name), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy },
+      });
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Streams watch events until the server closes the stream, the signal aborts, or nothing at all
+   * arrives for `stallMs` (a half-open connection that would otherwise hang forever). Resolves
+   * with the reason the stream ended; HTTP errors reject with KubeApiError.
+   */
+  async watch(
+    r: ResourceType,
+    options: WatchOptions,
+    onEvent: (event: WatchEvent) => void,
+  ): Promise<'closed' | 'stalled' | 'aborted'> {
+    this.#observe('watch', r);
+    const auth = await this.#authenticate();
+    const url = new URL(this.server + this.path(r, options.namespace));
+    url.searchParams.set('watch', 'true');
+    url.searchParams.set('allowWatchBookmarks', 'true');
+    url.searchParams.set('resourceVersion', options.resourceVersion);
+    url.searchParams.set('timeoutSeconds', String(options.timeoutSeconds));
+    if (options.labelSelector) url.searchParams.set('labelSelector', options.labelSelector);
+    if (options.fieldSelector) url.searchParams.set('fieldSelector', options.fieldSelector);
+
+    const controller = new AbortController();
+    let stalled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        controller.abort();
+      }, options.stallMs);
+    };
+    const onOuterAbort = () => controller.abort();
+    options.signal.addEventListener('abort', onOuterAbort, { once: true });
+    arm();
+    try {
+      const res = await fetch(url, {
+        headers: { ...auth.headers, accept: 'application/json' },
+        dispatcher: auth.dispatcher,
+        signal: controller.signal,
+      });
+      if (!res.ok || !res.body) {
+        const text = await res.text().catch(() => '');
+        throw new KubeApiError(
+          res.status,
+          'WatchFailed',
+          `watch ${resourceId(r)}: ${res.status} ${text.slice(0, 300)}`,
+        );
+      }
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of res.body) {
+        arm();
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let nl = buffer.indexOf('\n');
+        while (nl >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          nl = buffer.indexOf('\n');
+          if (!line) continue;
+          let event: WatchEvent;
+          try {
+            event = JSON.parse(line) as WatchEvent;
+          } catch {
+            throw new KubeApiError(500, 'BadWatchEvent', `watch ${resourceId(r)}: unparsable event line`);
+          }
+          onEvent(event);
+        }
+      }
+      return 'closed';
+    } catch (e) {
+      if (stalled) return 'stalled';
+      if (options.signal.aborted) return 'aborted';
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onOuterAbort);
+      controller.abort();
+    }
+  }
+}

@@ -1,0 +1,172 @@
+// The manager owns the client, shared informers, controllers, leader election, the health and
+// metrics server, and orderly shutdown: stop taking work, finish in-flight reconciles, release
+// the lease, stop watches.
+import type { Server } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Applier, FIELD_MANAGER } from './apply.ts';
+import type { Controller } from './controller.ts';
+import { EventRecorder } from './events.ts';
+import { startHealthServer } from './health.ts';
+import { Informer, type InformerOptions } from './informer.ts';
+import { KubeClient } from './kube-client.ts';
+import { LeaderElector } from './leader-election.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { OperatorMetrics } from './metrics.ts';
+import type { KubeObject } from './object.ts';
+import { type ResourceType, resourceId } from './resources.ts';
+import { StatusWriter } from './status.ts';
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  logger?: Logger;
+  component?: string;
+  fieldManager?: string;
+  /** host:port for /healthz, /readyz, /metrics; undefined = no server. Port 0 picks one. */
+  health?: { host: string; port: number };
+  leaderElection?: {
+    namespace: string;
+    name: string;
+    identity: string;
+    leaseDurationMs?: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+  };
+  /** Default informer options (resync, watch timeouts) applied to every informer. */
+  informerDefaults?: Pick<
+    InformerOptions<KubeObject>,
+    'resyncMs' | 'watchTimeoutSeconds' | 'stallGraceMs' | 'backoff'
+  >;
+}
+
+export class Manager {
+  readonly client: KubeClient;
+  readonly log: Logger;
+  readonly metrics = new OperatorMetrics();
+  readonly applier: Applier;
+  readonly status: StatusWriter;
+  readonly events: EventRecorder;
+  readonly #o: ManagerOptions;
+  readonly #informers = new Map<string, Informer<KubeObject>>();
+  readonly #controllers: Controller[] = [];
+  readonly #elector: LeaderElector | undefined;
+  readonly #stop = new AbortController();
+  #server: Server | undefined;
+  #controllersRunning = false;
+  #stopped: Promise<void> | undefined;
+  #leadershipLost: (() => void) | undefined;
+  #electionDone: Promise<void> | undefined;
+
+  constructor(options: ManagerOptions) {
+    this.#o = options;
+    this.log = options.logger ?? createLogger();
+    this.client = new KubeClient(options.kubeConfig);
+    this.client.onRequest((verb, resource) => this.metrics.apiRequests.labels(verb, resource).inc());
+    const component = options.component ?? 'tessera-operator';
+    this.applier = new Applier(this.client, options.fieldManager ?? FIELD_MANAGER);
+    this.status = new StatusWriter(this.client);
+    this.events = new EventRecorder(this.client, component, this.log);
+    if (options.leaderElection)
+      this.#elector = new LeaderElector(this.client, this.log, options.leaderElection);
+  }
+
+  get server(): Server | undefined {
+    return this.#server;
+  }
+
+  get leading(): boolean {
+    return this.#elector ? this.#elector.leading : this.#controllersRunning;
+  }
+
+  get signal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  /** A shared informer per resource + namespace + selectors. Call before start(). */
+  informer<T extends KubeObject>(resource: ResourceType, options: InformerOptions<T> = {}): Informer<T> {
+    const id = [
+      resourceId(resource),
+      options.namespace ?? '',
+      options.labelSelector ?? '',
+      options.fieldSelector ?? '',
+    ].join('|');
+    const existing = this.#informers.get(id);
+    if (existing) return existing as unknown as Informer<T>;
+    const informer = new Informer<T>(this.client, resource, {
+      ...this.#o.informerDefaults,
+      logger: this.log,
+      onRestart: (reason) => this.metrics.informerRestarts.labels(resourceId(resource), reason).inc(),
+      ...options,
+    });
+    this.#informers.set(id, informer as unknown as Informer<KubeObject>);
+    return informer;
+  }
+
+  add(controller: Controller): void {
+    this.#controllers.push(controller);
+  }
+
+  synced(): boolean {
+    for (const i of this.#informers.values()) if (!i.hasSynced()) return false;
+    return true;
+  }
+
+  /**
+   * Starts informers and the health server, waits for caches, then runs controllers (after
+   * winning the election when configured). `onLostLeadership` is called if leadership is lost;
+   * the process should exit then, as controller-runtime does.
+   */
+  async start(onLostLeadership?: () => void): Promise<void> {
+    this.#leadershipLost = onLostLeadership;
+    if (this.#o.health) {
+      this.#server = await startHealthServer(this.#o.health.host, this.#o.health.port, {
+        live: () => !this.#stop.signal.aborted,
+        ready: () => this.synced(),
+        registry: this.metrics.registry,
+      });
+    }
+    for (const i of this.#informers.values()) i.start();
+    await Promise.all([...this.#informers.values()].map((i) => i.waitForSync(this.#stop.signal)));
+    if (this.#stop.signal.aborted) return;
+    this.log.info('caches synced', { informers: this.#informers.size });
+    if (!this.#elector) {
+      this.#startControllers(this.#stop.signal);
+      return;
+    }
+    this.#electionDone = this.#elector.run(
+      this.#stop.signal,
+      (leadership) => this.#startControllers(leadership),
+      () => {
+        this.metrics.isLeader.set(0);
+        void this.#stopControllers().then(() => this.#leadershipLost?.());
+      },
+    );
+  }
+
+  #startControllers(signal: AbortSignal): void {
+    this.metrics.isLeader.set(1);
+    this.#controllersRunning = true;
+    for (const c of this.#controllers) c.start(signal);
+  }
+
+  async #stopControllers(): Promise<void> {
+    if (!this.#controllersRunning) return;
+    this.#controllersRunning = false;
+    await Promise.all(this.#controllers.map((c) => c.stop()));
+  }
+
+  /** Graceful shutdown; safe to call more than once. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.log.info('shutting down');
+      await this.#stopControllers();
+      this.#stop.abort();
+      await this.#electionDone;
+      await this.#elector?.release();
+      await Promise.all([...this.#informers.values()].map((i) => i.stop()));
+      if (this.#server) await new Promise<void>((r) => this.#server?.close(() => r()));
+      this.metrics.isLeader.set(0);
+      this.log.info('stopped');
+    })();
+    return this.#stopped;
+  }
+}

@@ -1,0 +1,107 @@
+// Builds the browser bundles into dist/: the two realm bundles (logic worker, page view) are
+// built first and embedded as strings into the web entry, which is emitted as ESM and as an
+// IIFE (global `Tessera`). Prints raw, minified and gzip sizes.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Plugin } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+// zod's classic namespace re-exports every locale and the JSON-schema converters, which a
+// bundler cannot shake out; the SDK uses neither (English messages are built in), so the
+// browser bundle gets inert stand-ins for them (calling one throws a clear error).
+const unavailable =
+  'function(){throw new Error("JSON Schema conversion is not part of the Tessera browser build")}';
+const ZOD_STUBS: Record<string, string> = {
+  'locales/index.js': 'export {};',
+  'classic/from-json-schema.js': `export const fromJSONSchema = ${unavailable};`,
+  'core/json-schema-generator.js': 'export class JSONSchemaGenerator {}',
+  'core/json-schema-processors.js': `export const allProcessors = {}; export const toJSONSchema = ${unavailable};`,
+  'core/to-json-schema.js': ['createStandardJSONSchemaMethod', 'createToJSONSchemaMethod']
+    .map((n) => `export const ${n} = () => ${unavailable};`)
+    .concat(
+      ['extractDefs', 'finalize', 'handleUnrepresentable', 'initializeContext', 'processSchema'].map(
+        (n) => `export const ${n} = ${unavailable};`,
+      ),
+    )
+    .join('\n'),
+};
+const trimZod: Plugin = {
+  name: 'trim-zod',
+  setup(b) {
+    b.onLoad(
+      {
+        filter:
+          /zod\/v4\/(locales\/index|classic\/from-json-schema|core\/to-json-schema|core\/json-schema-processors|core\/json-schema-generator)\.js$/,
+      },
+      (args) => {
+        const key = Object.keys(ZOD_STUBS).find((k) => args.path.endsWith(k));
+        return { contents: key ? ZOD_STUBS[key] : 'export {};', loader: 'js' };
+      },
+    );
+  },
+};
+
+async function bundle(
+  entry: string,
+  format: 'iife' | 'esm',
+  define: Record<string, string> = {},
+  globalName?: string,
+) {
+  const r = await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    minify: true,
+    format,
+    target: 'es2022',
+    platform: 'browser',
+    write: false,
+    legalComments: 'none',
+    logLevel: 'error',
+    plugins: [trimZod],
+    define,
+    ...(globalName ? { globalName } : {}),
+  });
+  return r.outputFiles[0]!.text;
+}
+
+export interface BuildResult {
+  files: Record<string, string>;
+  sizes: Array<{ file: string; bytes: number; gzip: number }>;
+}
+
+export async function buildAll(): Promise<BuildResult> {
+  const worker = await bundle('src/web/worker-entry.ts', 'iife');
+  const view = await bundle('src/web/view-entry.ts', 'iife');
+  const define = {
+    __TESSERA_WORKER_SOURCE__: JSON.stringify(worker),
+    __TESSERA_VIEW_SOURCE__: JSON.stringify(view),
+  };
+  const web = await bundle('src/web/index.ts', 'esm', define);
+  const webIife = await bundle('src/web/index.ts', 'iife', define, 'Tessera');
+  const files: Record<string, string> = {
+    'tessera-worker.js': worker,
+    'tessera-view.js': view,
+    'tessera-web.js': web,
+    'tessera-web.iife.js': webIife,
+  };
+  const sizes = Object.entries(files).map(([file, text]) => ({
+    file,
+    bytes: Buffer.byteLength(text),
+    gzip: gzipSync(text, { level: 9 }).length,
+  }));
+  return { files, sizes };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { files, sizes } = await buildAll();
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dist, name), text);
+  for (const s of sizes)
+    console.log(
+      `${s.file.padEnd(22)} ${String(s.bytes).padStart(8)} B min  ${String(s.gzip).padStart(7)} B gzip`,
+    );
+}

@@ -1,0 +1,272 @@
+// The launch pipeline against a real loopback HTTP server speaking the launch protocol, with
+// real packages (writePackage), real HMAC verification and the real device key re-wrap.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../package/bytes.ts';
+import { generateKek, generateSigningKeyPair } from '../package/keys.ts';
+import { MANIFEST_FILE } from '../package/manifest.ts';
+import { rewrapDataKeyForDevice, unwrapDataKey } from '../package/wrap.ts';
+import { writePackage } from '../package/write.ts';
+import { EventsBatchSchema } from '../protocol/events.ts';
+import { LaunchRequestSchema } from '../protocol/launch.ts';
+import { importHmacKey, parseSignatureHeaders, verifyRequestSignature } from '../protocol/signing.ts';
+import { Analytics } from './analytics.ts';
+import { MemoryOfflineCache, openMiniProgram } from './launcher.ts';
+import { ArtifactIntegrityError, StoreClient, StoreError, StoreUnreachableError } from './store-client.ts';
+
+const enc = new TextEncoder();
+const manifest = {
+  manifestVersion: 1,
+  compilerVersion: 'test',
+  entryPagePath: 'pages/index/index',
+  pages: ['pages/index/index'],
+  subpackages: [],
+  window: {},
+  entries: [{ path: 'pages/index/index', kind: 'page', usingComponents: {} }],
+  preloadRule: {},
+};
+
+let server: Server;
+let url = '';
+let signing: Awaited<ReturnType<typeof generateSigningKeyPair>>;
+let pkg: Awaited<ReturnType<typeof writePackage>>;
+let dataKey: Uint8Array;
+const mode = { wrongDigest: false, forbidden: false, purge: [] as string[], version: '1.0.0' };
+let launches = 0;
+const received: Array<{ type: string }> = [];
+
+beforeAll(async () => {
+  const kek = await generateKek();
+  signing = await generateSigningKeyPair();
+  pkg = await writePackage(
+    { [MANIFEST_FILE]: enc.encode(JSON.stringify(manifest)), 'pages/index/index.js': enc.encode('Page({})') },
+    {
+      kek: kek.rawBase64,
+      kekId: kek.keyId,
+      signingKey: signing.privateKeyPkcs8,
+      signingKeyId: signing.keyId,
+    },
+  );
+  dataKey = await unwrapDataKey(pkg.wrappedDataKey, kek.rawBase64);
+  const hmac = await importHmacKey('s3cret-s3cret');
+  server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const h = parseSignatureHeaders((n) => req.headers[n] as string | undefined);
+    const ok =
+      h.ok &&
+      (
+        await verifyRequestSignature({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: h.value,
+          bodySha256: await sha256Hex(body),
+          key: hmac,
+        })
+      ).ok;
+    if (!ok || mode.forbidden) {
+      res.writeHead(403, { 'content-type': 'application/problem+json' });
+      res.end(
+        JSON.stringify({
+          type: 'x/forbidden',
+          title: 'Forbidden',
+          status: 403,
+          code: 'forbidden',
+          detail: 'host app may not list this',
+        }),
+      );
+      return;
+    }
+    if (req.url === '/v1/events') {
+      const batch = EventsBatchSchema.parse(JSON.parse(body.toString()));
+      received.push(...batch.events);
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ accepted: batch.events.length, duplicates: 0 }));
+      return;
+    }
+    if (req.url === '/v1/launch') {
+      launches++;
+      const r = LaunchRequestSchema.parse(JSON.parse(body.toString()));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          tenant: 'acme',
+          appId: r.appId,
+          miniProgram: 'mp',
+          version: mode.version,
+          reason: 'stable',
+          artifact: {
+            url: `/v1/tenants/acme/artifacts/${pkg.digests.ciphertext}`,
+            digest: mode.wrongDigest ? '0'.repeat(64) : pkg.digests.ciphertext,
+            size: pkg.bytes.length,
+          },
+          signingKeyId: signing.keyId,
+          wrappedKey: await rewrapDataKeyForDevice(dataKey, r.devicePublicKey as string),
+          domains: {
+            request: ['https://api.example.com'],
+            upload: [],
+            download: [],
+            socket: [],
+            webView: [],
+          },
+          permissions: [],
+          purge: mode.purge,
+          releaseDigest: 'd',
+        }),
+      );
+      return;
+    }
+    res.writeHead(200);
+    res.end(pkg.bytes);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const client = (secret = 's3cret-s3cret', storeUrl = url) =>
+  new StoreClient({ storeUrl, credentials: { sdkKey: 'k', sdkSecret: secret } });
+
+describe('openMiniProgram', () => {
+  it('resolves, downloads, verifies and decrypts; caches ciphertext for offline use', async () => {
+    const cache = new MemoryOfflineCache();
+    const o = await openMiniProgram({
+      client: client(),
+      cache,
+      publicKeys: [signing.publicKeySpki],
+      appId: 'wx-1',
+    });
+    expect(o).toMatchObject({
+      version: '1.0.0',
+      source: 'network',
+      domains: { request: ['https://api.example.com'] },
+    });
+    expect(o.manifest.entryPagePath).toBe('pages/index/index');
+    expect(new TextDecoder().decode(await o.pkg.read('pages/index/index.js'))).toBe('Page({})');
+    const cached = await cache.get('wx-1');
+    expect(cached?.bytes).toEqual(pkg.bytes);
+    expect(cached?.devicePrivateKey.extractable).toBe(false);
+
+    // The store is gone: the same package opens from the cache, verified again.
+    const offline = await openMiniProgram({
+      client: client('s3cret-s3cret', 'http://127.0.0.1:1'),
+      cache,
+      publicKeys: [signing.publicKeySpki],
+      appId: 'wx-1',
+    });
+    expect(offline.source).toBe('offline');
+    expect(new TextDecoder().decode(await offline.pkg.read('pages/index/index.js'))).toBe('Page({})');
+    await expect(
+      openMiniProgram({
+        client: client('x', 'http://127.0.0.1:1'),
+        cache,
+        publicKeys: [signing.publicKeySpki],
+        appId: 'wx-none',
+      }),
+    ).rejects.toBeInstanceOf(StoreUnreachableError);
+  });
+
+  it('purges revoked cached versions when the store says so', async () => {
+    const cache = new MemoryOfflineCache();
+    await openMiniProgram({ client: client(), cache, publicKeys: [signing.publicKeySpki], appId: 'wx-2' });
+    mode.purge = ['1.0.0'];
+    mode.version = '1.0.1';
+    try {
+      await openMiniProgram({ client: client(), cache, publicKeys: [signing.publicKeySpki], appId: 'wx-2' });
+      expect(await cache.versions('wx-2')).toEqual(['1.0.1']);
+    } finally {
+      mode.purge = [];
+      mode.version = '1.0.0';
+    }
+  });
+
+  it('cache-first runs the cached version at once and updates the cache in the background', async () => {
+    const cache = new MemoryOfflineCache();
+    const opts = { client: client(), cache, publicKeys: [signing.publicKeySpki], appId: 'wx-cf' } as const;
+    // Nothing cached yet: cache-first behaves like network-first.
+    expect((await openMiniProgram({ ...opts, policy: 'cache-first' })).source).toBe('network');
+    mode.version = '1.0.2';
+    try {
+      const before = launches;
+      const o = await openMiniProgram({ ...opts, policy: 'cache-first' });
+      expect(o).toMatchObject({ source: 'cache', version: '1.0.0' });
+      expect(new TextDecoder().decode(await o.pkg.read('pages/index/index.js'))).toBe('Page({})');
+      expect(await o.update).toBe('1.0.2');
+      expect(launches).toBe(before + 1);
+      expect(await cache.versions('wx-cf')).toEqual(['1.0.2']);
+      expect((await openMiniProgram({ ...opts, policy: 'cache-first' })).version).toBe('1.0.2');
+    } finally {
+      mode.version = '1.0.0';
+    }
+  });
+
+  it('refuses a download whose digest does not match', async () => {
+    mode.wrongDigest = true;
+    try {
+      await expect(
+        openMiniProgram({ client: client(), publicKeys: [signing.publicKeySpki], appId: 'wx-3' }),
+      ).rejects.toBeInstanceOf(ArtifactIntegrityError);
+    } finally {
+      mode.wrongDigest = false;
+    }
+  });
+
+  it('refuses a package signed by an untrusted key', async () => {
+    const other = await generateSigningKeyPair();
+    await expect(
+      openMiniProgram({ client: client(), publicKeys: [other.publicKeySpki], appId: 'wx-4' }),
+    ).rejects.toThrow(/sign/i);
+  });
+
+  it('maps store problems (and a wrong secret) to StoreError with the stable code', async () => {
+    const err = await openMiniProgram({
+      client: client('wrong-secret'),
+      publicKeys: [signing.publicKeySpki],
+      appId: 'wx-5',
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({
+      code: 'forbidden',
+      status: 403,
+      message: 'launch failed: host app may not list this',
+    });
+    expect(launches).toBeGreaterThan(0);
+  });
+});
+
+describe('analytics', () => {
+  it('batches signed events to the store and keeps them while the store is unreachable', async () => {
+    const down = new Analytics(
+      client('s3cret-s3cret', 'http://127.0.0.1:1'),
+      { appId: 'wx-9', version: '1.0.0' },
+      60_000,
+    );
+    down.launch({ resolve: 1.4, download: 2, verify: 3, firstRender: 4, total: 12.6 }, true);
+    down.pageView('pages/index/index');
+    down.custom('clicked', { button: 'buy', n: 2, bad: { nested: true }, nan: Number.NaN });
+    down.custom('bad name!', {});
+    down.error('x'.repeat(5000));
+    expect(down.queued).toBe(4);
+    expect(await down.flush()).toBe(false);
+    expect(down.queued).toBe(4);
+
+    const up = new Analytics(client(), { appId: 'wx-9', version: '1.0.0', userId: 'u1' }, 60_000);
+    up.launch({ resolve: 1.4, download: 2, verify: 3, firstRender: 4, total: 12.6 }, true);
+    up.custom('clicked', { button: 'buy', n: 2, bad: { nested: true }, nan: Number.NaN });
+    expect(await up.flush()).toBe(true);
+    expect(up.queued).toBe(0);
+    expect(received.slice(-2)).toMatchObject([
+      {
+        type: 'launch',
+        appId: 'wx-9',
+        userId: 'u1',
+        timings: { total: 13, resolve: 1, decrypt: 3 },
+        cold: true,
+      },
+      { type: 'custom', name: 'clicked', props: { button: 'buy', n: 2 } },
+    ]);
+  });
+});

@@ -1,0 +1,354 @@
+// One running mini-program on the host side: carries messages between the logic realm and
+// the page views (validating everything that comes out of a realm), and performs the wx APIs
+// that need the host, with the permission checks the realms cannot be trusted to make.
+
+import type { Analytics } from './analytics.ts';
+import {
+  type HostMessage,
+  type LogicMessage,
+  LogicMessageSchema,
+  type ViewMessage,
+  ViewMessageSchema,
+  type WirePatch,
+} from './bridge.ts';
+import { assertDomain, type HostApiDefinition, hostApiAllowed, PermissionError } from './permissions.ts';
+
+export interface LogicChannel {
+  send(msg: HostMessage): void;
+  terminate(): void;
+}
+
+export interface PageViewHandle {
+  init(data: Record<string, unknown>): void;
+  applyData(id: number, seq: number, patches: WirePatch[]): void;
+  trigger(
+    id: number,
+    name: string,
+    detail: unknown,
+    options: { bubbles: boolean; composed: boolean; capturePhase: boolean },
+  ): void;
+  show(): void;
+  hide(): void;
+  destroy(): void;
+  /** Selector query against the page's DOM (optional: headless views may not lay out). */
+  query?(queries: SelectorQuery[]): Promise<unknown[]>;
+}
+
+export interface SelectorQuery {
+  selector: string;
+  all: boolean;
+  fields: Array<'rect' | 'size' | 'scrollOffset' | 'id' | 'dataset'>;
+}
+
+export interface ViewFactory {
+  create(
+    pageId: number,
+    route: string,
+    onMessage: (raw: unknown) => void,
+  ): PageViewHandle | Promise<PageViewHandle>;
+}
+
+export interface ScopedStorage {
+  set(key: string, value: string | null): void;
+  clear(): void;
+}
+
+export interface HostUi {
+  showToast?(o: { title: string; icon?: string; duration?: number }): void;
+  showModal?(o: { title: string; content: string; showCancel?: boolean }): Promise<{ confirm: boolean }>;
+  setNavigationBarTitle?(title: string): void;
+  showLoading?(o: { title: string }): void;
+  hideLoading?(): void;
+}
+
+export interface SessionOptions {
+  appId: string;
+  userId?: string | undefined;
+  domains: { request: string[]; download: string[]; upload: string[]; socket: string[]; webView: string[] };
+  permissions: string[];
+  hostApis: Record<string, HostApiDefinition>;
+  storage: ScopedStorage;
+  fetch?: typeof fetch;
+  ui?: HostUi;
+  login?: () => Promise<{ code: string }>;
+  analytics?: Analytics;
+  onError?(err: { message: string; where: string }): void;
+  onPage?(e: { type: 'create' | 'destroy' | 'show' | 'hide'; pageId: number; route?: string }): void;
+  onFirstRender?(): void;
+}
+
+export class BridgeError extends Error {
+  readonly code = 'BRIDGE_MESSAGE_INVALID';
+  constructor(from: string, detail: string) {
+    super(`dropped an invalid message from the ${from} realm: ${detail}`);
+    this.name = 'BridgeError';
+  }
+}
+
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+export class Session {
+  readonly #o: SessionOptions;
+  readonly #views = new Map<number, Promise<PageViewHandle>>();
+  readonly #routes = new Map<number, string>();
+  #logic: LogicChannel | undefined;
+  #firstRender = false;
+  #closed = false;
+
+  constructor(options: SessionOptions) {
+    this.#o = options;
+  }
+
+  attachLogic(channel: LogicChannel): void {
+    this.#logic = channel;
+  }
+
+  send(msg: HostMessage): void {
+    if (!this.#closed) this.#logic?.send(msg);
+  }
+
+  pageIds(): number[] {
+    return [...this.#views.keys()];
+  }
+
+  view(pageId: number): Promise<PageViewHandle> | undefined {
+    return this.#views.get(pageId);
+  }
+
+  #error(message: string, where: string): void {
+    this.#o.analytics?.error(`${where}: ${message}`);
+    this.#o.onError?.({ message, where });
+  }
+
+  #withView(pageId: number, fn: (v: PageViewHandle) => void): void {
+    const v = this.#views.get(pageId);
+    if (!v) return;
+    v.then(fn).catch((err: unknown) => this.#error(err instanceof Error ? err.message : String(err), 'view'));
+  }
+
+  /** A message from the logic realm (untrusted: runs mini-program code). */
+  fromLogic(raw: unknown, factory: ViewFactory): void {
+    if (this.#closed) return;
+    const parsed = LogicMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.#error(new BridgeError('logic', parsed.error.issues[0]?.message ?? 'invalid').message, 'bridge');
+      return;
+    }
+    const msg: LogicMessage = parsed.data;
+    switch (msg.type) {
+      case 'ready':
+        return;
+      case 'page:create': {
+        this.#routes.set(msg.pageId, msg.route);
+        const created = Promise.resolve(
+          factory.create(msg.pageId, msg.route, (m) => this.fromView(msg.pageId, m)),
+        );
+        const p = created.then((v) => {
+          v.init(msg.data);
+          if (!this.#firstRender) {
+            this.#firstRender = true;
+            this.#o.onFirstRender?.();
+          }
+          return v;
+        });
+        this.#views.set(msg.pageId, p);
+        // Hide the page below (a fresh page is shown on top).
+        for (const [id, other] of this.#views)
+          if (id !== msg.pageId) other.then((v) => v.hide()).catch(() => {});
+        this.#o.onPage?.({ type: 'create', pageId: msg.pageId, route: msg.route });
+        this.#o.analytics?.pageView(msg.route);
+        p.catch((err: unknown) =>
+          this.#error(err instanceof Error ? err.message : String(err), `page ${msg.route}`),
+        );
+        return;
+      }
+      case 'page:destroy':
+        this.#withView(msg.pageId, (v) => v.destroy());
+        this.#views.delete(msg.pageId);
+        this.#o.onPage?.({ type: 'destroy', pageId: msg.pageId });
+        return;
+      case 'page:show':
+        this.#withView(msg.pageId, (v) => v.show());
+        this.#o.onPage?.({ type: 'show', pageId: msg.pageId, route: this.#routes.get(msg.pageId) ?? '' });
+        return;
+      case 'page:hide':
+        this.#withView(msg.pageId, (v) => v.hide());
+        this.#o.onPage?.({ type: 'hide', pageId: msg.pageId });
+        return;
+      case 'data':
+        this.#withView(msg.pageId, (v) => v.applyData(msg.id, msg.seq, msg.patches));
+        return;
+      case 'trigger':
+        this.#withView(msg.pageId, (v) => v.trigger(msg.id, msg.name, msg.detail, msg.options));
+        return;
+      case 'api':
+        this.#callApi(msg.callId, msg.name, msg.args);
+        return;
+      case 'storage:set':
+        this.#o.storage.set(msg.key, msg.value);
+        return;
+      case 'storage:clear':
+        this.#o.storage.clear();
+        return;
+      case 'error':
+        this.#error(msg.message, msg.where);
+        return;
+    }
+  }
+
+  /** A message from a page view (untrusted: runs compiled templates and wxs). */
+  fromView(pageId: number, raw: unknown): void {
+    if (this.#closed) return;
+    const parsed = ViewMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.#error(new BridgeError('view', parsed.error.issues[0]?.message ?? 'invalid').message, 'bridge');
+      return;
+    }
+    const msg: ViewMessage = parsed.data;
+    if (msg.type === 'comp:attach' && msg.pageId !== pageId) {
+      this.#error(
+        new BridgeError('view', `page ${pageId} attached a component to page ${msg.pageId}`).message,
+        'bridge',
+      );
+      return;
+    }
+    if (msg.type === 'error') {
+      this.#error(msg.message, `view ${this.#routes.get(pageId) ?? pageId}`);
+      return;
+    }
+    this.send(msg);
+  }
+
+  #reply(callId: number, ok: boolean, value?: unknown, error?: string): void {
+    const m: HostMessage = { type: 'api:result', callId, ok };
+    if (value !== undefined) m.value = value;
+    if (error !== undefined) m.error = error;
+    this.send(m);
+  }
+
+  #callApi(callId: number, name: string, args: unknown): void {
+    this.#api(name, (args ?? {}) as Record<string, unknown>).then(
+      (value) => this.#reply(callId, true, value),
+      (err: unknown) =>
+        this.#reply(
+          callId,
+          false,
+          undefined,
+          `${name}:fail ${err instanceof Error ? err.message : String(err)}`,
+        ),
+    );
+  }
+
+  async #api(name: string, a: Record<string, unknown>): Promise<unknown> {
+    const o = this.#o;
+    switch (name) {
+      case 'request':
+        return this.#request(a);
+      case 'invokeHostApi': {
+        const api = String(a.name ?? '');
+        const def = Object.hasOwn(o.hostApis, api) ? o.hostApis[api] : undefined;
+        if (!hostApiAllowed(api, def, o.appId, o.permissions)) {
+          throw new PermissionError(
+            'HOST_API_NOT_ALLOWED',
+            `host API "${api}" is not available to ${o.appId}; the HostApp must list this mini-program for it`,
+          );
+        }
+        return { result: await def.handler(a.params, { appId: o.appId, userId: o.userId }) };
+      }
+      case 'login':
+        if (!o.login) throw new Error('the host app does not provide login');
+        return o.login();
+      case 'showToast':
+        o.ui?.showToast?.({ title: String(a.title ?? '').slice(0, 200), icon: String(a.icon ?? 'success') });
+        return {};
+      case 'showLoading':
+        o.ui?.showLoading?.({ title: String(a.title ?? '').slice(0, 200) });
+        return {};
+      case 'hideLoading':
+      case 'hideToast':
+        o.ui?.hideLoading?.();
+        return {};
+      case 'showModal': {
+        const r = (await o.ui?.showModal?.({
+          title: String(a.title ?? '').slice(0, 200),
+          content: String(a.content ?? '').slice(0, 2000),
+          showCancel: a.showCancel !== false,
+        })) ?? { confirm: true };
+        return { confirm: r.confirm, cancel: !r.confirm };
+      }
+      case 'reportAnalytics':
+        o.analytics?.custom(a.eventName, a.data);
+        return {};
+      case 'selectorQuery': {
+        const view = this.#views.get(Number(a.pageId));
+        const queries = (Array.isArray(a.queries) ? a.queries : []).slice(0, 64).map((q: unknown) => {
+          const x = (q ?? {}) as Record<string, unknown>;
+          const fields = Array.isArray(x.fields) ? x.fields : [];
+          return {
+            selector: String(x.selector ?? '').slice(0, 256),
+            all: x.all === true,
+            fields: fields.filter((f): f is SelectorQuery['fields'][number] =>
+              ['rect', 'size', 'scrollOffset', 'id', 'dataset'].includes(String(f)),
+            ),
+          };
+        });
+        const v = view ? await view : undefined;
+        return { results: v?.query ? await v.query(queries) : queries.map(() => null) };
+      }
+      case 'setNavigationBarTitle':
+        o.ui?.setNavigationBarTitle?.(String(a.title ?? '').slice(0, 200));
+        return {};
+      default:
+        throw new Error(`${name} is not supported by this host`);
+    }
+  }
+
+  async #request(a: Record<string, unknown>): Promise<unknown> {
+    const url = String(a.url ?? '');
+    assertDomain('request', url, this.#o.domains.request);
+    const method = String(a.method ?? 'GET').toUpperCase();
+    if (!['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'].includes(method))
+      throw new Error(`method ${method} is not supported`);
+    const headers: Record<string, string> = {};
+    if (a.header && typeof a.header === 'object') {
+      for (const [k, v] of Object.entries(a.header)) {
+        if (/^(cookie|host|referer|origin)$/i.test(k)) continue;
+        headers[k] = String(v);
+      }
+    }
+    let body: string | undefined;
+    if (a.data !== undefined && method !== 'GET' && method !== 'HEAD') {
+      body = typeof a.data === 'string' ? a.data : JSON.stringify(a.data);
+      headers['content-type'] ??= 'application/json';
+    }
+    const f = this.#o.fetch ?? globalThis.fetch;
+    const init: RequestInit = { method, headers, credentials: 'omit', redirect: 'error' };
+    if (body !== undefined) init.body = body;
+    const res = await f(url, init);
+    const buf = new Uint8Array(await res.arrayBuffer());
+    if (buf.length > MAX_RESPONSE_BYTES) throw new Error('response is larger than 10 MiB');
+    const text = new TextDecoder().decode(buf);
+    let data: unknown = text;
+    if (a.dataType !== 'text' && a.responseType !== 'arraybuffer') {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = text;
+      }
+    }
+    const header: Record<string, string> = {};
+    res.headers.forEach((v, k) => {
+      if (k !== 'set-cookie') header[k] = v;
+    });
+    return { statusCode: res.status, data, header };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    for (const v of this.#views.values()) v.then((x) => x.destroy()).catch(() => {});
+    this.#views.clear();
+    this.#logic?.terminate();
+    this.#closed = true;
+    void this.#o.analytics?.flush();
+  }
+}

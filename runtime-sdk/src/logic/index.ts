@@ -1,0 +1,12 @@
+export type { BehaviorDef, Definition } from './definition.ts';
+export { DefinitionError, normalize } from './definition.ts';
+export type { Patch, TriggerOptions } from './instance.ts';
+export { LogicInstance, SET_DATA_LIMIT_BYTES, SetDataError } from './instance.ts';
+export { compileObserver, observerTriggered } from './observers.ts';
+export type { PathSegment } from './path.ts';
+export { cloneData, DataPathError, formatPath, getAtPath, parsePath, setAtPath } from './path.ts';
+export { coerceProperty, normalizeProperty } from './properties.ts';
+export type { JsModuleFactory, LogicRuntimeOptions } from './runtime.ts';
+export { LogicRuntime, NavigationError, normalizeModulePath, parseUrl } from './runtime.ts';
+export type { WxApi, WxResult } from './wx.ts';
+export { createWx, WxApiError } from './wx.ts';

@@ -1,0 +1,214 @@
+// A live page or component instance in the logic realm: `this` of every mini-program hook.
+// setData updates this.data synchronously, runs observers, and queues minimal path patches
+// that the runtime flushes to the view once per task.
+import type { Definition, Fn } from './definition.ts';
+import { observerArgs, observerTriggered } from './observers.ts';
+import { cloneData, isPrefix, type PathSegment, parsePath, setAtPath } from './path.ts';
+import { coerceProperty } from './properties.ts';
+import { relationNodes } from './relations.ts';
+
+export interface Patch {
+  path: PathSegment[];
+  value: unknown;
+}
+
+export const SET_DATA_LIMIT_BYTES = 1024 * 1024;
+
+export class SetDataError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'SetDataError';
+    this.code = code;
+  }
+}
+
+export interface TriggerOptions {
+  bubbles?: boolean;
+  composed?: boolean;
+  capturePhase?: boolean;
+}
+
+/** What an instance needs from the runtime that owns it. */
+export interface InstanceHost {
+  schedule(inst: LogicInstance, callback?: () => void): void;
+  trigger(inst: LogicInstance, name: string, detail: unknown, options: TriggerOptions): void;
+  onError(inst: LogicInstance, err: unknown, where: string): void;
+}
+
+export class LogicInstance {
+  readonly __id: number;
+  readonly __def: Definition;
+  readonly __host: InstanceHost;
+  __pending: Patch[] = [];
+  __observing = 0;
+  data: Record<string, unknown>;
+  is: string;
+  route: string;
+  id = '';
+  dataset: Record<string, unknown> = {};
+  options: Record<string, string> = {};
+  __pageId: number;
+  __parentId: number | undefined;
+
+  constructor(
+    id: number,
+    is: string,
+    def: Definition,
+    host: InstanceHost,
+    pageId: number,
+    parentId?: number,
+  ) {
+    this.__id = id;
+    this.__def = def;
+    this.__host = host;
+    this.is = is;
+    this.route = is;
+    this.__pageId = pageId;
+    this.__parentId = parentId;
+    this.data = cloneData(def.data) as Record<string, unknown>;
+    const self = this as unknown as Record<string, unknown>;
+    for (const [name, fn] of def.methods) {
+      if (name in LogicInstance.prototype) continue; // never shadow setData & co.
+      self[name] = fn.bind(this);
+    }
+  }
+
+  get properties(): Record<string, unknown> {
+    return this.data;
+  }
+
+  setData(payload: unknown, callback?: () => void): void {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new SetDataError('SET_DATA_INVALID', `${this.is}: setData expects an object of path → value`);
+    }
+    let size: number;
+    try {
+      size = JSON.stringify(payload)?.length ?? 0;
+    } catch {
+      throw new SetDataError('SET_DATA_INVALID', `${this.is}: setData value contains a circular reference`);
+    }
+    if (size > SET_DATA_LIMIT_BYTES) {
+      throw new SetDataError(
+        'SET_DATA_TOO_LARGE',
+        `${this.is}: setData payload is ${size} bytes, over the ${SET_DATA_LIMIT_BYTES}-byte limit; send only the changed paths (e.g. "list[3].name")`,
+      );
+    }
+    const written: PathSegment[][] = [];
+    const propChanges: Array<[string, unknown, unknown]> = [];
+    for (const [key, raw] of Object.entries(payload)) {
+      const path = parsePath(key);
+      let value = cloneData(raw);
+      if (value === undefined) value = null;
+      const top = path[0] as string;
+      const prop = this.__def.properties.get(top);
+      if (prop && path.length === 1) {
+        value = coerceProperty(prop, value);
+        propChanges.push([top, value, this.data[top]]);
+      }
+      setAtPath(this.data, path, value);
+      written.push(path);
+      this.__pending.push({ path, value });
+    }
+    this.__runObservers(written, propChanges);
+    this.__host.schedule(this, callback);
+  }
+
+  /** Applies property values handed down by the parent template (coerced, observers fired). */
+  __setProperties(props: Record<string, unknown>): void {
+    const written: PathSegment[][] = [];
+    const propChanges: Array<[string, unknown, unknown]> = [];
+    for (const [name, raw] of Object.entries(props)) {
+      const def = this.__def.properties.get(name);
+      if (!def) continue;
+      const value = coerceProperty(def, cloneData(raw));
+      const old = this.data[name];
+      if (JSON.stringify(old) === JSON.stringify(value)) continue;
+      this.data[name] = value;
+      written.push([name]);
+      propChanges.push([name, value, old]);
+      this.__pending.push({ path: [name], value });
+    }
+    if (written.length === 0) return;
+    this.__runObservers(written, propChanges);
+    this.__host.schedule(this);
+  }
+
+  __runObservers(written: PathSegment[][], propChanges: Array<[string, unknown, unknown]>): void {
+    // An observer calling setData on the field it watches would loop forever.
+    if (this.__observing > 8) return;
+    this.__observing++;
+    try {
+      for (const [name, nv, ov] of propChanges) {
+        const obs = this.__def.properties.get(name)?.observer;
+        const fn = typeof obs === 'string' ? this.__def.methods.get(obs) : obs;
+        if (typeof fn === 'function') this.__safe(() => fn.call(this, nv, ov), `property observer "${name}"`);
+      }
+      for (const o of this.__def.observers) {
+        if (observerTriggered(o, written))
+          this.__safe(() => o.fn.apply(this, observerArgs(o, this.data)), `observer "${o.source}"`);
+      }
+    } finally {
+      this.__observing--;
+    }
+  }
+
+  __safe(fn: () => unknown, where: string): unknown {
+    try {
+      return fn();
+    } catch (err) {
+      this.__host.onError(this, err, `${this.is} ${where}`);
+      return undefined;
+    }
+  }
+
+  /** Runs every hook registered for `name` (behaviors first). */
+  __call(name: string, ...args: unknown[]): unknown {
+    let result: unknown;
+    for (const fn of this.__def.hooks.get(name) ?? []) result = this.__safe(() => fn.apply(this, args), name);
+    return result;
+  }
+
+  __callPageLifetime(name: string, ...args: unknown[]): void {
+    for (const fn of this.__def.pageLifetimes.get(name) ?? []) this.__safe(() => fn.apply(this, args), name);
+  }
+
+  __method(name: string): Fn | undefined {
+    const v = (this as unknown as Record<string, unknown>)[name];
+    return typeof v === 'function' ? (v as Fn) : undefined;
+  }
+
+  /** Takes the queued patches, dropping those overwritten by a later patch of a prefix path. */
+  __takePatches(): Patch[] {
+    const all = this.__pending;
+    this.__pending = [];
+    if (all.length < 2) return all;
+    const out: Patch[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const p = all[i]!;
+      let covered = false;
+      for (let j = i + 1; j < all.length && !covered; j++) {
+        const q = all[j]!;
+        if (q.path.length <= p.path.length && isPrefix(q.path, p.path)) covered = true;
+      }
+      if (!covered) out.push(p);
+    }
+    return out;
+  }
+
+  triggerEvent(name: string, detail?: unknown, options: TriggerOptions = {}): void {
+    this.__host.trigger(this, String(name), cloneData(detail) ?? null, {
+      bubbles: Boolean(options.bubbles),
+      composed: Boolean(options.composed),
+      capturePhase: Boolean(options.capturePhase),
+    });
+  }
+
+  getRelationNodes(key: string): LogicInstance[] {
+    return relationNodes(this, String(key));
+  }
+
+  hasBehavior(b: unknown): boolean {
+    return this.__def.behaviors.includes(b as never);
+  }
+}

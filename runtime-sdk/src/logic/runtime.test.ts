@@ -1,0 +1,410 @@
+import { describe, expect, it } from 'vitest';
+import type { LogicBoot, LogicMessage } from '../core/bridge.ts';
+import { LogicRuntime } from './runtime.ts';
+
+type G = {
+  App(o: unknown): void;
+  Page(o: unknown): void;
+  Component(o: unknown): void;
+  Behavior(o: unknown): unknown;
+  getApp(): Record<string, unknown>;
+  getCurrentPages(): Array<{ route: string }>;
+  wx: Record<string, (...a: unknown[]) => unknown>;
+};
+
+const boot = (over: Partial<LogicBoot> = {}): LogicBoot => ({
+  appId: 'wx1',
+  pages: ['pages/a/a', 'pages/b/b', 'pages/tab1/tab1', 'pages/tab2/tab2'],
+  tabBarPages: ['pages/tab1/tab1', 'pages/tab2/tab2'],
+  entryPagePath: 'pages/a/a',
+  storage: {},
+  storageLimitBytes: 1024,
+  systemInfo: { platform: 'test', windowWidth: 375 },
+  launchQuery: {},
+  ...over,
+});
+
+function setup(
+  modules: Record<string, (g: G, require: (p: string) => unknown, module: { exports: unknown }) => void>,
+  over?: Partial<LogicBoot>,
+) {
+  const sent: LogicMessage[] = [];
+  const log: string[] = [];
+  const rt = new LogicRuntime({
+    boot: boot(over),
+    post: (m) => sent.push(m),
+    load: (path) => {
+      const f = modules[path];
+      if (!f) return false;
+      rt.define(path, (module, _exports, require) => f(rt.globals as unknown as G, require, module));
+      return true;
+    },
+  });
+  const g = rt.globals as unknown as G;
+  return { rt, sent, log, g };
+}
+
+const hooks = (log: string[], name: string) =>
+  Object.fromEntries(
+    ['onLoad', 'onShow', 'onReady', 'onHide', 'onUnload'].map((h) => [h, () => log.push(`${name}.${h}`)]),
+  );
+
+describe('logic runtime', () => {
+  it('runs App and page lifecycles in WeChat order across navigation', async () => {
+    const log: string[] = [];
+    const { rt, sent } = setup({
+      'app.js': (g) =>
+        g.App({
+          onLaunch: (o: { path: string }) => log.push(`app.onLaunch ${o.path}`),
+          onShow: () => log.push('app.onShow'),
+        }),
+      'pages/a/a.js': (g) => g.Page({ data: { n: 1 }, ...hooks(log, 'a') }),
+      'pages/b/b.js': (g) =>
+        g.Page({ ...hooks(log, 'b'), onLoad: (q: unknown) => log.push(`b.onLoad ${JSON.stringify(q)}`) }),
+    });
+    rt.receive({ type: 'launch', path: 'pages/a/a', query: {} });
+    const a = sent.find((m) => m.type === 'page:create')!;
+    expect(a).toMatchObject({ route: 'pages/a/a', data: { n: 1 } });
+    rt.receive({ type: 'rendered', id: (a as { pageId: number }).pageId, seq: 0 });
+    rt.navigateTo('../b/b?x=1&y=%E4%B8%AD');
+    const b = sent.filter((m) => m.type === 'page:create')[1] as { pageId: number };
+    rt.receive({ type: 'rendered', id: b.pageId, seq: 0 });
+    expect(rt.pages().map((p) => p.route)).toEqual(['pages/a/a', 'pages/b/b']);
+    rt.navigateBack();
+    expect(log).toEqual([
+      'app.onLaunch pages/a/a',
+      'app.onShow',
+      'a.onLoad',
+      'a.onShow',
+      'a.onReady',
+      'a.onHide',
+      'b.onLoad {"x":"1","y":"中"}',
+      'b.onShow',
+      'b.onReady',
+      'b.onUnload',
+      'a.onShow',
+    ]);
+    expect(sent.map((m) => m.type)).toContain('page:destroy');
+    expect(() => rt.navigateBack()).toThrow(/already at the first page/);
+    expect(() => rt.navigateTo('/pages/nope/nope')).toThrow(/not in app.json pages/);
+    expect(() => rt.navigateTo('/pages/tab1/tab1')).toThrow(/use switchTab/);
+  });
+
+  it('setData updates this.data synchronously, batches patches and calls back after render', async () => {
+    const { rt, sent } = setup({
+      'pages/a/a.js': (g) =>
+        g.Page({
+          data: { list: [{ c: 1 }, { c: 2 }], obj: { x: 1 } },
+          run(
+            this: { setData(o: unknown, cb?: () => void): void; data: Record<string, unknown> },
+            done: () => void,
+          ) {
+            this.setData({ 'list[1].c': 20, 'obj.y.z': 'new' });
+            this.setData({ 'list[1].c': 21 }, done);
+            this.setData({ 'obj.x': 2, obj: { x: 3 } });
+            return this.data;
+          },
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const page = rt.pages()[0]! as unknown as { run(cb: () => void): Record<string, unknown>; __id: number };
+    let called = 0;
+    const data = page.run(() => called++);
+    expect(data).toEqual({ list: [{ c: 1 }, { c: 21 }], obj: { x: 3 } });
+    await Promise.resolve();
+    const msgs = sent.filter((m) => m.type === 'data');
+    expect(msgs).toHaveLength(1);
+    // list[1].c once (the later write wins), obj.x and obj.y.z covered by the later `obj`.
+    expect((msgs[0] as { patches: unknown }).patches).toEqual([
+      { path: ['list', 1, 'c'], value: 21 },
+      { path: ['obj'], value: { x: 3 } },
+    ]);
+    expect(called).toBe(0);
+    rt.receive({ type: 'rendered', id: page.__id, seq: (msgs[0] as { seq: number }).seq });
+    expect(called).toBe(1);
+  });
+
+  it('rejects oversized and malformed setData with actionable errors', () => {
+    const { rt } = setup({ 'pages/a/a.js': (g) => g.Page({}) });
+    rt.launch('pages/a/a', {});
+    const page = rt.pages()[0]! as unknown as { setData(o: unknown): void };
+    expect(() => page.setData({ big: 'x'.repeat(1024 * 1024 + 10) })).toThrow(/over the 1048576-byte limit/);
+    expect(() => page.setData('nope')).toThrow(/expects an object/);
+    expect(() => page.setData({ 'a[': 1 })).toThrow(/not closed/);
+  });
+
+  it('components: behaviors first, lifetimes override, properties coerced, observers fire', () => {
+    const log: string[] = [];
+    const { rt, sent } = setup({
+      'pages/a/a.js': (g) => g.Page({}),
+      'components/beh.js': (g, _r, module) => {
+        module.exports = g.Behavior({
+          data: { fromBehavior: true, shared: 'b' },
+          created: () => log.push('beh.created'),
+          attached: () => log.push('beh.attached'),
+          methods: { hello: () => 'beh' },
+        });
+      },
+      'components/card/card.js': (g, require) =>
+        g.Component({
+          behaviors: [require('../beh.js')],
+          properties: {
+            count: Number,
+            title: {
+              type: String,
+              value: 'def',
+              observer: (n: unknown, o: unknown) => log.push(`title ${o}→${n}`),
+            },
+            flag: Boolean,
+            list: Array,
+          },
+          data: { shared: 'own', sum: 0, a: { b: 1 } },
+          observers: {
+            'count, a.b': function (this: { setData(o: unknown): void }, count: number, b: number) {
+              log.push(`obs count=${count} a.b=${b}`);
+              this.setData({ sum: count + b });
+            },
+            'a.**': () => log.push('a.**'),
+            '**': () => log.push('**'),
+          },
+          created: () => log.push('top.created (overridden)'),
+          lifetimes: {
+            created: () => log.push('created'),
+            attached: () => log.push('attached'),
+            ready: () => log.push('ready'),
+            detached: () => log.push('detached'),
+          },
+          pageLifetimes: { hide: () => log.push('page hide') },
+          methods: {
+            set(this: { setData(o: unknown): void }, o: unknown) {
+              this.setData(o);
+            },
+          },
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const pageId = rt.pages()[0]!.__id;
+    rt.receive({
+      type: 'comp:attach',
+      id: 100,
+      pageId,
+      parentId: pageId,
+      path: 'components/card/card',
+      props: { count: '5', title: 42, flag: 'yes', list: 'not-an-array' },
+      elementId: 'c1',
+      dataset: {},
+    });
+    const inst = rt.instance(100)! as unknown as {
+      data: Record<string, unknown>;
+      set(o: unknown): void;
+      hello(): string;
+    };
+    expect(inst.data).toMatchObject({
+      count: 5,
+      title: '42',
+      flag: true,
+      list: [],
+      shared: 'own',
+      fromBehavior: true,
+      sum: 6,
+    });
+    expect(inst.hello()).toBe('beh');
+    rt.receive({ type: 'rendered', id: 100, seq: 1 });
+    log.push('--');
+    inst.set({ 'a.b': 10 });
+    inst.set({ 'a.c': 1 });
+    inst.set({ other: 1 });
+    rt.navigateTo('/pages/b/b'.replace('b/b', 'a/a'));
+    rt.receive({ type: 'comp:detach', id: 100 });
+    expect(log).toEqual([
+      'beh.created',
+      'created',
+      'title def→42',
+      'obs count=5 a.b=1',
+      '**',
+      '**',
+      'beh.attached',
+      'attached',
+      'ready',
+      '--',
+      'obs count=5 a.b=10',
+      '**', // from the observer's own nested setData({sum})
+      'a.**',
+      '**',
+      'a.**',
+      '**',
+      '**',
+      'page hide',
+      'detached',
+    ]);
+    const init = sent.find((m) => m.type === 'data' && m.id === 100) as {
+      patches: Array<{ path: unknown[] }>;
+    };
+    expect(init.patches[0]!.path).toEqual([]);
+  });
+
+  it('triggerEvent sends the options and events reach the owner method', () => {
+    const got: unknown[] = [];
+    const { rt, sent } = setup({
+      'pages/a/a.js': (g) => g.Page({ onTap: (e: unknown) => got.push(e) }),
+    });
+    rt.launch('pages/a/a', {});
+    const page = rt.pages()[0]! as unknown as {
+      __id: number;
+      triggerEvent(n: string, d: unknown, o: unknown): void;
+    };
+    const event = {
+      type: 'tap',
+      timeStamp: 1,
+      target: { id: 'x', dataset: { a: 1 } },
+      currentTarget: { id: 'x', dataset: { a: 1 } },
+      mark: {},
+      detail: { x: 1, y: 2 },
+    };
+    rt.receive({ type: 'event', owner: page.__id, handler: 'onTap', event });
+    expect(got).toEqual([event]);
+    rt.receive({ type: 'event', owner: page.__id, handler: 'missing', event });
+    expect(sent.at(-1)).toMatchObject({
+      type: 'error',
+      message: expect.stringContaining('no method "missing"'),
+    });
+    page.triggerEvent('change', { v: 1 }, { bubbles: true });
+    expect(sent.at(-1)).toMatchObject({
+      type: 'trigger',
+      name: 'change',
+      detail: { v: 1 },
+      options: { bubbles: true, composed: false, capturePhase: false },
+    });
+  });
+
+  it('switchTab keeps tab pages alive and closes the others; reLaunch clears the stack', () => {
+    const log: string[] = [];
+    const { rt } = setup(
+      {
+        'pages/tab1/tab1.js': (g) => g.Page(hooks(log, 't1')),
+        'pages/tab2/tab2.js': (g) => g.Page(hooks(log, 't2')),
+        'pages/b/b.js': (g) => g.Page(hooks(log, 'b')),
+      },
+      { entryPagePath: 'pages/tab1/tab1' },
+    );
+    rt.launch('pages/tab1/tab1', {});
+    rt.navigateTo('/pages/b/b');
+    rt.switchTab('/pages/tab2/tab2');
+    rt.switchTab('/pages/tab1/tab1');
+    expect(rt.pages().map((p) => p.route)).toEqual(['pages/tab1/tab1']);
+    rt.reLaunch('/pages/b/b');
+    expect(rt.pages().map((p) => p.route)).toEqual(['pages/b/b']);
+    expect(log).toEqual([
+      't1.onLoad',
+      't1.onShow',
+      't1.onHide',
+      'b.onLoad',
+      'b.onShow',
+      'b.onHide',
+      'b.onUnload',
+      't2.onLoad',
+      't2.onShow',
+      't2.onHide',
+      't1.onShow',
+      't1.onUnload',
+      'b.onLoad',
+      'b.onShow',
+    ]);
+  });
+
+  it('wx: promise and callback forms, storage limit, host calls', async () => {
+    const { rt, sent, g } = setup({
+      'pages/a/a.js': (gg) => gg.Page({}),
+      'pages/b/b.js': (gg) => gg.Page({}),
+    });
+    rt.launch('pages/a/a', {});
+    await expect(g.wx.navigateTo!({ url: '/pages/b/b' })).resolves.toEqual({ errMsg: 'navigateTo:ok' });
+    await expect(g.wx.navigateTo!({ url: '/nope' })).rejects.toMatchObject({
+      errMsg: expect.stringMatching(/^navigateTo:fail page "nope"/),
+    });
+    const results: string[] = [];
+    g.wx.navigateBack!({
+      success: (r: { errMsg: string }) => results.push(r.errMsg),
+      complete: () => results.push('complete'),
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(results).toEqual(['navigateBack:ok', 'complete']);
+
+    g.wx.setStorageSync!('k', { a: [1, 2] });
+    expect(g.wx.getStorageSync!('k')).toEqual({ a: [1, 2] });
+    expect(sent.at(-1)).toEqual({ type: 'storage:set', key: 'k', value: '{"v":{"a":[1,2]}}' });
+    expect(() => g.wx.setStorageSync!('big', 'x'.repeat(2000))).toThrow(
+      /setStorageSync:fail exceed storage max size 1KB/,
+    );
+    expect(() => g.wx.setStorageSync!('', 1)).toThrow(/non-empty/);
+
+    const p = g.wx.request!({ url: 'https://api.example.com/x', success: undefined }) as Promise<unknown>;
+    const call = sent.at(-1) as { type: string; callId: number; name: string; args: unknown };
+    expect(call).toMatchObject({ type: 'api', name: 'request', args: { url: 'https://api.example.com/x' } });
+    rt.receive({
+      type: 'api:result',
+      callId: call.callId,
+      ok: false,
+      error: 'request:fail url not in domain list',
+    });
+    await expect(p).rejects.toEqual({ errMsg: 'request:fail url not in domain list' });
+  });
+
+  it('relations: parent/child and ancestor/descendant link on attach and unlink on detach', () => {
+    const log: string[] = [];
+    const name = (x: { is: string; id: string }) => `${x.is.split('/').pop()}#${x.id}`;
+    const { rt } = setup({
+      'pages/a/a.js': (g) => g.Page({}),
+      'comps/ul/ul.js': (g) =>
+        g.Component({
+          relations: {
+            '../li/li': {
+              type: 'child',
+              linked(this: { id: string; is: string }, t: { id: string; is: string }) {
+                log.push(`${name(this)} linked ${name(t)}`);
+              },
+              unlinked(this: { id: string; is: string }, t: { id: string; is: string }) {
+                log.push(`${name(this)} unlinked ${name(t)}`);
+              },
+            },
+            '../span/span': { type: 'descendant' },
+          },
+        }),
+      'comps/li/li.js': (g) =>
+        g.Component({
+          relations: {
+            '../ul/ul': {
+              type: 'parent',
+              linked(this: { id: string; is: string }, t: { id: string; is: string }) {
+                log.push(`${name(this)} linked ${name(t)}`);
+              },
+            },
+          },
+        }),
+      'comps/span/span.js': (g) => g.Component({ relations: { '/comps/ul/ul': { type: 'ancestor' } } }),
+    });
+    rt.launch('pages/a/a', {});
+    const pageId = rt.pages()[0]!.__id;
+    const attach = (id: number, parentId: number, path: string, elementId: string) =>
+      rt.receive({ type: 'comp:attach', id, pageId, parentId, path, props: {}, elementId, dataset: {} });
+    attach(10, pageId, 'comps/ul/ul', 'u');
+    attach(11, 10, 'comps/li/li', 'a');
+    attach(12, 10, 'comps/li/li', 'b');
+    attach(13, 12, 'comps/span/span', 's');
+    attach(14, pageId, 'comps/li/li', 'orphan');
+    const ul = rt.instance(10)! as unknown as { getRelationNodes(k: string): Array<{ id: string }> };
+    expect(ul.getRelationNodes('../li/li').map((x) => x.id)).toEqual(['a', 'b']);
+    expect(ul.getRelationNodes('../span/span').map((x) => x.id)).toEqual(['s']);
+    const span = rt.instance(13)! as unknown as { getRelationNodes(k: string): Array<{ id: string }> };
+    expect(span.getRelationNodes('/comps/ul/ul').map((x) => x.id)).toEqual(['u']);
+    rt.receive({ type: 'comp:detach', id: 11 });
+    expect(ul.getRelationNodes('../li/li').map((x) => x.id)).toEqual(['b']);
+    expect(log).toEqual([
+      'ul#u linked li#a',
+      'li#a linked ul#u',
+      'ul#u linked li#b',
+      'li#b linked ul#u',
+      'ul#u unlinked li#a',
+    ]);
+  });
+});

@@ -1,0 +1,266 @@
+// @tessera/runtime-sdk/node — the Node host (desktop shells, server-side previews, tests): the
+// same launch pipeline as the web host, the logic realm in a worker thread with a restricted
+// vm context, and a headless view that renders each page into a caller-provided Document
+// (e.g. jsdom) with its templates evaluated in their own restricted context.
+import { Worker } from 'node:worker_threads';
+import { Analytics } from '../core/analytics.ts';
+import type { HostMessage, LogicBoot } from '../core/bridge.ts';
+import {
+  type LaunchPolicy,
+  type LaunchTimings,
+  MemoryOfflineCache,
+  type OfflineCache,
+  openMiniProgram,
+} from '../core/launcher.ts';
+import { logicSources, pageFiles } from '../core/package-files.ts';
+import type { HostApiDefinition } from '../core/permissions.ts';
+import { type PageViewHandle, Session, type ViewFactory } from '../core/session.ts';
+import { createScopedStorage, DEFAULT_STORAGE_LIMIT, MemoryKeyValue } from '../core/storage.ts';
+import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
+import type { PublicKeyInput } from '../package/keys.ts';
+import { PageView } from '../view/page-view.ts';
+import { realmBundle } from './realm-bundle.ts';
+import { createTemplateContext } from './view-context.ts';
+
+export interface NodeTesseraConfig {
+  storeUrl: string;
+  credentials: StoreCredentials;
+  publicKeys: PublicKeyInput[];
+  userId?: string;
+  attributes?: Record<string, string | number | boolean>;
+  hostApis?: Record<string, HostApiDefinition>;
+  cache?: OfflineCache;
+  /** network-first (default) or cache-first with background update. */
+  policy?: LaunchPolicy;
+  storageLimitBytes?: number;
+  /** Heap limit of each logic worker thread. */
+  logicHeapMb?: number;
+  fetch?: typeof fetch;
+  onError?(e: { appId: string; message: string; where: string }): void;
+  onLog?(e: { appId: string; level: string; text: string }): void;
+}
+
+export interface NodeLaunchOptions {
+  /** A Document to render pages into (jsdom in Node); each page gets a `wx-page` root. */
+  document: Document;
+  path?: string;
+  query?: Record<string, string>;
+}
+
+export interface NodeMiniProgram {
+  appId: string;
+  version: string;
+  source: 'network' | 'offline' | 'cache';
+  /** cache-first launches: resolves to the version the background update cached. */
+  update?: Promise<string | undefined>;
+  timings: LaunchTimings;
+  pages(): Array<{ route: string; root: Element }>;
+  /** Resolves once every pending message between the realms has been handled. */
+  settle(): Promise<void>;
+  navigateBack(): void;
+  close(): Promise<void>;
+}
+
+export function createNodeTessera(config: NodeTesseraConfig) {
+  const client = new StoreClient({
+    storeUrl: config.storeUrl,
+    credentials: config.credentials,
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+  const cache = config.cache ?? new MemoryOfflineCache();
+  const kv = new MemoryKeyValue();
+
+  async function launch(appId: string, options: NodeLaunchOptions): Promise<NodeMiniProgram> {
+    const t0 = performance.now();
+    const opened = await openMiniProgram({
+      client,
+      cache,
+      publicKeys: config.publicKeys,
+      appId,
+      userId: config.userId,
+      attributes: config.attributes,
+      platform: 'node',
+      ...(config.policy ? { policy: config.policy } : {}),
+    });
+    const { pkg, manifest } = opened;
+    const timings: LaunchTimings = { ...opened.timings };
+    const using = Object.fromEntries(manifest.entries.map((e) => [e.path, e.usingComponents]));
+    const doc = options.document;
+    const pages: Array<{ pageId: number; route: string; root: Element }> = [];
+    // Every message between the realms bumps this; settle() waits for it to stop moving.
+    let activity = 0;
+    const storage = createScopedStorage(
+      kv,
+      appId,
+      config.userId,
+      config.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT,
+    );
+    const analytics = new Analytics(client, { appId, version: opened.version, userId: config.userId });
+    const session = new Session({
+      appId,
+      userId: config.userId,
+      analytics,
+      domains: opened.domains,
+      permissions: opened.permissions,
+      hostApis: config.hostApis ?? {},
+      storage,
+      ...(config.fetch ? { fetch: config.fetch } : {}),
+      onError: (e) => config.onError?.({ appId, ...e }),
+      onPage: (e) => {
+        if (e.type === 'destroy') {
+          const i = pages.findIndex((p) => p.pageId === e.pageId);
+          if (i >= 0) pages.splice(i, 1);
+        }
+      },
+    });
+    const factory: ViewFactory = {
+      create: async (pageId, route, onMessage): Promise<PageViewHandle> => {
+        const files = await pageFiles(pkg, manifest, route);
+        const templates = createTemplateContext(files.scripts);
+        const root = doc.createElement('wx-page');
+        root.setAttribute('data-route', route);
+        doc.body.appendChild(root);
+        pages.push({ pageId, route, root });
+        const view = new PageView({
+          doc,
+          root,
+          pageId,
+          route,
+          template: (path) => templates.template(path),
+          resolveComponent: (owner, tag) => {
+            const u = using[owner];
+            return u && Object.hasOwn(u, tag) ? u[tag] : undefined;
+          },
+          post: (m) => {
+            if (m.type === 'rendered' && timings.firstRender === undefined) {
+              timings.total = performance.now() - t0;
+              timings.firstRender =
+                timings.total -
+                timings.resolve -
+                timings.download -
+                timings.verify -
+                (timings.logicBoot ?? 0);
+              analytics.launch(timings, opened.source === 'network');
+            }
+            activity++;
+            onMessage(JSON.parse(JSON.stringify(m)));
+          },
+        });
+        return {
+          init: (d) => view.init(d),
+          applyData: (id, seq, p) => view.applyData(id, seq, p),
+          trigger: (id, n, d, o) => view.trigger(id, n, d, o),
+          query: async (q) => view.query(q),
+          show: () => root.removeAttribute('hidden'),
+          hide: () => root.setAttribute('hidden', ''),
+          destroy: () => {
+            view.destroy();
+            root.remove();
+          },
+        };
+      },
+    };
+
+    const tBoot = performance.now();
+    const boot: LogicBoot = {
+      appId,
+      pages: [...manifest.pages, ...manifest.subpackages.flatMap((s) => s.pages)],
+      tabBarPages: manifest.tabBar?.list.map((t) => t.pagePath) ?? [],
+      entryPagePath: manifest.entryPagePath,
+      storage: storage.snapshot(),
+      storageLimitBytes: config.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT,
+      systemInfo: {
+        platform: 'node',
+        SDKVersion: '0.1.0',
+        windowWidth: 375,
+        windowHeight: 667,
+        pixelRatio: 1,
+      },
+      launchQuery: options.query ?? {},
+    };
+    const worker = new Worker(new URL('./logic-thread.ts', import.meta.url), {
+      workerData: {
+        bundle: await realmBundle(),
+        boot: JSON.stringify(boot),
+        sources: await logicSources(pkg),
+      },
+      resourceLimits: { maxOldGenerationSizeMb: config.logicHeapMb ?? 128 },
+      env: {},
+      stdout: true,
+      stderr: true,
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (m: { type?: string; level?: string; text?: string }) => {
+        if (m?.type === 'ready') {
+          resolve();
+          return;
+        }
+        if (m?.type === 'log') {
+          config.onLog?.({ appId, level: String(m.level), text: String(m.text) });
+          return;
+        }
+        activity++;
+        session.fromLogic(m, factory);
+      });
+    });
+    worker.on('error', (err) => config.onError?.({ appId, message: err.message, where: 'logic worker' }));
+    session.attachLogic({
+      send: (m: HostMessage) => {
+        activity++;
+        worker.postMessage(m);
+      },
+      terminate: () => void worker.terminate(),
+    });
+    await ready;
+    timings.logicBoot = performance.now() - tBoot;
+    session.send({
+      type: 'launch',
+      path: (options.path ?? manifest.entryPagePath).replace(/^\/+/, ''),
+      query: options.query ?? {},
+    });
+
+    const settle = async () => {
+      let seen = -1;
+      for (let quiet = 0; quiet < 3; ) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (activity === seen) quiet++;
+        else {
+          quiet = 0;
+          seen = activity;
+        }
+      }
+    };
+    return {
+      appId,
+      version: opened.version,
+      source: opened.source,
+      ...(opened.update ? { update: opened.update } : {}),
+      timings,
+      pages: () => pages.map((p) => ({ route: p.route, root: p.root })),
+      settle,
+      navigateBack: () => session.send({ type: 'navigateBack' }),
+      close: async () => {
+        session.close();
+        await worker.terminate();
+      },
+    };
+  }
+
+  return {
+    launch,
+    async preload(appId: string) {
+      const o = await openMiniProgram({
+        client,
+        cache,
+        publicKeys: config.publicKeys,
+        appId,
+        userId: config.userId,
+        platform: 'node',
+      });
+      return { version: o.version };
+    },
+  };
+}
+
+export { createTemplateContext } from './view-context.ts';

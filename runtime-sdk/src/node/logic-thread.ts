@@ -1,0 +1,57 @@
+// worker_threads entry of the Node logic realm. The mini-program runs in a vm context with no
+// Node globals (no process, require, Buffer, fetch), code generation from strings and wasm
+// disabled, and talks to this thread only through strings (see realm-entry.ts).
+import vm from 'node:vm';
+import { parentPort, workerData } from 'node:worker_threads';
+
+interface Init {
+  bundle: string;
+  boot: string;
+  sources: Record<string, string>;
+}
+
+const port = parentPort;
+if (!port) throw new Error('logic-thread.ts must run in a worker thread');
+const init = workerData as Init;
+const context = vm.createContext(Object.create(null), {
+  name: 'tessera-logic',
+  codeGeneration: { strings: false, wasm: false },
+});
+// The bundle's `var __tesseraRealm` stays local to this function: nothing global to find.
+const initFn = vm.runInContext(
+  `(function () {\n${init.bundle}\n;return __tesseraRealm.init;\n})()`,
+  context,
+  {
+    filename: 'tessera-realm.js',
+  },
+) as (host: unknown, boot: string) => { receive(json: string): void; fire(id: number): void };
+
+const timers = new Map<number, NodeJS.Timeout>();
+const sources = init.sources;
+const realm = initFn(
+  {
+    post: (json: string) => port.postMessage(JSON.parse(String(json))),
+    load: (path: string) => {
+      const p = String(path);
+      const text = Object.hasOwn(sources, p) ? sources[p] : undefined;
+      if (text === undefined) return false;
+      vm.runInContext(text, context, { filename: p, timeout: 5000 });
+      return true;
+    },
+    schedule: (id: number, ms: number) => {
+      clearTimeout(timers.get(id));
+      timers.set(
+        id,
+        setTimeout(() => {
+          timers.delete(id);
+          realm.fire(id);
+        }, ms),
+      );
+    },
+    log: (level: string, text: string) =>
+      port.postMessage({ type: 'log', level: String(level), text: String(text) }),
+  },
+  init.boot,
+);
+port.on('message', (msg: unknown) => realm.receive(JSON.stringify(msg)));
+port.postMessage({ type: 'ready' });

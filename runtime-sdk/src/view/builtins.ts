@@ -1,0 +1,386 @@
+// Built-in components: how WXML tags with behaviour become DOM, and which WeChat events
+// their native controls produce. Tags without an entry here (view, text, label, block…)
+// render as inert `wx-<tag>` elements styled by base.css.
+import type { ElementSpec } from '../render/dom.ts';
+import { buildRichText, isSafeImageUrl } from './sanitize.ts';
+
+export interface BuiltinContext {
+  /** Fires a WeChat component event (non-bubbling unless it is a bubbling type) at `el`. */
+  emit(el: Element, name: string, detail: unknown): void;
+  navigate(url: string, openType: string): void;
+  /**
+   * Package asset path or https URL → URL usable in the view (blob:), or undefined when it is
+   * not in the package / not in the download domain list.
+   */
+  resolveAsset(path: string): string | undefined | Promise<string | undefined>;
+  /** Whether a web-view may load this URL (HostApp/MiniProgram web-view whitelist). */
+  webViewAllowed(url: string): boolean;
+}
+
+const INNER = Symbol.for('tessera.inner');
+type WithInner = Element & { [INNER]?: HTMLElement };
+
+function inner<T extends HTMLElement>(el: Element): T {
+  return (el as WithInner)[INNER] as T;
+}
+
+function withInner(doc: Document, outerTag: string, innerEl: HTMLElement): Element {
+  const outer = doc.createElement(outerTag) as WithInner;
+  outer[INNER] = innerEl;
+  outer.appendChild(innerEl);
+  return outer;
+}
+
+const truthy = (v: string | undefined) => v !== undefined && v !== 'false' && v !== '';
+
+function imageUrl(ctx: BuiltinContext, src: string): string | undefined | Promise<string | undefined> {
+  // Remote images go through the host, which checks the download domain list.
+  if (/^https:\/\//i.test(src)) return ctx.resolveAsset(src.trim());
+  if (isSafeImageUrl(src)) return src;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(src)) return undefined; // javascript:, http:, file:… refused
+  return ctx.resolveAsset(src);
+}
+
+function fieldValue(el: Element): [string, unknown] | undefined {
+  const name = el.getAttribute('name');
+  if (!name) return undefined;
+  const tag = el.localName;
+  const i = inner<HTMLInputElement>(el);
+  if (tag === 'wx-switch' || tag === 'wx-checkbox') return [name, i?.checked ?? false];
+  if (tag === 'wx-checkbox-group') return [name, groupValues(el, 'wx-checkbox')];
+  if (tag === 'wx-radio-group') return [name, groupValues(el, 'wx-radio')[0] ?? ''];
+  if (tag === 'wx-slider') return [name, Number(i?.value ?? 0)];
+  if (tag === 'wx-picker') return [name, Number(i?.value ?? 0)];
+  if (i && 'value' in i) return [name, i.value];
+  return undefined;
+}
+
+function groupValues(group: Element, itemTag: string): string[] {
+  const out: string[] = [];
+  for (const item of Array.from(group.querySelectorAll(itemTag))) {
+    if (inner<HTMLInputElement>(item)?.checked) out.push(item.getAttribute('value') ?? '');
+  }
+  return out;
+}
+
+export function formValues(form: Element): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const el of Array.from(form.querySelectorAll('[name]'))) {
+    const fv = fieldValue(el);
+    if (fv) out[fv[0]] = fv[1];
+  }
+  return out;
+}
+
+export function createBuiltins(ctx: BuiltinContext): (tag: string) => ElementSpec | undefined {
+  const input = (multiline: boolean): ElementSpec => ({
+    create(doc) {
+      const control = doc.createElement(multiline ? 'textarea' : 'input') as HTMLInputElement;
+      const el = withInner(doc, multiline ? 'wx-textarea' : 'wx-input', control);
+      control.addEventListener('input', () =>
+        ctx.emit(el, 'input', {
+          value: control.value,
+          cursor: control.selectionStart ?? control.value.length,
+        }),
+      );
+      control.addEventListener('focus', () => ctx.emit(el, 'focus', { value: control.value }));
+      control.addEventListener('blur', () => ctx.emit(el, 'blur', { value: control.value }));
+      control.addEventListener('keydown', (e) => {
+        if ((e as KeyboardEvent).key === 'Enter' && !multiline)
+          ctx.emit(el, 'confirm', { value: control.value });
+      });
+      return el;
+    },
+    setAttr(el, name, value) {
+      const c = inner<HTMLInputElement>(el);
+      switch (name) {
+        case 'value':
+          // Only write when it differs, so typing state and the caret survive re-renders.
+          if (c.value !== (value ?? '')) c.value = value ?? '';
+          return;
+        case 'placeholder':
+          if (value === undefined) c.removeAttribute('placeholder');
+          else c.setAttribute('placeholder', value);
+          return;
+        case 'disabled':
+          c.disabled = truthy(value);
+          return;
+        case 'maxlength': {
+          const n = Number(value);
+          if (value === undefined || !Number.isFinite(n) || n < 0) c.removeAttribute('maxlength');
+          else c.maxLength = n;
+          return;
+        }
+        case 'password':
+          c.type = truthy(value) ? 'password' : 'text';
+          return;
+        case 'type':
+          c.type = value === 'number' || value === 'digit' ? 'number' : 'text';
+          return;
+        case 'focus':
+          if (truthy(value)) queueMicrotask(() => c.focus());
+          return;
+        default:
+          if (value === undefined) el.removeAttribute(name);
+          else el.setAttribute(name, value);
+      }
+    },
+  });
+
+  const toggle = (tag: string, kind: 'checkbox' | 'radio'): ElementSpec => ({
+    create(doc) {
+      const c = doc.createElement('input');
+      c.type = tag === 'wx-radio' ? 'radio' : 'checkbox';
+      const el = withInner(doc, tag, c);
+      c.addEventListener('change', () => {
+        if (tag === 'wx-switch') {
+          ctx.emit(el, 'change', { value: c.checked });
+          return;
+        }
+        const group = el.closest(kind === 'checkbox' ? 'wx-checkbox-group' : 'wx-radio-group');
+        if (kind === 'radio' && group) {
+          for (const other of Array.from(group.querySelectorAll('wx-radio')))
+            if (other !== el) inner<HTMLInputElement>(other).checked = false;
+        }
+        if (group) {
+          const values = groupValues(group, kind === 'checkbox' ? 'wx-checkbox' : 'wx-radio');
+          ctx.emit(group, 'change', { value: kind === 'checkbox' ? values : (values[0] ?? '') });
+        }
+      });
+      return el;
+    },
+    setAttr(el, name, value) {
+      const c = inner<HTMLInputElement>(el);
+      if (name === 'checked') c.checked = truthy(value);
+      else if (name === 'disabled') c.disabled = truthy(value);
+      else if (value === undefined) el.removeAttribute(name);
+      else el.setAttribute(name, value);
+    },
+  });
+
+  const specs: Record<string, ElementSpec> = {
+    input: input(false),
+    textarea: input(true),
+    switch: toggle('wx-switch', 'checkbox'),
+    checkbox: toggle('wx-checkbox', 'checkbox'),
+    radio: toggle('wx-radio', 'radio'),
+    image: {
+      create(doc) {
+        const img = doc.createElement('img');
+        const el = withInner(doc, 'wx-image', img);
+        img.addEventListener('load', () =>
+          ctx.emit(el, 'load', { width: img.naturalWidth, height: img.naturalHeight }),
+        );
+        img.addEventListener('error', () => ctx.emit(el, 'error', { errMsg: 'image load failed' }));
+        return el;
+      },
+      setAttr(el, name, value) {
+        const img = inner<HTMLImageElement>(el);
+        if (name === 'src') {
+          el.setAttribute('src', value ?? '');
+          const url = value ? imageUrl(ctx, value) : undefined;
+          const apply = (u: string | undefined) => {
+            if (el.getAttribute('src') !== (value ?? '')) return; // a newer src won
+            if (u) img.setAttribute('src', u);
+            else img.removeAttribute('src');
+          };
+          if (url instanceof Promise) url.then(apply, () => apply(undefined));
+          else apply(url);
+        } else if (value === undefined) el.removeAttribute(name);
+        else el.setAttribute(name, value);
+      },
+    },
+    button: {
+      create(doc) {
+        const el = doc.createElement('wx-button');
+        el.setAttribute('role', 'button');
+        el.addEventListener('click', (e) => {
+          if (el.hasAttribute('disabled')) {
+            e.stopPropagation();
+            return;
+          }
+          const formType = el.getAttribute('form-type');
+          const form = el.closest('wx-form');
+          if (form && formType === 'submit') ctx.emit(form, 'submit', { value: formValues(form) });
+          if (form && formType === 'reset') ctx.emit(form, 'reset', {});
+        });
+        return el;
+      },
+      setAttr(el, name, value) {
+        if (name === 'disabled' || name === 'loading') {
+          if (truthy(value)) el.setAttribute(name, '');
+          else el.removeAttribute(name);
+        } else if (value === undefined) el.removeAttribute(name);
+        else el.setAttribute(name, value);
+      },
+    },
+    navigator: {
+      create(doc) {
+        const el = doc.createElement('wx-navigator');
+        el.addEventListener('click', () => {
+          const url = el.getAttribute('url') ?? '';
+          const openType = el.getAttribute('open-type') ?? 'navigate';
+          if (url || openType === 'navigateBack') ctx.navigate(url, openType);
+        });
+        return el;
+      },
+    },
+    slider: {
+      create(doc) {
+        const c = doc.createElement('input');
+        c.type = 'range';
+        const el = withInner(doc, 'wx-slider', c);
+        c.addEventListener('input', () => ctx.emit(el, 'changing', { value: Number(c.value) }));
+        c.addEventListener('change', () => ctx.emit(el, 'change', { value: Number(c.value) }));
+        return el;
+      },
+      setAttr(el, name, value) {
+        const c = inner<HTMLInputElement>(el);
+        if (name === 'min' || name === 'max' || name === 'step') c.setAttribute(name, value ?? '');
+        else if (name === 'value') c.value = value ?? '0';
+        else if (name === 'disabled') c.disabled = truthy(value);
+        else if (value === undefined) el.removeAttribute(name);
+        else el.setAttribute(name, value);
+      },
+    },
+    progress: {
+      create(doc) {
+        const bar = doc.createElement('div');
+        bar.className = 'wx-progress-bar';
+        return withInner(doc, 'wx-progress', bar);
+      },
+      setAttr(el, name, value) {
+        if (name === 'percent') {
+          const p = Math.max(0, Math.min(100, Number(value) || 0));
+          inner<HTMLElement>(el).style.width = `${p}%`;
+          el.setAttribute('aria-valuenow', String(p));
+        } else if (value === undefined) el.removeAttribute(name);
+        else el.setAttribute(name, value);
+      },
+    },
+    'rich-text': {
+      create(doc) {
+        return doc.createElement('wx-rich-text');
+      },
+      setAttr(el, name, value) {
+        if (name !== 'nodes') {
+          if (value === undefined) el.removeAttribute(name);
+          else el.setAttribute(name, value);
+          return;
+        }
+        let nodes: string | unknown[] = value ?? '';
+        if (typeof nodes === 'string' && nodes.trimStart().startsWith('[')) {
+          try {
+            const parsed: unknown = JSON.parse(nodes);
+            if (Array.isArray(parsed)) nodes = parsed;
+          } catch {
+            // Not JSON: treat as an HTML string.
+          }
+        }
+        el.replaceChildren(buildRichText(nodes, el.ownerDocument));
+      },
+    },
+    'scroll-view': {
+      create(doc) {
+        const el = doc.createElement('wx-scroll-view') as HTMLElement;
+        el.addEventListener('scroll', () => {
+          ctx.emit(el, 'scroll', {
+            scrollTop: el.scrollTop,
+            scrollLeft: el.scrollLeft,
+            scrollHeight: el.scrollHeight,
+            scrollWidth: el.scrollWidth,
+          });
+          const threshold = Number(el.getAttribute('lower-threshold') ?? 50);
+          if (el.scrollHeight - el.scrollTop - el.clientHeight <= threshold)
+            ctx.emit(el, 'scrolltolower', {});
+        });
+        return el;
+      },
+      setAttr(el, name, value) {
+        const h = el as HTMLElement;
+        if (name === 'scroll-top') h.scrollTop = Number(value) || 0;
+        else if (name === 'scroll-left') h.scrollLeft = Number(value) || 0;
+        else if (value === undefined) el.removeAttribute(name);
+        else el.setAttribute(name, value);
+      },
+    },
+    picker: {
+      create(doc) {
+        const c = doc.createElement('select');
+        const el = withInner(doc, 'wx-picker', c);
+        c.addEventListener('change', () => ctx.emit(el, 'change', { value: Number(c.value) }));
+        return el;
+      },
+      setAttr(el, name, value) {
+        const c = inner<HTMLSelectElement>(el);
+        if (name === 'range') {
+          let items: unknown = [];
+          try {
+            items = JSON.parse(value ?? '[]');
+          } catch {
+            items = String(value ?? '').split(',');
+          }
+          const key = el.getAttribute('range-key');
+          const list = Array.isArray(items) ? items.slice(0, 1000) : [];
+          c.replaceChildren(
+            ...list.map((item, i) => {
+              const o = c.ownerDocument.createElement('option');
+              o.value = String(i);
+              o.textContent =
+                key && typeof item === 'object' && item !== null
+                  ? String((item as Record<string, unknown>)[key] ?? '')
+                  : String(item);
+              return o;
+            }),
+          );
+        } else if (name === 'value') c.value = value ?? '0';
+        else if (name === 'disabled') c.disabled = truthy(value);
+        else if (value === undefined) el.removeAttribute(name);
+        else el.setAttribute(name, value);
+      },
+    },
+    'web-view': {
+      create(doc) {
+        return doc.createElement('wx-web-view');
+      },
+      setAttr(el, name, value) {
+        if (name !== 'src') return;
+        const doc = el.ownerDocument;
+        if (value && /^https:\/\//i.test(value) && ctx.webViewAllowed(value)) {
+          const frame = doc.createElement('iframe');
+          frame.setAttribute('sandbox', 'allow-scripts allow-forms');
+          frame.setAttribute('referrerpolicy', 'no-referrer');
+          frame.setAttribute('src', value);
+          el.replaceChildren(frame);
+        } else {
+          const msg = doc.createElement('wx-view');
+          msg.className = 'wx-web-view-blocked';
+          msg.textContent = `web-view blocked: ${String(value ?? '').slice(0, 200)} is not in the web-view domain list`;
+          el.replaceChildren(msg);
+        }
+      },
+    },
+  };
+  return (tag) => specs[tag];
+}
+
+/** Minimal base styles so the wx-* elements lay out like WeChat built-ins. */
+export const BASE_CSS = `wx-view,wx-scroll-view,wx-swiper,wx-swiper-item,wx-form,wx-rich-text,wx-web-view,wx-progress,wx-page{display:block}
+wx-text,wx-label,wx-navigator,wx-icon,wx-slot{display:inline}
+wx-slot{display:contents}
+wx-image{display:inline-block;width:320px;height:240px;overflow:hidden}
+wx-image>img{width:100%;height:100%;object-fit:fill}
+wx-image[mode=aspectFit]>img{object-fit:contain}
+wx-image[mode=aspectFill]>img{object-fit:cover}
+wx-button{display:block;padding:8px 16px;margin:8px 0;text-align:center;border:1px solid #ccc;border-radius:5px;cursor:pointer;user-select:none}
+wx-button[disabled]{opacity:.5;cursor:default}
+wx-input,wx-textarea{display:block}
+wx-input>input,wx-textarea>textarea{width:100%;box-sizing:border-box;font:inherit;border:0;outline:0;background:transparent}
+wx-scroll-view{overflow:auto}
+wx-scroll-view[scroll-x]:not([scroll-x=false]){overflow-x:auto;white-space:nowrap}
+wx-progress{height:6px;background:#ebebeb}
+.wx-progress-bar{height:100%;background:#09bb07}
+wx-swiper{overflow:hidden;position:relative;white-space:nowrap}
+wx-swiper-item{display:inline-block;width:100%;vertical-align:top;white-space:normal}
+.wx-web-view-blocked{color:#c00;padding:12px}
+[hidden]{display:none!important}`;

@@ -1,0 +1,290 @@
+// One page of the view layer: keeps the view-side copy of each instance's data, applies the
+// logic layer's path patches, re-renders the instance with its compiled template and patches
+// the DOM, mounts custom components, and turns DOM events into WeChat events.
+import type { ViewMessage, WirePatch } from '../core/bridge.ts';
+import type { CompiledTemplateModule, RenderRuntime, VComponent, VNode } from '../render/contract.ts';
+import { createRenderer, nodeMeta, type Renderer, type RenderScope } from '../render/dom.ts';
+import { type BuiltinContext, createBuiltins } from './builtins.ts';
+import { BUBBLING_EVENTS, closestRendered, type DispatchOptions, dispatchWxEvent } from './events.ts';
+
+export interface PageViewOptions {
+  doc: Document;
+  root: Element;
+  pageId: number;
+  route: string;
+  /** Compiled template module of a page or component path (no extension). */
+  template(path: string): CompiledTemplateModule;
+  /** usingComponents lookup: alias used in `ownerPath`'s template → component path. */
+  resolveComponent(ownerPath: string, tag: string): string | undefined;
+  post(msg: ViewMessage): void;
+  resolveAsset?: BuiltinContext['resolveAsset'];
+  webViewAllowed?: BuiltinContext['webViewAllowed'];
+  navigate?: BuiltinContext['navigate'];
+  onError?(err: unknown): void;
+}
+
+interface ViewInstance {
+  id: number;
+  path: string;
+  data: Record<string, unknown> | undefined;
+  host: Element;
+  vnode?: VComponent;
+  parentScope?: RenderScope;
+}
+
+export function toStr(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return '';
+    }
+  }
+  return String(value);
+}
+
+function applyPatch(data: Record<string, unknown>, p: WirePatch): Record<string, unknown> {
+  if (p.path.length === 0) return (p.value ?? {}) as Record<string, unknown>;
+  let node: Record<string | number, unknown> = data;
+  for (let i = 0; i < p.path.length - 1; i++) {
+    const seg = p.path[i]!;
+    if (seg === '__proto__' || seg === 'constructor' || seg === 'prototype') return data;
+    const child = node[seg];
+    if (typeof child === 'object' && child !== null) node = child as Record<string | number, unknown>;
+    else {
+      const created = typeof p.path[i + 1] === 'number' ? [] : {};
+      node[seg] = created;
+      node = created as Record<string | number, unknown>;
+    }
+  }
+  const last = p.path[p.path.length - 1]!;
+  if (last === '__proto__' || last === 'constructor' || last === 'prototype') return data;
+  node[last] = p.value;
+  return data;
+}
+
+const DOM_EVENTS: Array<[string, string]> = [
+  ['click', 'tap'],
+  ['touchstart', 'touchstart'],
+  ['touchmove', 'touchmove'],
+  ['touchend', 'touchend'],
+  ['touchcancel', 'touchcancel'],
+  ['contextmenu', 'longpress'],
+  ['transitionend', 'transitionend'],
+  ['animationend', 'animationend'],
+];
+
+export class PageView {
+  readonly pageId: number;
+  readonly root: Element;
+  readonly #o: PageViewOptions;
+  readonly #renderer: Renderer;
+  readonly #instances = new Map<number, ViewInstance>();
+  readonly #rt: RenderRuntime = { toStr };
+  #nextComp = 0;
+  readonly #listeners: Array<[string, EventListener]> = [];
+
+  constructor(options: PageViewOptions) {
+    this.#o = options;
+    this.pageId = options.pageId;
+    this.root = options.root;
+    const builtins = createBuiltins({
+      emit: (el, name, detail) =>
+        this.dispatch(el, name, detail, {
+          bubbles: BUBBLING_EVENTS.has(name),
+          composed: false,
+          capturePhase: false,
+        }),
+      navigate:
+        options.navigate ??
+        ((url, openType) => {
+          const types = ['navigate', 'redirect', 'switchTab', 'reLaunch', 'navigateBack'] as const;
+          const t = types.find((x) => x === openType) ?? 'navigate';
+          options.post({ type: 'navigate', url, openType: t });
+        }),
+      resolveAsset: options.resolveAsset ?? (() => undefined),
+      webViewAllowed: options.webViewAllowed ?? (() => false),
+    });
+    this.#renderer = createRenderer({
+      elements: builtins,
+      mountComponent: (host, vnode, scope) => this.#mountComponent(host, vnode, scope),
+    });
+    for (const [domName, wxName] of DOM_EVENTS) {
+      const listener: EventListener = (e) => {
+        const target = closestRendered(e.target, this.root);
+        if (!target) return;
+        const detail = domName === 'click' ? pointDetail(e) : {};
+        const touches = 'touches' in e ? touchList((e as TouchEvent).touches) : undefined;
+        const opts: DispatchOptions = {
+          bubbles: true,
+          composed: true,
+          capturePhase: true,
+          timeStamp: Math.round(e.timeStamp),
+        };
+        if (touches) opts.touches = touches;
+        const n = this.dispatch(target, wxName, detail, opts);
+        if (wxName === 'longpress' && n > 0) e.preventDefault();
+      };
+      this.root.addEventListener(domName, listener, { passive: domName.startsWith('touch') });
+      this.#listeners.push([domName, listener]);
+    }
+    this.#instances.set(options.pageId, {
+      id: options.pageId,
+      path: options.route,
+      data: undefined,
+      host: options.root,
+    });
+  }
+
+  dispatch(target: Element, name: string, detail: unknown, options: DispatchOptions): number {
+    return dispatchWxEvent(this.root, target, name, detail, options, (d) =>
+      this.#o.post({ type: 'event', owner: d.owner, handler: d.handler, event: d.event }),
+    );
+  }
+
+  /** First render of the page with its initial data. */
+  init(data: Record<string, unknown>): void {
+    const page = this.#instances.get(this.pageId)!;
+    page.data = data;
+    this.#draw(page);
+    this.#o.post({ type: 'rendered', id: page.id, seq: 0 });
+  }
+
+  /** Applies a `data` message from the logic layer, re-renders that instance, acknowledges. */
+  applyData(id: number, seq: number, patches: readonly WirePatch[]): void {
+    const inst = this.#instances.get(id);
+    if (!inst) return;
+    let data = inst.data ?? {};
+    for (const p of patches) data = applyPatch(data, p);
+    inst.data = data;
+    this.#draw(inst);
+    this.#o.post({ type: 'rendered', id, seq });
+  }
+
+  /** A component's triggerEvent: dispatched from its host element in the parent's tree. */
+  trigger(id: number, name: string, detail: unknown, options: DispatchOptions): void {
+    const inst = this.#instances.get(id);
+    if (!inst || inst.id === this.pageId) return;
+    this.dispatch(inst.host, name, detail, options);
+  }
+
+  /** Selector query (wx.createSelectorQuery): geometry and ids of matching rendered nodes. */
+  query(queries: ReadonlyArray<{ selector: string; all: boolean; fields: readonly string[] }>): unknown[] {
+    return queries.map((q) => {
+      let nodes: Element[];
+      try {
+        nodes = q.all
+          ? Array.from(this.root.querySelectorAll(q.selector))
+          : [this.root.querySelector(q.selector)].filter((n) => n !== null);
+      } catch {
+        return q.all ? [] : null; // not a valid selector
+      }
+      const describe = (el: Element) => {
+        const out: Record<string, unknown> = {};
+        const meta = nodeMeta(el);
+        if (q.fields.includes('id')) out.id = meta?.id ?? el.id;
+        if (q.fields.includes('dataset')) out.dataset = meta?.dataset ?? {};
+        if (q.fields.includes('rect') || q.fields.includes('size')) {
+          const r = el.getBoundingClientRect();
+          if (q.fields.includes('rect'))
+            Object.assign(out, { left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+          if (q.fields.includes('size')) Object.assign(out, { width: r.width, height: r.height });
+        }
+        if (q.fields.includes('scrollOffset')) {
+          const h = el as HTMLElement;
+          Object.assign(out, {
+            scrollLeft: h.scrollLeft,
+            scrollTop: h.scrollTop,
+            scrollWidth: h.scrollWidth,
+            scrollHeight: h.scrollHeight,
+          });
+        }
+        return out;
+      };
+      return q.all ? nodes.map(describe) : nodes[0] ? describe(nodes[0]) : null;
+    });
+  }
+
+  destroy(): void {
+    for (const [n, l] of this.#listeners) this.root.removeEventListener(n, l);
+    this.#renderer.unmount(this.root);
+    this.#instances.clear();
+  }
+
+  #draw(inst: ViewInstance): void {
+    if (!inst.data) return;
+    let vnodes: VNode[];
+    try {
+      vnodes = this.#o.template(inst.path).render(inst.data, this.#rt);
+    } catch (err) {
+      this.#o.onError?.(err);
+      this.#o.post({
+        type: 'error',
+        message: `render of ${inst.path} failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
+      return;
+    }
+    const scope: RenderScope = { owner: inst.id };
+    if (inst.vnode && inst.parentScope) scope.slots = { nodes: inst.vnode.children, scope: inst.parentScope };
+    this.#renderer.render(inst.host, vnodes, scope);
+  }
+
+  #mountComponent(host: Element, vnode: VComponent, scope: RenderScope) {
+    const owner = this.#instances.get(scope.owner);
+    if (!owner) return undefined;
+    const path = this.#o.resolveComponent(owner.path, vnode.tag);
+    if (!path) return undefined;
+    const id = this.pageId * 2 ** 20 + ++this.#nextComp;
+    const inst: ViewInstance = { id, path, data: undefined, host, vnode, parentScope: scope };
+    this.#instances.set(id, inst);
+    this.#o.post({
+      type: 'comp:attach',
+      id,
+      pageId: this.pageId,
+      parentId: scope.owner,
+      path,
+      props: vnode.props,
+      elementId: vnode.id ?? '',
+      dataset: vnode.dataset,
+    });
+    let lastProps = JSON.stringify(vnode.props);
+    return {
+      update: (v: VComponent, s: RenderScope) => {
+        inst.vnode = v;
+        inst.parentScope = s;
+        const props = JSON.stringify(v.props);
+        if (props !== lastProps) {
+          lastProps = props;
+          this.#o.post({ type: 'comp:props', id, props: v.props });
+        }
+        this.#draw(inst);
+      },
+      unmount: () => {
+        this.#renderer.unmount(host);
+        this.#instances.delete(id);
+        this.#o.post({ type: 'comp:detach', id });
+      },
+    };
+  }
+}
+
+function pointDetail(e: Event): Record<string, number> {
+  const m = e as MouseEvent;
+  return { x: Math.round(m.pageX ?? 0), y: Math.round(m.pageY ?? 0) };
+}
+
+function touchList(list: TouchList): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i]!;
+    out.push({
+      identifier: t.identifier,
+      pageX: t.pageX,
+      pageY: t.pageY,
+      clientX: t.clientX,
+      clientY: t.clientY,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+// One sandboxed page frame and its private port. Frames are created (and their view runtime
+// loaded) before they are needed — the entry page's while the package downloads, a spare one
+// after each first render — then booted with a page's templates and attached to a page id.
+
+import type { PageFiles } from '../core/package-files.ts';
+import type { PageViewHandle, SelectorQuery } from '../core/session.ts';
+import { createSandboxedFrame, frameDocument, viewFrameCss, waitForLoad } from './frames.ts';
+
+/** Bytes of a package asset or (whitelisted) remote image, or null. */
+export type AssetSource = (path: string) => Promise<Uint8Array | null>;
+
+const MIME: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+};
+
+export class PageFrame {
+  readonly frame: HTMLIFrameElement;
+  readonly port: MessagePort;
+  #onMessage: ((data: unknown) => void) | undefined;
+  #booted: (() => void) | undefined;
+  readonly #queries = new Map<number, (results: unknown[]) => void>();
+  #nextQuery = 0;
+
+  private constructor(frame: HTMLIFrameElement, port: MessagePort, assets: AssetSource) {
+    this.frame = frame;
+    this.port = port;
+    port.onmessage = (e: MessageEvent) => {
+      const m = e.data as { type?: string; path?: unknown; id?: unknown; results?: unknown };
+      if (m?.type === 'booted') return this.#booted?.();
+      if (m?.type === 'query-result') {
+        const done = this.#queries.get(Number(m.id));
+        this.#queries.delete(Number(m.id));
+        done?.(Array.isArray(m.results) ? m.results : []);
+        return;
+      }
+      if (m?.type === 'asset' && typeof m.path === 'string') {
+        const path = m.path;
+        assets(path).then(
+          (bytes) =>
+            port.postMessage({
+              type: 'asset',
+              path,
+              bytes,
+              mime: MIME[path.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream',
+            }),
+          () => port.postMessage({ type: 'asset', path, bytes: null, mime: '' }),
+        );
+        return;
+      }
+      this.#onMessage?.(e.data);
+    };
+  }
+
+  /** Creates a hidden frame in `parent` and waits until its view runtime is listening. */
+  static async warm(parent: HTMLElement, viewSource: string, assets: AssetSource): Promise<PageFrame> {
+    const frame = createSandboxedFrame(
+      parent.ownerDocument,
+      frameDocument(viewSource, viewFrameCss()),
+      'mini-program page',
+    );
+    frame.style.cssText =
+      'position:absolute;inset:0;width:100%;height:100%;border:0;background:#fff;visibility:hidden';
+    const loaded = waitForLoad(frame);
+    parent.appendChild(frame);
+    await loaded;
+    const channel = new MessageChannel();
+    frame.contentWindow?.postMessage({ type: 'tessera:view' }, '*', [channel.port2]);
+    return new PageFrame(frame, channel.port1, assets);
+  }
+
+  /** Loads a page's compiled templates and CSS into the frame. */
+  async boot(
+    files: PageFiles,
+    using: Record<string, Record<string, string>>,
+    webView: string[],
+  ): Promise<this> {
+    const booted = new Promise<void>((resolve) => {
+      this.#booted = resolve;
+    });
+    this.port.postMessage({ type: 'boot', scripts: files.scripts, css: files.css, using, webView });
+    await booted;
+    return this;
+  }
+
+  /** Binds the frame to a page: it becomes visible on top and carries that page's messages. */
+  attach(pageId: number, route: string, onMessage: (data: unknown) => void): PageViewHandle {
+    const { frame, port } = this;
+    frame.dataset.route = route;
+    frame.title = `page ${route}`;
+    frame.style.visibility = 'visible';
+    // Stack with z-index: moving an iframe in the DOM would reload it.
+    frame.style.zIndex = String(pageId);
+    this.#onMessage = onMessage;
+    return {
+      init: (data) => port.postMessage({ type: 'init', pageId, route, data }),
+      applyData: (id, seq, patches) => port.postMessage({ type: 'data', id, seq, patches }),
+      trigger: (id, name, detail, o) => port.postMessage({ type: 'trigger', id, name, detail, options: o }),
+      query: (queries: SelectorQuery[]) =>
+        new Promise((resolve) => {
+          const id = ++this.#nextQuery;
+          this.#queries.set(id, resolve);
+          port.postMessage({ type: 'query', id, queries });
+        }),
+      show: () => {
+        frame.style.visibility = 'visible';
+      },
+      hide: () => {
+        frame.style.visibility = 'hidden';
+      },
+      destroy: () => {
+        port.close();
+        frame.remove();
+      },
+    };
+  }
+}

@@ -1,0 +1,155 @@
+// Entry of a page view realm (a sandboxed, opaque-origin iframe with a strict CSP). Loads the
+// page's compiled templates as blob scripts, renders with PageView and talks to the host over
+// a private MessagePort. Assets (images) are fetched from the host as bytes → blob: URLs.
+import type { WirePatch } from '../core/bridge.ts';
+import type { CompiledTemplateModule, ModuleFactory } from '../render/contract.ts';
+import { PageView } from '../view/page-view.ts';
+
+interface Boot {
+  type: 'boot';
+  scripts: Record<string, string>;
+  css: string[];
+  using: Record<string, Record<string, string>>;
+  webView: string[];
+}
+
+type HostToView =
+  | Boot
+  | { type: 'init'; pageId: number; route: string; data: Record<string, unknown> }
+  | { type: 'data'; id: number; seq: number; patches: WirePatch[] }
+  | {
+      type: 'trigger';
+      id: number;
+      name: string;
+      detail: unknown;
+      options: { bubbles: boolean; composed: boolean; capturePhase: boolean };
+    }
+  | { type: 'asset'; path: string; bytes: Uint8Array | null; mime: string }
+  | { type: 'query'; id: number; queries: Array<{ selector: string; all: boolean; fields: string[] }> };
+
+const modules = new Map<string, { factory: ModuleFactory; module?: { exports: unknown } }>();
+(globalThis as Record<string, unknown>).__tesseraDefine = (path: string, factory: ModuleFactory) => {
+  if (typeof path === 'string' && typeof factory === 'function' && !modules.has(path))
+    modules.set(path, { factory });
+};
+
+function requireModule(path: string): unknown {
+  const rec = modules.get(path);
+  if (!rec) throw new Error(`module ${path} is not loaded in this page`);
+  if (!rec.module) {
+    rec.module = { exports: {} };
+    rec.factory(rec.module, rec.module.exports, requireModule);
+  }
+  return rec.module.exports;
+}
+
+function loadScripts(doc: Document, scripts: Record<string, string>): Promise<void> {
+  const loads: Promise<void>[] = [];
+  for (const text of Object.values(scripts)) {
+    const s = doc.createElement('script');
+    s.async = false;
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
+    loads.push(
+      new Promise((resolve, reject) => {
+        s.onload = () => {
+          URL.revokeObjectURL(url);
+          resolve();
+        };
+        s.onerror = () => reject(new Error('a compiled template failed to load'));
+      }),
+    );
+    s.src = url;
+    doc.head.appendChild(s);
+  }
+  return Promise.all(loads).then(() => undefined);
+}
+
+function start(port: MessagePort): void {
+  let view: PageView | undefined;
+  let boot: Boot | undefined;
+  const assets = new Map<string, Promise<string | undefined>>();
+  const waiting = new Map<string, (url: string | undefined) => void>();
+  const send = (m: unknown) => port.postMessage(m);
+  port.onmessage = async (e: MessageEvent) => {
+    const msg = e.data as HostToView;
+    switch (msg.type) {
+      case 'boot': {
+        for (const css of msg.css) {
+          const st = document.createElement('style');
+          st.textContent = css;
+          document.head.appendChild(st);
+        }
+        try {
+          await loadScripts(document, msg.scripts);
+        } catch (err) {
+          send({ type: 'error', message: String(err instanceof Error ? err.message : err) });
+          return;
+        }
+        boot = msg;
+        send({ type: 'booted' });
+        return;
+      }
+      case 'init': {
+        if (!boot || view) return;
+        const b = boot;
+        const root = document.createElement('wx-page');
+        document.body.appendChild(root);
+        view = new PageView({
+          doc: document,
+          root,
+          pageId: msg.pageId,
+          route: msg.route,
+          template: (path) => requireModule(`/${path}.wxml`) as CompiledTemplateModule,
+          resolveComponent: (owner, tag) => {
+            const u = b.using[owner];
+            return u && Object.hasOwn(u, tag) ? u[tag] : undefined;
+          },
+          post: send,
+          resolveAsset: (path) => {
+            const clean = /^https:\/\//i.test(path) ? path : path.replace(/^\/+/, '');
+            let p = assets.get(clean);
+            if (!p) {
+              p = new Promise((resolve) => waiting.set(clean, resolve));
+              assets.set(clean, p);
+              send({ type: 'asset', path: clean });
+            }
+            return p;
+          },
+          webViewAllowed: (url) => {
+            try {
+              const host = new URL(url).host;
+              return b.webView.some((d) => d.replace(/^https:\/\//, '').replace(/\/.*$/, '') === host);
+            } catch {
+              return false;
+            }
+          },
+        });
+        view.init(msg.data);
+        return;
+      }
+      case 'data':
+        view?.applyData(msg.id, msg.seq, msg.patches);
+        return;
+      case 'trigger':
+        view?.trigger(msg.id, msg.name, msg.detail, msg.options);
+        return;
+      case 'query':
+        send({ type: 'query-result', id: msg.id, results: view ? view.query(msg.queries) : [] });
+        return;
+      case 'asset': {
+        const done = waiting.get(msg.path);
+        waiting.delete(msg.path);
+        done?.(
+          msg.bytes ? URL.createObjectURL(new Blob([msg.bytes as BlobPart], { type: msg.mime })) : undefined,
+        );
+        return;
+      }
+    }
+  };
+}
+
+addEventListener('message', function onInit(e: MessageEvent) {
+  if (e.source !== parent || (e.data as { type?: string })?.type !== 'tessera:view' || !e.ports[0]) return;
+  removeEventListener('message', onInit);
+  start(e.ports[0]);
+});

@@ -1,0 +1,48 @@
+// Entry of the logic realm (a Web Worker started inside a sandboxed, opaque-origin frame with
+// connect-src 'none'). Receives its MessagePort, the boot data and the decrypted logic
+// modules, then runs the mini-program with everything else locked away.
+import type { HostMessage, LogicBoot } from '../core/bridge.ts';
+import { LogicRuntime } from '../logic/runtime.ts';
+import { lockdown } from './lockdown.ts';
+
+interface WorkerScope {
+  importScripts(...urls: string[]): void;
+  addEventListener(type: 'message', fn: (e: MessageEvent) => void): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+const loadScript = scope.importScripts.bind(scope);
+const createUrl = URL.createObjectURL.bind(URL);
+const revokeUrl = URL.revokeObjectURL.bind(URL);
+const BlobCtor = Blob;
+
+scope.addEventListener('message', (e: MessageEvent) => {
+  const port = e.ports[0];
+  if (!port || (e.data as { type?: string })?.type !== 'port') return;
+  port.onmessage = (m: MessageEvent) => {
+    const data = m.data as { type: string; boot?: LogicBoot; sources?: Record<string, string> };
+    if (data.type !== 'boot' || !data.boot || !data.sources) return;
+    const sources = data.sources;
+    const runtime = new LogicRuntime({
+      boot: data.boot,
+      post: (msg) => port.postMessage(msg),
+      load(path) {
+        const text = Object.hasOwn(sources, path) ? sources[path] : undefined;
+        if (text === undefined) return false;
+        const url = createUrl(new BlobCtor([text], { type: 'text/javascript' }));
+        try {
+          loadScript(url);
+        } finally {
+          revokeUrl(url);
+        }
+        return true;
+      },
+    });
+    for (const [k, v] of Object.entries(runtime.globals)) {
+      Object.defineProperty(globalThis, k, { value: v, writable: false, configurable: false });
+    }
+    lockdown(globalThis);
+    port.onmessage = (msg: MessageEvent) => runtime.receive(msg.data as HostMessage);
+    port.postMessage({ type: 'ready' });
+  };
+});

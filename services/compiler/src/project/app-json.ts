@@ -1,0 +1,57 @@
+// app.json and page/component json as a developer writes them (zod at the trust boundary).
+import { z } from 'zod';
+
+const PathString = z.string().min(1).max(512);
+
+export const SubpackageSchema = z.object({
+  root: PathString,
+  name: z.string().optional(),
+  pages: z.array(PathString).default([]),
+  independent: z.boolean().optional(),
+});
+
+export const AppJsonSchema = z
+  .object({
+    pages: z.array(PathString).min(1, 'app.json "pages" must list at least one page'),
+    entryPagePath: PathString.optional(),
+    subpackages: z.array(SubpackageSchema).optional(),
+    subPackages: z.array(SubpackageSchema).optional(),
+    window: z.record(z.string(), z.unknown()).optional(),
+    tabBar: z.record(z.string(), z.unknown()).optional(),
+    usingComponents: z.record(z.string(), z.string()).optional(),
+    preloadRule: z
+      .record(
+        z.string(),
+        z.object({ network: z.enum(['all', 'wifi']).optional(), packages: z.array(z.string()) }),
+      )
+      .optional(),
+  })
+  .catchall(z.unknown());
+
+export type AppJson = z.infer<typeof AppJsonSchema>;
+
+export const KNOWN_APP_KEYS = new Set([
+  'pages',
+  'entryPagePath',
+  'subpackages',
+  'subPackages',
+  'window',
+  'tabBar',
+  'usingComponents',
+  'preloadRule',
+  'sitemapLocation',
+  'style',
+  'lazyCodeLoading',
+]);
+
+export const OwnerJsonSchema = z
+  .object({
+    component: z.boolean().optional(),
+    usingComponents: z.record(z.string(), z.string()).optional(),
+    styleIsolation: z
+      .enum(['isolated', 'apply-shared', 'shared', 'page-isolated', 'page-apply-shared', 'page-shared'])
+      .optional(),
+  })
+  .catchall(z.unknown());
+
+export type OwnerJson = z.infer<typeof OwnerJsonSchema>;

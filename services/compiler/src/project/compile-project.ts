@@ -1,0 +1,690 @@
+// Compiles a whole mini-program source tree into package files (one artifact for the main
+// package and one per subpackage), the app manifest and a machine-readable compile report.
+// Output is deterministic: files are visited in sorted order and nothing depends on time,
+// file-system order or randomness.
+import {
+  type AppManifest,
+  AppManifestSchema,
+  type ComponentEntry,
+  MANIFEST_FILE,
+  TabBarSchema,
+  WindowConfigSchema,
+} from '@tessera/runtime-sdk/package';
+import {
+  type CompatEntry,
+  CompatReporter,
+  CompileError,
+  type CompileErrorJson,
+  cmp,
+  type SourcePosition,
+} from '../errors.ts';
+import { compileScript, DEFAULT_SCRIPT_OPTIONS, minifyModule } from '../js/script.ts';
+import { compileWxsAsync } from '../js/wxs.ts';
+import { COMPILER_VERSION } from '../version.ts';
+import { compileWxml, moduleId } from '../wxml/codegen.ts';
+import { resolvePackagePath } from '../wxml/paths.ts';
+import { PRELUDE_MODULE, PRELUDE_PATH } from '../wxml/prelude.ts';
+import { compileWxss } from '../wxss/compile.ts';
+import { AppJsonSchema, KNOWN_APP_KEYS, type OwnerJson, OwnerJsonSchema } from './app-json.ts';
+import { type CompileCache, hashBytes } from './cache.ts';
+import { isIgnoredSource, locate, parseJsonFile, type SourceTree, textOf } from './source-tree.ts';
+
+export const APP_SCOPE = 't-app';
+
+export interface CompileOptions {
+  minify?: boolean;
+  /** Reuse per-file results across compiles (warm builds). */
+  cache?: CompileCache;
+}
+
+export interface Artifact {
+  /** "main" or "sub-<root with / replaced by _>". */
+  name: string;
+  /** Subpackage root, or null for the main package. */
+  root: string | null;
+  /** Package path → bytes, sorted by path. */
+  files: Map<string, Uint8Array>;
+}
+
+export interface CompileReport {
+  compilerVersion: string;
+  pages: string[];
+  components: string[];
+  subpackages: Array<{ root: string; artifact: string; pages: string[]; files: number; bytes: number }>;
+  main: { files: number; bytes: number };
+  source: { files: number; bytes: number; ignored: string[] };
+  warnings: CompatEntry[];
+}
+
+export interface CompileResult {
+  artifacts: Artifact[];
+  manifest: AppManifest;
+  report: CompileReport;
+  /** Output path of each logic module → its source map (developer use; never packaged). */
+  sourceMaps: Map<string, string>;
+}
+
+/** All errors found in one compile (the build stops after collecting them). */
+export class CompileFailure extends Error {
+  readonly errors: CompileError[];
+  readonly warnings: CompatEntry[];
+  constructor(errors: CompileError[], warnings: CompatEntry[]) {
+    super(
+      `${errors.length} compile error${errors.length === 1 ? '' : 's'}:\n${errors
+        .slice(0, 20)
+        .map((e) => `  ${e.message}`)
+        .join('\n')}`,
+    );
+    this.name = 'CompileFailure';
+    this.errors = errors;
+    this.warnings = warnings;
+  }
+  toJSON(): { errors: CompileErrorJson[] } {
+    return { errors: this.errors.map((e) => e.toJSON()) };
+  }
+}
+
+interface Owner {
+  path: string;
+  kind: 'page' | 'component';
+  json: OwnerJson;
+  jsonPath: string;
+  usingComponents: Map<string, string>;
+  scope: string;
+  scopeClass: string;
+  script: string;
+}
+
+const textEncoder = new TextEncoder();
+
+function stripSlashes(p: string): string {
+  return p.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+function origin0(): { line: number; column: number } {
+  return { line: 1, column: 1 };
+}
+
+export function scopeOf(path: string): string {
+  return `t-${hashBytes(path).slice(0, 8)}`;
+}
+
+export async function compileProject(
+  input: SourceTree,
+  options: CompileOptions = {},
+): Promise<CompileResult> {
+  const compat = new CompatReporter();
+  const errors: CompileError[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof CompileError) {
+        errors.push(e);
+        return undefined;
+      }
+      throw e;
+    }
+  };
+  const fail = (): never => {
+    throw new CompileFailure(
+      errors.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column),
+      compat.sorted(),
+    );
+  };
+
+  if ([...input.keys()].some((p) => p.startsWith('__tessera/'))) {
+    throw new CompileFailure(
+      [
+        new CompileError(
+          'APP_CONFIG',
+          '__tessera',
+          origin0(),
+          'the folder "__tessera/" is reserved for compiler output',
+          'rename it',
+        ),
+      ],
+      [],
+    );
+  }
+  const ignored: string[] = [];
+  const tree = new Map<string, Uint8Array>();
+  for (const path of [...input.keys()].sort()) {
+    if (isIgnoredSource(path)) ignored.push(path);
+    else tree.set(path, input.get(path) as Uint8Array);
+  }
+  const hashes = new Map<string, string>();
+  const hashOf = (p: string): string | undefined => {
+    const b = tree.get(p);
+    if (!b) return undefined;
+    let h = hashes.get(p);
+    if (!h) {
+      h = hashBytes(b);
+      hashes.set(p, h);
+    }
+    return h;
+  };
+  const read = (p: string): string | undefined => textOf(tree, p);
+  const origin = { line: 1, column: 1 };
+
+  // ---- app.json ----
+  if (!tree.has('app.json')) {
+    throw new CompileFailure(
+      [
+        new CompileError(
+          'MISSING_FILE',
+          'app.json',
+          origin,
+          'app.json is missing',
+          'add app.json at the root of the source tree',
+        ),
+      ],
+      [],
+    );
+  }
+  const appText = read('app.json');
+  const rawApp = attempt(() => parseJsonFile(tree, 'app.json'));
+  if (errors.length) fail();
+  const parsedApp = AppJsonSchema.safeParse(rawApp);
+  if (!parsedApp.success) {
+    const issue = parsedApp.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    throw new CompileFailure(
+      [
+        new CompileError(
+          'APP_CONFIG',
+          'app.json',
+          locate(appText, `"${key}"`),
+          `${issue?.path.join('.') || 'app.json'}: ${issue?.message}`,
+          'see the app.json reference',
+        ),
+      ],
+      [],
+    );
+  }
+  const app = parsedApp.data;
+  for (const key of Object.keys(app).sort()) {
+    if (!KNOWN_APP_KEYS.has(key)) {
+      compat.add(
+        'app.json',
+        locate(appText, `"${key}"`),
+        `app.json:${key}`,
+        `"${key}" is not supported by Tessera and is ignored`,
+      );
+    }
+  }
+  const window = WindowConfigSchema.safeParse(app.window ?? {});
+  if (!window.success)
+    errors.push(
+      new CompileError(
+        'APP_CONFIG',
+        'app.json',
+        locate(appText, '"window"'),
+        `window: ${window.error.issues[0]?.message}`,
+      ),
+    );
+  let tabBar: AppManifest['tabBar'];
+  if (app.tabBar) {
+    const tb = TabBarSchema.safeParse(app.tabBar);
+    if (!tb.success) {
+      const issue = tb.error.issues[0];
+      errors.push(
+        new CompileError(
+          'APP_CONFIG',
+          'app.json',
+          locate(appText, '"tabBar"'),
+          `tabBar.${issue?.path.join('.')}: ${issue?.message}`,
+          'tabBar needs 2 to 5 items with pagePath and text',
+        ),
+      );
+    } else {
+      tabBar = tb.data;
+    }
+  }
+
+  const mainPages = app.pages.map(stripSlashes);
+  const subDefs = [...(app.subpackages ?? []), ...(app.subPackages ?? [])];
+  const subpackages = subDefs.map((s) => {
+    const root = stripSlashes(s.root);
+    return {
+      root,
+      name: s.name,
+      independent: s.independent ?? false,
+      pages: s.pages.map((p) => `${root}/${stripSlashes(p)}`),
+      artifact: `sub-${root.replace(/\//g, '_')}`,
+    };
+  });
+  const allPages = [...mainPages, ...subpackages.flatMap((s) => s.pages)];
+  const dup = allPages.find((p, i) => allPages.indexOf(p) !== i);
+  if (dup)
+    errors.push(
+      new CompileError('APP_CONFIG', 'app.json', locate(appText, dup), `page "${dup}" is listed twice`),
+    );
+  for (const s of subpackages) {
+    if (subpackages.some((o) => o !== s && (o.root === s.root || o.root.startsWith(`${s.root}/`)))) {
+      errors.push(
+        new CompileError(
+          'APP_CONFIG',
+          'app.json',
+          locate(appText, s.root),
+          `subpackage root "${s.root}" overlaps another subpackage`,
+        ),
+      );
+    }
+    if (mainPages.some((p) => p.startsWith(`${s.root}/`))) {
+      errors.push(
+        new CompileError(
+          'APP_CONFIG',
+          'app.json',
+          locate(appText, s.root),
+          `main package pages must not live under subpackage root "${s.root}"`,
+        ),
+      );
+    }
+  }
+  const entryPagePath = app.entryPagePath ? stripSlashes(app.entryPagePath) : (mainPages[0] ?? '');
+  if (!allPages.includes(entryPagePath)) {
+    errors.push(
+      new CompileError(
+        'APP_CONFIG',
+        'app.json',
+        locate(appText, '"entryPagePath"'),
+        `entryPagePath "${entryPagePath}" is not a page`,
+      ),
+    );
+  }
+  const preloadRule: AppManifest['preloadRule'] = {};
+  for (const [page, rule] of Object.entries(app.preloadRule ?? {}).sort(([a], [b]) => cmp(a, b))) {
+    const packages = rule.packages.map((p) => {
+      const sp = subpackages.find((s) => s.name === p || s.root === stripSlashes(p));
+      if (!sp)
+        errors.push(
+          new CompileError(
+            'APP_CONFIG',
+            'app.json',
+            locate(appText, p),
+            `preloadRule for "${page}" names unknown subpackage "${p}"`,
+          ),
+        );
+      return sp?.artifact ?? p;
+    });
+    preloadRule[stripSlashes(page)] = rule.network ? { network: rule.network, packages } : { packages };
+  }
+
+  // ---- pages and components ----
+  const scriptOf = (base: string): string | undefined =>
+    tree.has(`${base}.ts`) ? `${base}.ts` : tree.has(`${base}.js`) ? `${base}.js` : undefined;
+  const owners = new Map<string, Owner>();
+  const queue: Array<{ path: string; kind: 'page' | 'component'; from: string; needle: string }> =
+    allPages.map((p) => ({
+      path: p,
+      kind: 'page',
+      from: 'app.json',
+      needle: p,
+    }));
+  const globalComponents = Object.entries(app.usingComponents ?? {}).sort(([a], [b]) => cmp(a, b));
+  for (const [alias, spec] of globalComponents) {
+    const path = resolveComponent('app.json', spec);
+    if (path) queue.push({ path, kind: 'component', from: 'app.json', needle: alias });
+  }
+  function resolveComponent(fromJson: string, spec: string): string | null {
+    if (spec.startsWith('plugin://') || spec.startsWith('plugin-private://')) {
+      compat.add(
+        fromJson,
+        locate(read(fromJson), spec),
+        'plugin',
+        `plugin component "${spec}" is not supported; it is not rendered`,
+      );
+      return null;
+    }
+    const path = resolvePackagePath(fromJson, spec);
+    if (!path) {
+      errors.push(
+        new CompileError(
+          'APP_CONFIG',
+          fromJson,
+          locate(read(fromJson), spec),
+          `component path "${spec}" points outside the package`,
+        ),
+      );
+      return null;
+    }
+    if (!tree.has(`${path}.json`) && tree.has(`${path}/index.json`)) return `${path}/index`;
+    return path;
+  }
+  while (queue.length > 0) {
+    const item = queue.shift();
+    if (!item || owners.has(item.path)) continue;
+    const { path, kind } = item;
+    const missing = ['wxml'].filter((ext) => !tree.has(`${path}.${ext}`));
+    const script = scriptOf(path);
+    if (missing.length || !script) {
+      const what = [...missing.map((e) => `${path}.${e}`), ...(script ? [] : [`${path}.js (or .ts)`])].join(
+        ', ',
+      );
+      errors.push(
+        new CompileError(
+          'MISSING_FILE',
+          item.from,
+          locate(read(item.from), item.needle),
+          `${kind} "${path}" is missing ${what}`,
+          `create the file or fix the path in ${item.from}`,
+        ),
+      );
+      continue;
+    }
+    if (tree.has(`${path}.js`) && tree.has(`${path}.ts`)) {
+      errors.push(
+        new CompileError(
+          'MISSING_FILE',
+          `${path}.ts`,
+          origin,
+          `both ${path}.js and ${path}.ts exist`,
+          'keep only one',
+        ),
+      );
+    }
+    const jsonPath = `${path}.json`;
+    const rawJson = tree.has(jsonPath) ? attempt(() => parseJsonFile(tree, jsonPath)) : {};
+    const parsed = OwnerJsonSchema.safeParse(rawJson ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      errors.push(
+        new CompileError(
+          'APP_CONFIG',
+          jsonPath,
+          locate(read(jsonPath), String(issue?.path[0] ?? '')),
+          `${issue?.path.join('.')}: ${issue?.message}`,
+        ),
+      );
+      continue;
+    }
+    const json = parsed.data;
+    if (kind === 'component' && json.component !== true) {
+      errors.push(
+        new CompileError(
+          'APP_CONFIG',
+          jsonPath,
+          origin,
+          `"${path}" is used as a component but its json lacks "component": true`,
+          'add "component": true',
+        ),
+      );
+    }
+    const usingComponents = new Map<string, string>();
+    for (const [alias, spec] of globalComponents) {
+      const p = resolveComponent('app.json', spec);
+      if (p) usingComponents.set(alias, p);
+    }
+    for (const [alias, spec] of Object.entries(json.usingComponents ?? {}).sort(([a], [b]) => cmp(a, b))) {
+      const p = resolveComponent(jsonPath, spec);
+      if (!p) continue;
+      usingComponents.set(alias, p);
+      queue.push({ path: p, kind: 'component', from: jsonPath, needle: spec });
+    }
+    const scope = scopeOf(path);
+    const shared =
+      kind === 'page' || json.styleIsolation === 'apply-shared' || json.styleIsolation === 'shared';
+    owners.set(path, {
+      path,
+      kind,
+      json,
+      jsonPath,
+      usingComponents,
+      scope,
+      scopeClass: shared ? `${APP_SCOPE} ${scope}` : scope,
+      script,
+    });
+  }
+  if (errors.length) fail();
+
+  // ---- per-file compilation ----
+  const cache = options.cache;
+  const minify = options.minify ?? true;
+  const out = new Map<string, Uint8Array>();
+  const sourceMaps = new Map<string, string>();
+  const ownerTemplate = new Map<string, Owner>([...owners.values()].map((o) => [`${o.path}.wxml`, o]));
+  const ownerStyle = new Map<string, Owner>([...owners.values()].map((o) => [`${o.path}.wxss`, o]));
+  const ownerJson = new Set([...owners.values()].map((o) => o.jsonPath));
+  const scripts: Array<Promise<void>> = [];
+
+  const tracked = (deps: Map<string, string | undefined>) => (p: string) => {
+    deps.set(p, hashOf(p));
+    return read(p);
+  };
+
+  for (const path of tree.keys()) {
+    if (path === 'app.json' || ownerJson.has(path)) continue;
+    if (path.endsWith('.wxml')) {
+      attempt(() => {
+        const owner = ownerTemplate.get(path);
+        const key = `wxml\0${path}\0${hashOf(path)}\0${minify}\0${owner?.scopeClass ?? ''}\0${owner ? [...owner.usingComponents.keys()].join(',') : ''}`;
+        const cached = cache?.get<{ code: string; warnings: CompatEntry[] }>(key, hashOf);
+        if (cached) {
+          out.set(`${path}.js`, textEncoder.encode(cached.code));
+          for (const w of cached.warnings) compat.entries.push(w);
+          return;
+        }
+        const deps = new Map<string, string | undefined>([[path, hashOf(path)]]);
+        const local = new CompatReporter();
+        // Inline <wxs> is compiled asynchronously afterwards (no synchronous esbuild service):
+        // the generator gets a placeholder comment that is replaced below.
+        const inline: Array<{ token: string; code: string; file: string; pos: SourcePosition }> = [];
+        const res = compileWxml({
+          file: path,
+          source: read(path) ?? '',
+          ...(owner
+            ? { owner: { scopeClass: owner.scopeClass, components: new Set(owner.usingComponents.keys()) } }
+            : {}),
+          readText: tracked(deps),
+          compileWxs: (code, file, pos) => {
+            const token = `/*__tessera_inline_wxs_${inline.length}__*/`;
+            inline.push({ token, code, file, pos });
+            return token;
+          },
+          compat: local,
+          sharedPrelude: true,
+        });
+        compat.entries.push(...local.entries);
+        scripts.push(
+          (async () => {
+            let code = res.code;
+            for (const i of inline) {
+              const wxs = await compileWxsAsync(i.code, i.file, i.pos);
+              const missing = wxs.requires.find((dep) => !tree.has(dep));
+              if (missing)
+                throw new CompileError(
+                  'WXS_SYNTAX',
+                  i.file,
+                  i.pos,
+                  `require of "/${missing}": file not found`,
+                  'fix the path',
+                );
+              code = code.replace(i.token, () => wxs.code);
+            }
+            if (minify) code = await minifyModule(code, path);
+            out.set(`${path}.js`, textEncoder.encode(code));
+            cache?.set(key, { code, warnings: local.entries }, [...deps]);
+          })().catch((e: unknown) => {
+            if (e instanceof CompileError) errors.push(e);
+            else throw e;
+          }),
+        );
+      });
+    } else if (path.endsWith('.wxss')) {
+      const owner = ownerStyle.get(path);
+      if (!owner && path !== 'app.wxss') continue; // only reachable through @import
+      attempt(() => {
+        const scope = owner ? owner.scope : APP_SCOPE;
+        const key = `wxss\0${path}\0${hashOf(path)}\0${scope}`;
+        const outPath = `${path.slice(0, -5)}.css`;
+        const cached = cache?.get<{ css: string; warnings: CompatEntry[] }>(key, hashOf);
+        if (cached) {
+          out.set(outPath, textEncoder.encode(cached.css));
+          compat.entries.push(...cached.warnings);
+          return;
+        }
+        const deps = new Map<string, string | undefined>([[path, hashOf(path)]]);
+        const local = new CompatReporter();
+        const css = compileWxss({
+          file: path,
+          source: read(path) ?? '',
+          readText: tracked(deps),
+          scope,
+          compat: local,
+        });
+        compat.entries.push(...local.entries);
+        out.set(outPath, textEncoder.encode(css));
+        cache?.set(key, { css, warnings: local.entries }, [...deps]);
+      });
+    } else if (path.endsWith('.wxs')) {
+      const key = `wxs\0${path}\0${hashOf(path)}`;
+      const cached = cache?.get<string>(key, hashOf);
+      const job = (
+        cached !== undefined
+          ? Promise.resolve(cached)
+          : compileWxsAsync(read(path) ?? '', path).then((res) => {
+              for (const dep of res.requires) {
+                if (!tree.has(dep)) {
+                  throw new CompileError(
+                    'WXS_SYNTAX',
+                    path,
+                    origin,
+                    `require of "/${dep}": file not found`,
+                    'fix the path',
+                  );
+                }
+              }
+              const code = `__tesseraDefine(${JSON.stringify(moduleId(path))}, function (module, exports, require) {\n${res.code}});\n`;
+              cache?.set(key, code, [[path, hashOf(path)]]);
+              return code;
+            })
+      ).then(
+        (code) => {
+          out.set(`${path}.js`, textEncoder.encode(code));
+        },
+        (e: unknown) => {
+          if (e instanceof CompileError) errors.push(e);
+          else throw e;
+        },
+      );
+      scripts.push(job);
+    } else if ((path.endsWith('.js') || path.endsWith('.ts')) && !path.endsWith('.d.ts')) {
+      const outPath = path.endsWith('.ts') ? `${path.slice(0, -3)}.js` : path;
+      if (path.endsWith('.js') && tree.has(`${path.slice(0, -3)}.ts`)) continue; // reported above for owners
+      const key = `js\0${path}\0${hashOf(path)}\0${minify}`;
+      const cached = cache?.get<{ code: string; map: string; requires: string[] }>(key, hashOf);
+      const job = (
+        cached
+          ? Promise.resolve(cached)
+          : compileScript(read(path) ?? '', path, moduleId(outPath), { ...DEFAULT_SCRIPT_OPTIONS, minify })
+      ).then(
+        (res) => {
+          if (!cached) cache?.set(key, res, [[path, hashOf(path)]]);
+          out.set(outPath, textEncoder.encode(res.code));
+          sourceMaps.set(outPath, res.map);
+          for (const spec of res.requires) {
+            if (!spec.startsWith('.') && !spec.startsWith('/')) {
+              compat.add(
+                path,
+                origin,
+                'require:package',
+                `require("${spec}") of a package is not resolved by the compiler; vendor it as a relative file`,
+              );
+              continue;
+            }
+            const target = resolvePackagePath(outPath, spec);
+            const candidates = target
+              ? [target, `${target}.js`, `${target}.ts`, `${target}/index.js`, `${target}/index.ts`]
+              : [];
+            if (!candidates.some((c) => tree.has(c))) {
+              compat.add(
+                path,
+                origin,
+                'require:missing',
+                `require("${spec}") does not match a file in the package; it fails at run time`,
+              );
+            }
+          }
+        },
+        (e: unknown) => {
+          if (e instanceof CompileError) errors.push(e);
+          else throw e;
+        },
+      );
+      scripts.push(job);
+    } else {
+      out.set(path, tree.get(path) as Uint8Array);
+    }
+  }
+  await Promise.all(scripts);
+  if (errors.length) fail();
+  out.set(
+    `${PRELUDE_PATH}.js`,
+    textEncoder.encode(minify ? await minifyModule(PRELUDE_MODULE, PRELUDE_PATH) : PRELUDE_MODULE),
+  );
+
+  // ---- manifest, artifacts, report ----
+  const entries: ComponentEntry[] = [...owners.values()]
+    .sort((a, b) => cmp(a.path, b.path))
+    .map((o) => {
+      const entry: ComponentEntry = {
+        path: o.path,
+        kind: o.kind,
+        usingComponents: Object.fromEntries([...o.usingComponents].sort(([a], [b]) => cmp(a, b))),
+        scope: o.scopeClass,
+      };
+      if (o.kind === 'page') {
+        const { usingComponents: _u, component: _c, styleIsolation: _s, ...win } = o.json;
+        const w = WindowConfigSchema.safeParse(win);
+        if (w.success && Object.keys(w.data).length) entry.window = w.data;
+      }
+      if (o.json.styleIsolation) {
+        const iso = o.json.styleIsolation.replace(/^page-/, '') as 'isolated' | 'apply-shared' | 'shared';
+        entry.styleIsolation = iso;
+      }
+      return entry;
+    });
+  const manifest: AppManifest = AppManifestSchema.parse({
+    manifestVersion: 1,
+    compilerVersion: COMPILER_VERSION,
+    entryPagePath,
+    pages: mainPages,
+    subpackages: subpackages.map((s) => ({
+      root: s.root,
+      ...(s.name ? { name: s.name } : {}),
+      pages: s.pages,
+      independent: s.independent,
+      artifact: s.artifact,
+    })),
+    window: window.success ? window.data : {},
+    ...(tabBar ? { tabBar } : {}),
+    entries,
+    preloadRule,
+  });
+  out.set(MANIFEST_FILE, textEncoder.encode(JSON.stringify(manifest)));
+
+  const artifacts: Artifact[] = [{ name: 'main', root: null, files: new Map() }];
+  for (const s of subpackages) artifacts.push({ name: s.artifact, root: s.root, files: new Map() });
+  for (const path of [...out.keys()].sort()) {
+    const target = artifacts.find((a) => a.root !== null && path.startsWith(`${a.root}/`)) ?? artifacts[0];
+    target?.files.set(path, out.get(path) as Uint8Array);
+  }
+  const bytesOf = (m: Map<string, Uint8Array>) => [...m.values()].reduce((n, b) => n + b.length, 0);
+  const report: CompileReport = {
+    compilerVersion: COMPILER_VERSION,
+    pages: allPages,
+    components: [...owners.values()]
+      .filter((o) => o.kind === 'component')
+      .map((o) => o.path)
+      .sort(),
+    subpackages: subpackages.map((s) => {
+      const files = artifacts.find((a) => a.name === s.artifact)?.files ?? new Map();
+      return { root: s.root, artifact: s.artifact, pages: s.pages, files: files.size, bytes: bytesOf(files) };
+    }),
+    main: { files: artifacts[0]?.files.size ?? 0, bytes: bytesOf(artifacts[0]?.files ?? new Map()) },
+    source: { files: input.size, bytes: bytesOf(new Map(input)), ignored },
+    warnings: compat.sorted(),
+  };
+  return { artifacts, manifest, report, sourceMaps: new Map([...sourceMaps].sort(([a], [b]) => cmp(a, b))) };
+}

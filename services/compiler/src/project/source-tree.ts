@@ -1,0 +1,76 @@
+// The developer's source tree as package-relative paths → bytes, and which files never ship.
+import { CompileError } from '../errors.ts';
+import { jsonErrorOffset } from './json-position.ts';
+
+export type SourceTree = ReadonlyMap<string, Uint8Array>;
+
+const IGNORED_FILES = new Set([
+  'project.config.json',
+  'project.private.config.json',
+  'sitemap.json',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+]);
+
+/** Files that are not part of the mini-program (tooling config, dotfiles, node_modules, .d.ts). */
+export function isIgnoredSource(path: string): boolean {
+  if (IGNORED_FILES.has(path)) return true;
+  if (path.endsWith('.d.ts')) return true;
+  return path.split('/').some((seg) => seg.startsWith('.') || seg === 'node_modules');
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function textOf(tree: SourceTree, path: string): string | undefined {
+  const bytes = tree.get(path);
+  if (!bytes) return undefined;
+  try {
+    const text = decoder.decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    throw new CompileError(
+      'MISSING_FILE',
+      path,
+      { line: 1, column: 1 },
+      'file is not valid UTF-8',
+      'save it as UTF-8',
+    );
+  }
+}
+
+/** Line/column of the first occurrence of `needle` in a JSON text (for config errors). */
+export function locate(text: string | undefined, needle: string): { line: number; column: number } {
+  if (!text) return { line: 1, column: 1 };
+  const at = text.indexOf(needle);
+  if (at < 0) return { line: 1, column: 1 };
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return { line, column: at - before.lastIndexOf('\n') };
+}
+
+export function parseJsonFile(tree: SourceTree, path: string): unknown {
+  const text = textOf(tree, path);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const m = /line (\d+) column (\d+)/.exec(msg);
+    const offset = /position (\d+)/.exec(msg)?.[1] ?? String(Math.max(0, jsonErrorOffset(text)));
+    const pos = m ? { line: Number(m[1]), column: Number(m[2]) } : positionFromOffset(text, offset);
+    throw new CompileError(
+      'JSON_SYNTAX',
+      path,
+      pos,
+      `invalid JSON: ${msg.replace(/ in JSON at position.*$/, '').replace(/, \.\.\.[\s\S]*$/, '')}`,
+      'fix the JSON syntax',
+    );
+  }
+}
+
+function positionFromOffset(text: string, offset: string | undefined): { line: number; column: number } {
+  if (offset === undefined) return { line: 1, column: 1 };
+  const before = text.slice(0, Number(offset));
+  return { line: before.split('\n').length, column: Number(offset) - before.lastIndexOf('\n') };
+}

@@ -1,0 +1,85 @@
+__tesseraDefine("/pages/index/index.wxml", function (module, exports, require) {
+"use strict";
+var P = require("/__tessera/prelude.wxml")(require), H = P.H, G = P.G, C = P.C, F = P.F, K = P.K, SA = P.SA, SO = P.SO, O = P.O, OS = P.OS, X = P.X, SC = P.SC, CL = P.CL, TL = P.TL, T = P.T;
+var w1 = require("/utils/format.wxs");
+var w2 = (function () { var module = { exports: {} }; (function (module, exports) {
+var n=function(e){return e>1?"many":"one"};module.exports={label:n};
+
+})(module, module.exports); return module.exports; })();
+var IMPORTS = ["/templates/item.wxml"];
+var OWN = {};
+var R = function (d, rt) { rt = SC(rt, "t-app t-80fa710e"); var S = rt.toStr.bind(rt), c0 = [];
+var c3 = [];
+c3.push({ t: "text", text: S(G(d, "title")) });
+c0.push({ t: "el", tag: "view", attrs: O([]), classes: CL(rt, "header"), dataset: O([]), events: [], children: c3 });
+var c4 = [];
+var c5 = [];
+c5.push({ t: "text", text: S(G(d, "title")) });
+c4.push({ t: "el", tag: "text", attrs: O([]), classes: CL(rt, "title"), dataset: O([]), events: [], children: c5 });
+F(G(d, "items"), function (l6, l7) { var c8 = [];
+var c9 = [];
+T(c9, TL(OWN, IMPORTS, "item", rt), OS([SO(l6)]), rt);
+c8.push({ t: "el", tag: "view", attrs: O([]), classes: CL(rt, ""), dataset: O(["index", l7, "upperCase", "x"]), events: [{ name: "tap", handler: "onTap", mode: "bind" }], children: c9 });
+K(c4, c8, S(G(l6, "id"))); });
+F(G(d, "tags"), function (l10, l11) { var c12 = [];
+var c13 = [];
+c13.push({ t: "text", text: S(l11) + "=" + S(l10) });
+c12.push({ t: "el", tag: "text", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c13 });
+K(c4, c12, S(l10)); });
+F(O(["a", 1, "b", 2]), function (l14, l15) { var c16 = [];
+var c17 = [];
+c17.push({ t: "text", text: S(l15) + ":" + S(l14) + ";" });
+c16.push({ t: "el", tag: "text", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c17 });
+K(c4, c16, S(l15)); });
+F("ab", function (l18, l19) { var c20 = [];
+var c21 = [];
+c21.push({ t: "text", text: S(l18) });
+c20.push({ t: "el", tag: "text", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c21 });
+K(c4, c20, S(l19)); });
+F(3, function (l22, l23) { var c24 = [];
+var c25 = [];
+c25.push({ t: "text", text: S(l22) });
+c24.push({ t: "el", tag: "text", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c25 });
+K(c4, c24, S(l23)); });
+if ((G(d, "count") > 10)) {
+var c26 = [];
+c26.push({ t: "text", text: "big " + S((function (o) { return C(G(o, "label"), o, [G(d, "count")]); })(w2)) });
+c4.push({ t: "el", tag: "view", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c26 });
+} else if ((G(d, "count") > 1)) {
+var c27 = [];
+c27.push({ t: "text", text: "some " + S((function (o) { return C(G(o, "label"), o, [G(d, "count")]); })(w2)) });
+c4.push({ t: "el", tag: "view", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c27 });
+} else {
+var c28 = [];
+c28.push({ t: "text", text: "none" });
+c4.push({ t: "el", tag: "view", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c28 });
+}
+T(c4, TL(OWN, IMPORTS, "deep", rt), O(["v", 2]), rt);
+T(c4, TL(OWN, IMPORTS, S(G(d, "dynamic")), rt), O(["id", "z", "name", "Dyn", "cents", 1]), rt);
+var c29 = [];
+var c30 = [];
+c30.push({ t: "text", text: "footer text" });
+c29.push({ t: "el", tag: "text", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c30, slotName: "footer" });
+var c31 = [];
+c31.push({ t: "text", text: "default slot " + S((function (o) { return C(G(o, "double"), o, [G(d, "count")]); })(w1)) });
+c29.push({ t: "el", tag: "text", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c31 });
+c4.push({ t: "comp", tag: "card", props: O(["title", G(d, "title"), "count", G(d, "count")]), classes: CL(rt, "c"), dataset: O(["card", "1"]), events: [{ name: "change", handler: "onChange", mode: "bind" }, { name: "tap", handler: S(G(d, "handlerName")), mode: "catch" }], children: c29 });
+var c32 = [];
+c4.push({ t: "comp", tag: "g-badge", props: O(["value", G(d, "count")]), classes: CL(rt, ""), dataset: O([]), events: [], children: c32 });
+var c33 = [];
+c33.push({ t: "text", text: "go" });
+c4.push({ t: "el", tag: "button", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [{ name: "tap", handler: "onCapture", mode: "capture-bind" }, { name: "touchstart", handler: "onTouch", mode: "capture-catch" }, { name: "tap", handler: "onMut", mode: "mut-bind" }, { name: "longpress", handler: "onLong", mode: "catch" }], children: c33 });
+var c34 = [];
+c4.push({ t: "el", tag: "input", attrs: O(["value", S(G(d, "title")), "disabled", "true"]), classes: CL(rt, ""), dataset: O([]), events: [], children: c34 });
+var c35 = [];
+c4.push({ t: "el", tag: "video", attrs: O(["src", "a.mp4"]), classes: CL(rt, ""), dataset: O([]), events: [], children: c35 });
+var c36 = [];
+c36.push({ t: "text", text: S(G(d, "raw")) });
+c4.push({ t: "el", tag: "view", attrs: O([]), classes: CL(rt, ""), dataset: O([]), events: [], children: c36 });
+var c37 = [];
+c37.push({ t: "text", text: S(G([1, 2, ...SA(G(d, "extra"))], "length")) + " " + S((G(d, "flag") ? "yes" : "no")) + " " + S(G(G(G(d, "a"), "b"), "c")) + " " + S(G(G(d, "list"), 0)) });
+c4.push({ t: "el", tag: "view", attrs: O(["title", S(G(d, "raw"))]), classes: CL(rt, ""), dataset: O([]), events: [], children: c37 });
+c0.push({ t: "el", tag: "view", attrs: O([]), classes: CL(rt, "hero " + S(((G(d, "mode") === "grid") ? "grid" : "list"))), dataset: O([]), events: [], children: c4, style: X("height: " + S(G(d, "height")) + "rpx; color: " + S(G(d, "color"))), hidden: !!(G(d, "hide")) });
+return c0; };
+module.exports = { render: R, templates: OWN };
+});

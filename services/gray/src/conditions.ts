@@ -1,0 +1,230 @@
+// Compiles one condition into a predicate over the request attributes. Everything that can be
+// parsed ahead of time (numbers, versions, dates, regular expressions, value sets) is parsed
+// here, once; the predicate itself only reads the attribute and compares.
+//
+// Missing or unparsable attribute values make the condition false whether or not it is
+// `inverted` (inversion applies to a real comparison only); `Exists` is the one exception:
+// inverted, it matches when the attribute is absent.
+
+import type { RE2JS } from 're2js';
+import { compileRe2 } from './regex.ts';
+import { compareSemver, parseSemver, type SemVer } from './semver.ts';
+import type { AttributeValue, ConditionInput, RuleError } from './types.ts';
+
+export type Attributes = Readonly<Record<string, AttributeValue>>;
+export type Predicate = (attrs: Attributes) => boolean;
+
+export const MAX_VALUES_PER_CONDITION = 10_000;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+export function parseRfc3339(text: string): number | null {
+  if (!RFC3339.test(text)) return null;
+  const t = Date.parse(text);
+  return Number.isFinite(t) ? t : null;
+}
+
+function asString(v: AttributeValue | undefined, ci: boolean): string | undefined {
+  if (v === undefined) return undefined;
+  const s = typeof v === 'string' ? v : String(v);
+  return ci ? s.toLowerCase() : s;
+}
+
+function asNumber(v: AttributeValue | undefined): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '' && v.length < 64) {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+function asBoolean(v: AttributeValue | undefined): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return undefined;
+}
+
+type Compiled =
+  | { ok: true; test: (attrs: Attributes) => boolean | undefined }
+  | { ok: false; errors: RuleError[] };
+
+function err(path: string, message: string): Compiled {
+  return { ok: false, errors: [{ path, message }] };
+}
+
+function compileInner(c: ConditionInput, path: string): Compiled {
+  const values = c.values ?? [];
+  const ci = c.caseInsensitive === true;
+  const attr = c.attribute;
+  if (typeof attr !== 'string' || attr.length === 0 || attr.length > 64) {
+    return err(`${path}.attribute`, 'attribute must be a non-empty name of at most 64 characters');
+  }
+  if (values.length > MAX_VALUES_PER_CONDITION) {
+    return err(
+      `${path}.values`,
+      `at most ${MAX_VALUES_PER_CONDITION} values; import larger id lists as a user list`,
+    );
+  }
+  const needOne = (): string | null =>
+    values.length === 1 && typeof values[0] === 'string' ? values[0] : null;
+  const needSome = (): boolean => values.length > 0 && values.every((v) => typeof v === 'string');
+  const norm = (s: string) => (ci ? s.toLowerCase() : s);
+
+  switch (c.operator) {
+    case 'In':
+    case 'NotIn': {
+      if (!needSome()) return err(`${path}.values`, `${c.operator} needs at least one value`);
+      const set = new Set(values.map(norm));
+      const wantIn = c.operator === 'In';
+      return { ok: true, test: (a) => mapDefined(asString(a[attr], ci), (s) => set.has(s) === wantIn) };
+    }
+    case 'Eq':
+    case 'Ne': {
+      const v = needOne();
+      if (v === null) return err(`${path}.values`, `${c.operator} needs exactly one value`);
+      const want = norm(v);
+      const eq = c.operator === 'Eq';
+      return { ok: true, test: (a) => mapDefined(asString(a[attr], ci), (s) => (s === want) === eq) };
+    }
+    case 'Contains':
+    case 'StartsWith':
+    case 'EndsWith': {
+      if (!needSome()) return err(`${path}.values`, `${c.operator} needs at least one value`);
+      const vs = values.map(norm);
+      const op = c.operator;
+      const f =
+        op === 'Contains'
+          ? (s: string, v: string) => s.includes(v)
+          : op === 'StartsWith'
+            ? (s: string, v: string) => s.startsWith(v)
+            : (s: string, v: string) => s.endsWith(v);
+      return { ok: true, test: (a) => mapDefined(asString(a[attr], ci), (s) => vs.some((v) => f(s, v))) };
+    }
+    case 'Gt':
+    case 'Gte':
+    case 'Lt':
+    case 'Lte': {
+      const v = needOne();
+      const n = v === null ? undefined : asNumber(v);
+      if (n === undefined)
+        return err(`${path}.values`, `${c.operator} needs exactly one number, e.g. ["18"]`);
+      const cmp = numericComparator(c.operator, n);
+      return { ok: true, test: (a) => mapDefined(asNumber(a[attr]), cmp) };
+    }
+    case 'SemverEq':
+    case 'SemverGt':
+    case 'SemverGte':
+    case 'SemverLt':
+    case 'SemverLte': {
+      const v = needOne();
+      const target = v === null ? null : parseSemver(v);
+      if (!target)
+        return err(`${path}.values`, `${c.operator} needs exactly one semantic version, e.g. ["2.4.0"]`);
+      const op = c.operator;
+      return {
+        ok: true,
+        test: (a) => {
+          const raw = a[attr];
+          const sv: SemVer | null = typeof raw === 'string' ? parseSemver(raw) : null;
+          if (!sv) return undefined;
+          const r = compareSemver(sv, target);
+          return op === 'SemverEq'
+            ? r === 0
+            : op === 'SemverGt'
+              ? r > 0
+              : op === 'SemverGte'
+                ? r >= 0
+                : op === 'SemverLt'
+                  ? r < 0
+                  : r <= 0;
+        },
+      };
+    }
+    case 'DateAfter':
+    case 'DateBefore': {
+      const v = needOne();
+      const t = v === null ? null : parseRfc3339(v);
+      if (t === null)
+        return err(
+          `${path}.values`,
+          `${c.operator} needs exactly one RFC 3339 time, e.g. ["2026-01-01T00:00:00Z"]`,
+        );
+      const after = c.operator === 'DateAfter';
+      return {
+        ok: true,
+        test: (a) => {
+          const raw = a[attr];
+          const at = typeof raw === 'string' ? parseRfc3339(raw) : null;
+          return at === null ? undefined : after ? at > t : at < t;
+        },
+      };
+    }
+    case 'Matches': {
+      if (!needSome()) return err(`${path}.values`, 'Matches needs at least one pattern');
+      const regexes: RE2JS[] = [];
+      const errors: RuleError[] = [];
+      for (const [i, p] of values.entries()) {
+        const r = compileRe2(p, ci);
+        if (r.ok) regexes.push(r.regex);
+        else errors.push({ path: `${path}.values[${i}]`, message: r.message });
+      }
+      if (errors.length > 0) return { ok: false, errors };
+      return {
+        ok: true,
+        test: (a) => mapDefined(asString(a[attr], false), (s) => regexes.some((r) => r.test(s))),
+      };
+    }
+    case 'Exists': {
+      if (values.length > 0) return err(`${path}.values`, 'Exists takes no values');
+      return { ok: true, test: (a) => a[attr] !== undefined };
+    }
+    case 'Is': {
+      const v = needOne();
+      const b = v === null ? undefined : asBoolean(v);
+      if (b === undefined) return err(`${path}.values`, 'Is needs exactly one value, "true" or "false"');
+      return { ok: true, test: (a) => mapDefined(asBoolean(a[attr]), (x) => x === b) };
+    }
+    default:
+      return err(`${path}.operator`, `unknown operator ${JSON.stringify(c.operator)}`);
+  }
+}
+
+function mapDefined<T>(v: T | undefined, f: (v: T) => boolean): boolean | undefined {
+  return v === undefined ? undefined : f(v);
+}
+
+function numericComparator(op: 'Gt' | 'Gte' | 'Lt' | 'Lte', n: number): (x: number) => boolean {
+  switch (op) {
+    case 'Gt':
+      return (x) => x > n;
+    case 'Gte':
+      return (x) => x >= n;
+    case 'Lt':
+      return (x) => x < n;
+    case 'Lte':
+      return (x) => x <= n;
+  }
+}
+
+export function compileCondition(
+  c: ConditionInput,
+  path: string,
+): { ok: true; predicate: Predicate } | { ok: false; errors: RuleError[] } {
+  const compiled = compileInner(c, path);
+  if (!compiled.ok) return compiled;
+  const { test } = compiled;
+  const inverted = c.inverted === true;
+  if (c.operator === 'Exists') {
+    return { ok: true, predicate: inverted ? (a) => !test(a) : (a) => test(a) === true };
+  }
+  return {
+    ok: true,
+    predicate: inverted
+      ? (a) => {
+          const r = test(a);
+          return r === undefined ? false : !r;
+        }
+      : (a) => test(a) === true,
+  };
+}

@@ -1,0 +1,44 @@
+// Semantic Versioning 2.0.0 parsing and precedence (build metadata ignored).
+
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/;
+
+export interface SemVer {
+  major: number;
+  minor: number;
+  patch: number;
+  pre: readonly (string | number)[];
+}
+
+export function parseSemver(text: string): SemVer | null {
+  if (text.length > 256) return null;
+  const m = SEMVER.exec(text);
+  if (!m) return null;
+  const nums = [Number(m[1]), Number(m[2]), Number(m[3])] as const;
+  if (!nums.every(Number.isSafeInteger)) return null;
+  const pre = m[4] ? m[4].split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [];
+  return { major: nums[0], minor: nums[1], patch: nums[2], pre };
+}
+
+export function compareSemver(a: SemVer, b: SemVer): number {
+  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
+  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
+  if (a.patch !== b.patch) return a.patch < b.patch ? -1 : 1;
+  // a release sorts after its pre-releases
+  if (a.pre.length === 0 || b.pre.length === 0) {
+    if (a.pre.length === b.pre.length) return 0;
+    return a.pre.length === 0 ? 1 : -1;
+  }
+  for (let i = 0; i < Math.max(a.pre.length, b.pre.length); i++) {
+    const x = a.pre[i];
+    const y = b.pre[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : 1;
+    if (typeof x === 'number') return -1;
+    if (typeof y === 'number') return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}

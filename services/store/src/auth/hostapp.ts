@@ -1,0 +1,147 @@
+// Host-app authentication for device-facing routes: either an HMAC-signed request (sdkKey +
+// sdkSecret, 5-minute window, nonce used once) or a session token minted for web host apps.
+
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import {
+  parseSignatureHeaders,
+  peekSessionToken,
+  SIGNATURE_WINDOW_SECONDS,
+  verifyRequestSignature,
+  verifySessionToken,
+} from '@tessera/runtime-sdk/protocol';
+import type { StoreContext } from '../context.ts';
+import { HttpProblem, problems } from '../http/problem.ts';
+import type { CredentialEntry } from '../release/state.ts';
+import { NonceStoreUnavailable } from './nonces.ts';
+
+export interface HostAppPrincipal {
+  tenant: string;
+  namespace: string;
+  hostApp: string;
+  sdkKey: string;
+  via: 'hmac' | 'session';
+  /** user id bound into a session token */
+  sessionUser?: string | undefined;
+  credentials: CredentialEntry;
+}
+
+export function bodySha256(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+export async function authenticateHostApp(
+  ctx: StoreContext,
+  req: IncomingMessage,
+  rawPath: string,
+  body: Buffer,
+  options: { allowSession: boolean },
+): Promise<HostAppPrincipal> {
+  const who = await authenticate(ctx, req, rawPath, body, options);
+  if (!(await ctx.rateLimiter.allow(who.sdkKey, ctx.rateLimitPerSecond, ctx.now()))) {
+    throw new HttpProblem(
+      429,
+      'rate-limited',
+      `host app ${who.hostApp} is over ${ctx.rateLimitPerSecond} requests per second`,
+      {
+        headers: { 'retry-after': '1' },
+      },
+    );
+  }
+  return who;
+}
+
+async function authenticate(
+  ctx: StoreContext,
+  req: IncomingMessage,
+  rawPath: string,
+  body: Buffer,
+  options: { allowSession: boolean },
+): Promise<HostAppPrincipal> {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer tst1.')) {
+    if (!options.allowSession) {
+      throw problems.unauthorized(
+        'session-not-allowed',
+        'this route needs an HMAC-signed request, not a session token',
+      );
+    }
+    const token = auth.slice(7);
+    const peek = peekSessionToken(token);
+    const creds = peek ? ctx.state.credentials(peek.key) : undefined;
+    const payload = creds ? await verifySessionToken(token, creds.key, Math.floor(ctx.now() / 1000)) : null;
+    if (!creds || !payload)
+      throw problems.unauthorized(
+        'invalid-session',
+        'the session token is invalid or expired; mint a new one',
+      );
+    return { ...principal(creds, 'session'), sessionUser: payload.sub };
+  }
+  const parsed = parseSignatureHeaders((n) => {
+    const v = req.headers[n];
+    return typeof v === 'string' ? v : undefined;
+  });
+  if (!parsed.ok) {
+    throw problems.unauthorized(
+      `signature-${parsed.reason}`,
+      parsed.reason === 'missing-headers'
+        ? 'sign the request (x-tessera-key, x-tessera-timestamp, x-tessera-nonce, x-tessera-signature) or send a session token'
+        : `the request signature headers are malformed (${parsed.reason})`,
+    );
+  }
+  const creds = ctx.state.credentials(parsed.value.key);
+  if (!creds)
+    throw problems.unauthorized(
+      'unknown-key',
+      'the sdkKey is not known; check the host app credentials Secret',
+    );
+  const verdict = await verifyRequestSignature({
+    method: req.method ?? 'GET',
+    path: rawPath,
+    headers: parsed.value,
+    bodySha256: bodySha256(body),
+    key: creds.hmac,
+    now: Math.floor(ctx.now() / 1000),
+  });
+  if (!verdict.ok) {
+    throw problems.unauthorized(
+      `signature-${verdict.reason}`,
+      verdict.reason === 'timestamp-outside-window'
+        ? `the request timestamp is more than ${SIGNATURE_WINDOW_SECONDS} s from the server clock; sync the clock and sign again`
+        : 'the request signature does not match; sign method, path with query, timestamp, nonce and body SHA-256 with the sdkSecret',
+    );
+  }
+  let fresh: boolean;
+  try {
+    fresh = await ctx.nonces.reserve(creds.sdkKey, parsed.value.nonce, 2 * SIGNATURE_WINDOW_SECONDS);
+  } catch (e) {
+    if (e instanceof NonceStoreUnavailable) {
+      throw new HttpProblem(
+        503,
+        'replay-protection-unavailable',
+        'replay protection is unavailable; retry shortly',
+        {
+          headers: { 'retry-after': '2' },
+        },
+      );
+    }
+    throw e;
+  }
+  if (!fresh)
+    throw problems.unauthorized(
+      'nonce-replayed',
+      'this nonce was already used; use a fresh nonce per request',
+    );
+  return principal(creds, 'hmac');
+}
+
+function principal(c: CredentialEntry, via: 'hmac' | 'session'): HostAppPrincipal {
+  return {
+    tenant: c.tenant,
+    namespace: c.namespace,
+    hostApp: c.hostApp,
+    sdkKey: c.sdkKey,
+    via,
+    credentials: c,
+  };
+}

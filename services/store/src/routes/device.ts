@@ -1,0 +1,300 @@
+// Device-facing routes: launch, session tokens, artifact download, events, feedback.
+
+import { evaluate } from '@tessera/gray';
+import {
+  KeyUnwrapError,
+  rewrapDataKeyForDevice,
+  unwrapDataKey,
+  wrappedKeyId,
+} from '@tessera/runtime-sdk/package';
+import {
+  EventsAcceptedSchema,
+  EventsBatchSchema,
+  FeedbackSchema,
+  LaunchRequestSchema,
+  type LaunchResponse,
+  LaunchResponseSchema,
+  LIMITS,
+  mintSessionToken,
+  SessionRequestSchema,
+  SessionResponseSchema,
+} from '@tessera/runtime-sdk/protocol';
+import { authenticateHostApp, type HostAppPrincipal } from '../auth/hostapp.ts';
+import type { ArtifactKeyInfo, StoreContext } from '../context.ts';
+import { blobInfo } from '../db/blobs.ts';
+import { parseJson, readBody } from '../http/body.ts';
+import { HttpProblem, problems } from '../http/problem.ts';
+import type { Router } from '../http/router.ts';
+import { authorizeBlobRead } from './authz.ts';
+import { dbUnavailable, sendJson } from './respond.ts';
+import { serveBlob } from './serve-blob.ts';
+
+const LAUNCH_BODY_LIMIT = 64 * 1024;
+
+export function deviceRoutes(router: Router, ctx: StoreContext): void {
+  router.add(
+    'POST',
+    '/v1/launch',
+    'device',
+    {
+      summary: 'Resolve the version for this user and re-wrap its data key for the device',
+      request: LaunchRequestSchema,
+      response: LaunchResponseSchema,
+      auth: 'hmac',
+    },
+    async (rc) => {
+      const body = await readBody(rc.req, LAUNCH_BODY_LIMIT);
+      const who = await authenticateHostApp(ctx, rc.req, rc.rawPath, body, { allowSession: true });
+      const input = parseJson(body, LaunchRequestSchema);
+      sendJson(rc, 200, await launch(ctx, who, input));
+    },
+  );
+
+  router.add(
+    'POST',
+    '/v1/sessions',
+    'device',
+    {
+      summary: 'Mint a short-lived session token for a web host app (server-to-server, HMAC only)',
+      request: SessionRequestSchema,
+      response: SessionResponseSchema,
+      auth: 'hmac',
+    },
+    async (rc) => {
+      const body = await readBody(rc.req, 4096);
+      const who = await authenticateHostApp(ctx, rc.req, rc.rawPath, body, { allowSession: false });
+      const input = parseJson(body, SessionRequestSchema);
+      const iat = Math.floor(ctx.now() / 1000);
+      const exp = iat + input.ttlSeconds;
+      const token = await mintSessionToken(
+        { key: who.sdkKey, sub: input.userId, iat, exp },
+        who.credentials.key,
+      );
+      sendJson(rc, 201, { token, expiresAt: new Date(exp * 1000).toISOString() });
+    },
+  );
+
+  router.add(
+    'GET',
+    '/v1/tenants/{tenant}/artifacts/{sha256}',
+    'device',
+    { summary: 'Download an encrypted artifact (immutable; ETag, Range)', auth: 'hmac' },
+    async (rc) => {
+      if (!/^[0-9a-f]{64}$/.test(rc.params.sha256 ?? '')) {
+        throw problems.badRequest('the digest in the path must be 64 lower-case hex characters');
+      }
+      await authorizeBlobRead(ctx, rc, 'artifact');
+      await serveBlob(ctx, rc, 'artifact');
+    },
+  );
+
+  router.add(
+    'POST',
+    '/v1/events',
+    'device',
+    {
+      summary: 'Ingest a batch of analytics and performance events',
+      request: EventsBatchSchema,
+      response: EventsAcceptedSchema,
+      auth: 'hmac',
+    },
+    async (rc) => {
+      const body = await readBody(rc.req, LIMITS.jsonBodyBytes);
+      const who = await authenticateHostApp(ctx, rc.req, rc.rawPath, body, { allowSession: true });
+      const batch = parseJson(body, EventsBatchSchema);
+      const now = ctx.now();
+      for (const [i, e] of batch.events.entries()) {
+        const at = Date.parse(e.at);
+        if (at < now - 7 * 86_400_000 || at > now + 86_400_000) {
+          throw problems.badRequest(
+            `events[${i}].at is outside the accepted range (7 days ago to 1 day ahead)`,
+          );
+        }
+      }
+      const schema = await ctx.schema(who.tenant).catch(dbUnavailable);
+      const accepted = await ctx.events.write(schema, who.hostApp, batch.events).catch(dbUnavailable);
+      sendJson(rc, 202, { accepted, duplicates: batch.events.length - accepted });
+    },
+  );
+
+  router.add(
+    'POST',
+    '/v1/feedback',
+    'device',
+    { summary: 'Submit user feedback about a mini-program', request: FeedbackSchema, auth: 'hmac' },
+    async (rc) => {
+      const body = await readBody(rc.req, 16 * 1024);
+      const who = await authenticateHostApp(ctx, rc.req, rc.rawPath, body, { allowSession: true });
+      const fb = parseJson(body, FeedbackSchema);
+      const schema = await ctx.schema(who.tenant).catch(dbUnavailable);
+      const r = await ctx.pool
+        .query<{ id: string }>(
+          `insert into ${schema}.feedback (host_app, app_id, version, user_id, category, body, contact)
+           values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+          [
+            who.hostApp,
+            fb.appId,
+            fb.version ?? null,
+            who.sessionUser ?? fb.userId ?? null,
+            fb.category,
+            fb.text,
+            fb.contact ?? null,
+          ],
+        )
+        .catch(dbUnavailable);
+      sendJson(rc, 201, { id: Number(r.rows[0]?.id) });
+    },
+  );
+}
+
+export async function launch(
+  ctx: StoreContext,
+  who: HostAppPrincipal,
+  input: ReturnType<typeof LaunchRequestSchema.parse>,
+): Promise<LaunchResponse> {
+  const host = ctx.state.host(who.namespace, who.hostApp);
+  const entry = host?.byAppId.get(input.appId);
+  if (!host || !entry) {
+    throw new HttpProblem(
+      404,
+      'not-listed',
+      `mini-program ${input.appId} is not released to host app ${who.hostApp}`,
+    );
+  }
+  const userId = who.sessionUser ?? input.userId;
+  const attributes: Record<string, string | number | boolean> = { ...input.attributes };
+  if (input.platform) attributes.platform = input.platform;
+  if (input.sdkVersion) attributes.sdkVersion = input.sdkVersion;
+  if (userId) attributes.userId = userId;
+  const resolution = evaluate(entry.compiled, { userId, attributes, hostApp: who.hostApp, now: ctx.now() });
+  const revoked = entry.doc.revokedVersions;
+  const purge =
+    input.cachedVersions.length > 0 ? revoked.filter((v) => input.cachedVersions.includes(v)) : revoked;
+  if (resolution.kind === 'suspended') {
+    throw new HttpProblem(
+      410,
+      'suspended',
+      `mini-program ${input.appId} is taken down${entry.doc.suspendReason ? `: ${entry.doc.suspendReason}` : ''}; drop cached copies`,
+      { extensions: { purge: [...new Set([...input.cachedVersions, ...revoked])] } },
+    );
+  }
+  if (resolution.kind === 'none') {
+    throw new HttpProblem(
+      404,
+      'not-released',
+      `mini-program ${input.appId} has no released version for this user`,
+    );
+  }
+  const released = entry.versions.get(resolution.version);
+  if (!released) {
+    throw new HttpProblem(
+      503,
+      'release-incomplete',
+      `version ${resolution.version} is not in the release document yet`,
+      {
+        headers: { 'retry-after': '2' },
+      },
+    );
+  }
+  // CRD digests are "sha256:<hex>"; URLs and the protocol use the bare hex
+  const digest = released.artifact.digest.replace(/^sha256:/, '');
+  let dataKey = ctx.dataKeys.get(digest);
+  if (!dataKey) {
+    const info = await artifactKeyInfo(ctx, host.tenant, digest);
+    const keys = ctx.state.tenantKeys(host.tenant);
+    const kek = keys?.keks.get(wrappedKeyId(info.wrappedDataKey));
+    if (!kek) {
+      throw new HttpProblem(
+        503,
+        'key-unavailable',
+        `the key-encryption key ${info.kekId} of tenant ${host.tenant} is not loaded`,
+        {
+          headers: { 'retry-after': '5' },
+        },
+      );
+    }
+    dataKey = await unwrapDataKey(info.wrappedDataKey, kek);
+    ctx.dataKeys.set(digest, dataKey);
+  }
+  const deviceKey =
+    typeof input.devicePublicKey === 'string'
+      ? input.devicePublicKey
+      : `${input.devicePublicKey.x}.${input.devicePublicKey.y}`;
+  const wrapKey = `${digest}:${deviceKey}`;
+  let wrappedKey = ctx.deviceWrapped.get(wrapKey);
+  if (!wrappedKey) {
+    try {
+      wrappedKey = await rewrapDataKeyForDevice(dataKey, input.devicePublicKey);
+    } catch (e) {
+      if (e instanceof KeyUnwrapError) {
+        throw problems.badRequest(
+          'devicePublicKey is not a valid ECDH P-256 public key (JWK or raw uncompressed point)',
+        );
+      }
+      throw e;
+    }
+    ctx.deviceWrapped.set(wrapKey, wrappedKey);
+  }
+  return {
+    tenant: host.tenant,
+    appId: input.appId,
+    miniProgram: entry.doc.miniProgram,
+    version: resolution.version,
+    reason: resolution.kind,
+    ...(resolution.kind === 'stable' ? {} : { rule: resolution.rule }),
+    artifact: {
+      url: `/v1/tenants/${host.tenant}/artifacts/${digest}`,
+      digest,
+      size: released.artifact.size,
+      plaintextDigest: bare(released.artifact.plaintextDigest),
+      indexSignature: released.artifact.signature,
+    },
+    subpackages: (released.artifact.subpackages ?? []).map((sp) => ({
+      name: sp.name,
+      root: sp.root,
+      url: `/v1/tenants/${host.tenant}/artifacts/${bare(sp.digest)}`,
+      digest: bare(sp.digest),
+      size: sp.size,
+    })),
+    ...(input.releaseDigest === entry.digest ? {} : { release: entry.signed }),
+    signingKeyId: released.artifact.keyId,
+    wrappedKey,
+    domains: {
+      request: entry.doc.domains.request ?? [],
+      upload: entry.doc.domains.upload ?? [],
+      download: entry.doc.domains.download ?? [],
+      socket: entry.doc.domains.socket ?? [],
+      webView: entry.doc.domains.webView ?? [],
+    },
+    permissions: [...entry.doc.permissions.hostApis],
+    purge,
+    releaseDigest: entry.digest,
+  };
+}
+
+const bare = (digest: string) => digest.replace(/^sha256:/, '');
+
+async function artifactKeyInfo(ctx: StoreContext, tenant: string, digest: string): Promise<ArtifactKeyInfo> {
+  const cached = ctx.artifactKeys.get(digest);
+  if (cached) return cached;
+  const schema = await ctx.schema(tenant).catch(dbUnavailable);
+  const info = await blobInfo(ctx.pool, schema, 'artifact', digest).catch(dbUnavailable);
+  const wrapped = info?.meta.wrappedDataKey;
+  if (!info || typeof wrapped !== 'string' || wrapped === '') {
+    throw new HttpProblem(
+      503,
+      'artifact-missing',
+      `artifact ${digest} has not been uploaded to the store yet`,
+      {
+        headers: { 'retry-after': '10' },
+      },
+    );
+  }
+  const value: ArtifactKeyInfo = {
+    wrappedDataKey: wrapped,
+    kekId: String(info.meta.kekId ?? ''),
+    signingKeyId: String(info.meta.signingKeyId ?? ''),
+  };
+  ctx.artifactKeys.set(digest, value);
+  return value;
+}

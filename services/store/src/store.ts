@@ -1,0 +1,201 @@
+// Assembles a store instance: PostgreSQL pool and migrations, Redis (or the in-process
+// stand-in), release state (from Kubernetes or supplied), the HTTP server.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { type Logger, pino } from 'pino';
+import { KubeAuth, type KubeAuthorizer } from './auth/kube.ts';
+import { MemoryNonceStore, type NonceStore, RedisNonceStore } from './auth/nonces.ts';
+import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './auth/rate-limit.ts';
+import type { StoreContext } from './context.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './db/embedded.ts';
+import { EventWriter } from './db/events.ts';
+import { dropTenantSchema, ensureTenantSchema, migrateGlobal, tenantSchema } from './db/migrations.ts';
+import type { RouteGroup } from './http/router.ts';
+import { BoundedCache } from './lru.ts';
+import { createMetrics } from './metrics.ts';
+import { ReleaseState } from './release/state.ts';
+import { releaseSync } from './release/sync.ts';
+import { kubeUserListLoader, type ReleaseWatcher, watchReleaseState } from './release/watch.ts';
+import { type ApprovalWriter, KubeApprovalWriter } from './routes/approvals.ts';
+import { createHttpServer } from './server.ts';
+import { enqueueWebhookEvent, startWebhookWorker } from './webhooks/deliveries.ts';
+
+export interface StoreOptions {
+  /** absent: embedded PGlite (single replica, demo); `embeddedDataDir` persists it */
+  databaseUrl?: string | undefined;
+  embeddedDataDir?: string | undefined;
+  /** absent: in-process nonce store (single replica only) */
+  redisUrl?: string | undefined;
+  /** Kubernetes access: release watch, TokenReview/SAR, approvals. Absent: device routes only. */
+  kubeConfig?: KubeConfig | undefined;
+  /** supply a state to feed directly (tests, benchmarks) instead of watching Kubernetes */
+  state?: ReleaseState | undefined;
+  /** override the Kubernetes authoriser (e.g. a second real API server in tests) */
+  kube?: KubeAuthorizer | undefined;
+  approvals?: ApprovalWriter | undefined;
+  host?: string;
+  port?: number;
+  groups?: readonly RouteGroup[];
+  logger?: Logger;
+  poolSize?: number;
+  /** device requests per second per host app (shared via Redis; per replica without it) */
+  rateLimitPerSecond?: number;
+  /** webhook worker poll interval; 0 disables delivery on this instance */
+  webhookIntervalMs?: number;
+  now?: () => number;
+}
+
+export interface Store {
+  url: string;
+  server: Server;
+  context: StoreContext;
+  close(): Promise<void>;
+}
+
+export async function startStore(o: StoreOptions): Promise<Store> {
+  const log =
+    o.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'tessera-store' } });
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = o.databaseUrl;
+  if (!databaseUrl) {
+    log.warn('no DATABASE_URL: using embedded PGlite; run a single replica (demo and single-node use only)');
+    embedded = await startEmbeddedPostgres(o.embeddedDataDir ? { dataDir: o.embeddedDataDir } : {});
+    databaseUrl = embedded.url;
+  }
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: o.poolSize ?? (embedded ? 4 : 10),
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', (e) => log.warn({ err: e.message }, 'idle PostgreSQL connection failed'));
+  await migrateGlobal(pool);
+
+  let redis: Redis | undefined;
+  let nonces: NonceStore;
+  let rateLimiter: RateLimiter;
+  if (o.redisUrl) {
+    redis = new Redis(o.redisUrl, {
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: (n) => Math.min(n * 200, 2000),
+    });
+    redis.on('error', (e) => log.debug({ err: e.message }, 'redis error'));
+    await new Promise<void>((resolve, reject) => {
+      redis?.once('ready', () => resolve());
+      setTimeout(() => reject(new Error(`redis at ${o.redisUrl} not ready within 10 s`)), 10_000).unref();
+    });
+    nonces = new RedisNonceStore(redis);
+    rateLimiter = new RedisRateLimiter(redis);
+  } else {
+    log.warn('no REDIS_URL: replay protection and rate limits are per process; run a single replica');
+    nonces = new MemoryNonceStore();
+    rateLimiter = new MemoryRateLimiter();
+  }
+
+  const metrics = createMetrics();
+  const state =
+    o.state ?? new ReleaseState(o.kubeConfig ? { loadUserList: kubeUserListLoader(o.kubeConfig) } : {});
+  const ensured = new Map<string, Promise<string>>();
+  const ready = new Set<string>();
+  const ensuredSchemas = () => ready.values();
+  const schema = (tenant: string): Promise<string> => {
+    let p = ensured.get(tenant);
+    if (!p) {
+      p = ensureTenantSchema(pool, tenant);
+      ensured.set(tenant, p);
+      p.then((s) => ready.add(s)).catch(() => undefined);
+      p.catch(() => ensured.delete(tenant));
+    }
+    return p;
+  };
+
+  state.listeners.push(releaseSync(pool, schema, log));
+  const webhooks =
+    o.webhookIntervalMs === 0
+      ? undefined
+      : startWebhookWorker(pool, () => ensuredSchemas(), log, o.webhookIntervalMs ?? 1000);
+  let watcher: ReleaseWatcher | undefined;
+  if (!o.state && o.kubeConfig) {
+    watcher = watchReleaseState(o.kubeConfig, state, log, {
+      // the Tenant is gone (its finalizer ran): drop its schema — artifacts, events, audit
+      onTenantDeleted: (t) => {
+        ensured.delete(t);
+        ready.delete(tenantSchema(t));
+        void dropTenantSchema(pool, t)
+          .then(() => log.info({ tenant: t }, 'tenant schema dropped'))
+          .catch((e) => log.warn({ tenant: t, err: String(e) }, 'tenant schema not dropped'));
+      },
+      onVersionPhase: (tenant, v, phase) => {
+        const ns = v.metadata?.namespace ?? '';
+        const name = v.metadata?.name ?? '';
+        void schema(tenant)
+          .then((s) =>
+            enqueueWebhookEvent(
+              pool,
+              s,
+              phase === 'Compiled' ? 'version.compiled' : 'version.failed',
+              `${phase.toLowerCase()}:${ns}/${name}/${v.metadata?.uid ?? ''}`,
+              {
+                namespace: ns,
+                version: name,
+                miniProgram: v.spec?.miniProgram,
+                semver: v.spec?.version,
+                ...(phase === 'Compiled' ? { artifactDigest: v.status?.artifact?.digest } : {}),
+              },
+            ),
+          )
+          .catch((e) => log.warn({ tenant, version: name, err: String(e) }, 'lifecycle webhook not queued'));
+      },
+      onTenant: (t) =>
+        void schema(t).catch((e) => log.warn({ tenant: t, err: String(e) }, 'tenant schema not created yet')),
+      onChange: () => metrics.releaseDocs.set([...state.hosts()].reduce((n, h) => n + h.byAppId.size, 0)),
+    });
+  }
+
+  const context: StoreContext = {
+    pool,
+    state,
+    nonces,
+    rateLimiter,
+    rateLimitPerSecond: o.rateLimitPerSecond ?? 50_000,
+    kube: o.kube ?? (o.kubeConfig ? new KubeAuth(o.kubeConfig) : null),
+    approvals: o.approvals ?? (o.kubeConfig ? new KubeApprovalWriter(o.kubeConfig) : null),
+    events: new EventWriter(pool),
+    log,
+    registry: metrics.registry,
+    schema,
+    artifactKeys: new BoundedCache(100_000),
+    dataKeys: new BoundedCache(100_000),
+    deviceWrapped: new BoundedCache(200_000, 10 * 60_000),
+    informerSynced: () => (watcher ? watcher.synced() : true),
+    now: o.now ?? Date.now,
+  };
+  const server = createHttpServer(context, metrics, log, { groups: o.groups ?? ['device', 'ci', 'admin'] });
+  await new Promise<void>((resolve) => server.listen(o.port ?? 0, o.host ?? '127.0.0.1', resolve));
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  log.info({ url }, 'store listening');
+  return {
+    url,
+    server,
+    context,
+    close: async () => {
+      watcher?.stop();
+      webhooks?.stop();
+      if (rateLimiter instanceof RedisRateLimiter) rateLimiter.stop();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      redis?.disconnect();
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}
