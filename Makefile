@@ -24,7 +24,7 @@ help:
 $(NPM_STAMP): package-lock.json
 	@# npm install, not npm ci: the registry reachable here lacks other platforms' optional
 	@# binaries (e.g. @biomejs/cli-darwin-arm64), which npm ci insists on finding in the lock.
-	npm install --no-audit --no-fund
+	npm install --no-audit --no-fund >&2
 	@touch $@
 
 deps: $(NPM_STAMP)

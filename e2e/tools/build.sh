@@ -6,6 +6,7 @@
 # clone on the same machine only copies them.
 # TESSERA_TOOLS_DIR=/path skips the build and uses binaries installed there.
 set -euo pipefail
+exec 1>&2 # progress only; stdout stays clean for `eval "$(make -s cluster-up)"`
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.env

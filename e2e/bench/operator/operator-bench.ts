@@ -18,6 +18,8 @@ import { kill, spawnOperator } from '../../test/operator/process.ts';
 
 const N = Number(process.env.BENCH_VERSIONS ?? 1000);
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
+// Node flags for the operator process, as its Deployment would set them (e.g. --max-old-space-size).
+const NODE_OPTIONS = process.env.BENCH_OPERATOR_NODE_OPTIONS ?? '--max-old-space-size=128';
 const DEADLINE_MS = 600_000;
 const RUN = `bench-${Date.now().toString(36)}`;
 const NS = RUN;
@@ -116,6 +118,8 @@ const op = await spawnOperator(`${RUN}-op`, {
   TESSERA_LEADER_ELECTION: 'false',
   TESSERA_WORKERS: '8',
   TESSERA_RESYNC_MS: '0',
+  ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
+  ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
 });
 const results: Array<[string, string, string]> = [];
 try {
@@ -301,10 +305,11 @@ try {
   if (global.gc) global.gc();
   const rssFull = rssMb(op.child.pid ?? 0);
   const heapMb = (await op.metric('nodejs_heap_size_used_bytes')) / 1024 / 1024;
+  const externalMb = (await op.metric('nodejs_external_memory_bytes')) / 1024 / 1024;
   results.push([
     `operator RSS at ${cached + extra} objects (target < 300 MB)`,
     `${rssFull.toFixed(0)} MB`,
-    `baseline: same process with empty caches: ${rssEmpty.toFixed(0)} MB`,
+    `baseline: same process with empty caches: ${rssEmpty.toFixed(0)} MB; live V8 heap ${heapMb.toFixed(0)} MB, external ${externalMb.toFixed(0)} MB; NODE_OPTIONS=${NODE_OPTIONS || '(none)'} MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '(default)'}`,
   ]);
 
   // 4. Writes per reconcile on a no-op pass: restart the operator on the same settled objects

@@ -65,8 +65,14 @@ try {
   });
   stops.push(platform.stop);
 
-  const bank = await provisionBank({ kubeconfig: cluster.kubeconfigPath, storeUrl: platform.storeUrl, log: say });
-  const sdkVersion = JSON.parse(await readFile(join(REPO_ROOT, 'runtime-sdk', 'package.json'), 'utf8')).version;
+  const bank = await provisionBank({
+    kubeconfig: cluster.kubeconfigPath,
+    storeUrl: platform.storeUrl,
+    log: say,
+  });
+  const sdkVersion = JSON.parse(
+    await readFile(join(REPO_ROOT, 'runtime-sdk', 'package.json'), 'utf8'),
+  ).version;
   const page = await startHostPage({
     bank,
     storeUrl: platform.storeUrl,

@@ -60,7 +60,12 @@ export async function provisionBank(options: ProvisionOptions): Promise<Provisio
 
   await kubectl('apply', '--server-side', '-f', join(EXAMPLES, 'bank', 'tenant.yaml'));
   const tenant = await waitFor('Tenant bank to be Ready', async () => {
-    const t = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'tenants', name: BANK.tenant })) as TenantLike;
+    const t = (await custom.getClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'tenants',
+      name: BANK.tenant,
+    })) as TenantLike;
     return isReady(t) && (t.status?.publicKeys?.length ?? 0) > 0 ? t : undefined;
   });
   // Until the quota controller has computed the tenant's ResourceQuota, the API server refuses
@@ -71,7 +76,9 @@ export async function provisionBank(options: ProvisionOptions): Promise<Provisio
       Object.keys(q.spec?.hard ?? {}).every((r) => q.status?.used?.[r] !== undefined);
     return quotas.items.length > 0 && quotas.items.every(computed) ? true : undefined;
   });
-  log(`tenant ready: namespace ${tenant.status?.namespace}, signing key ${tenant.status?.publicKeys?.[0]?.keyId}`);
+  log(
+    `tenant ready: namespace ${tenant.status?.namespace}, signing key ${tenant.status?.publicKeys?.[0]?.keyId}`,
+  );
 
   for (const file of ['miniprograms.yaml', 'hostapp.yaml', 'grayrule.yaml']) {
     await kubectl('apply', '--server-side', '-f', join(EXAMPLES, 'bank', file));
@@ -88,28 +95,61 @@ export async function provisionBank(options: ProvisionOptions): Promise<Provisio
       const started = Date.now();
       await run(
         process.execPath,
-        [CLI, 'push', dir, '-n', BANK.namespace, '--mini-program', sample.miniProgram, '--version', sample.version,
-          '--changelog', sample.changelog, '--timeout', '5m'],
+        [
+          CLI,
+          'push',
+          dir,
+          '-n',
+          BANK.namespace,
+          '--mini-program',
+          sample.miniProgram,
+          '--version',
+          sample.version,
+          '--changelog',
+          sample.changelog,
+          '--timeout',
+          '5m',
+        ],
         { env: { ...cliEnv, TESSERA_TOKEN: ciToken } },
       );
-      log(`pushed ${sample.miniProgram} ${sample.version}: compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(
+        `pushed ${sample.miniProgram} ${sample.version}: compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
     await run(
       process.execPath,
-      [CLI, 'approve', `${sample.miniProgram}-${sample.version}`, '-n', BANK.namespace, '--role', 'compliance',
-        '--comment', 'demo approval'],
+      [
+        CLI,
+        'approve',
+        `${sample.miniProgram}-${sample.version}`,
+        '-n',
+        BANK.namespace,
+        '--role',
+        'compliance',
+        '--comment',
+        'demo approval',
+      ],
       { env: { ...cliEnv, TESSERA_TOKEN: reviewerToken } },
     );
   }
   log('approved all versions (role compliance)');
 
   await waitFor('HostApp mobile-banking to be Ready', async () => {
-    const h = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: BANK.namespace, plural: 'hostapps', name: BANK.hostApp })) as TenantLike;
+    const h = (await custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: BANK.namespace,
+      plural: 'hostapps',
+      name: BANK.hostApp,
+    })) as TenantLike;
     return isReady(h) ? h : undefined;
   });
-  const secret = await core.readNamespacedSecret({ namespace: BANK.namespace, name: `tessera-credentials-${BANK.hostApp}` });
+  const secret = await core.readNamespacedSecret({
+    namespace: BANK.namespace,
+    name: `tessera-credentials-${BANK.hostApp}`,
+  });
   const decode = (k: string) => Buffer.from(secret.data?.[k] ?? '', 'base64').toString('utf8');
   return {
     namespace: BANK.namespace,
@@ -126,7 +166,10 @@ async function sampleTree(name: string, version: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `tessera-${name}-`));
   await cp(join(EXAMPLES, 'miniprograms', name), dir, { recursive: true });
   const versionFile = join(dir, 'version.js');
-  const exists = await readFile(versionFile, 'utf8').then(() => true, () => false);
+  const exists = await readFile(versionFile, 'utf8').then(
+    () => true,
+    () => false,
+  );
   if (exists) await writeFile(versionFile, `module.exports = ${JSON.stringify(version)};\n`);
   return dir;
 }
@@ -154,9 +197,14 @@ interface TenantLike {
   };
 }
 
-const isReady = (o: TenantLike) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const isReady = (o: TenantLike) =>
+  o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {

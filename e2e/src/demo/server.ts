@@ -39,14 +39,15 @@ export interface HostPage {
 export async function startHostPage(options: HostPageOptions): Promise<HostPage> {
   const { bank, storeUrl } = options;
   // The page reaches the store through this origin, as a web host app would through its ingress.
-  const config = (origin: string) => JSON.stringify({
-    storeUrl: origin,
-    namespace: bank.namespace,
-    hostApp: bank.hostApp,
-    appIds: bank.appIds,
-    publicKeys: bank.publicKeys,
-    sdkVersion: options.sdkVersion,
-  });
+  const config = (origin: string) =>
+    JSON.stringify({
+      storeUrl: origin,
+      namespace: bank.namespace,
+      hostApp: bank.hostApp,
+      appIds: bank.appIds,
+      publicKeys: bank.publicKeys,
+      sdkVersion: options.sdkVersion,
+    });
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -72,7 +73,9 @@ export async function startHostPage(options: HostPageOptions): Promise<HostPage>
       return send(res, 502, 'text/plain', (error as Error).message);
     }
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
@@ -84,7 +87,13 @@ export async function startHostPage(options: HostPageOptions): Promise<HostPage>
 async function mintSession(storeUrl: string, bank: ProvisionedBank, userId: string): Promise<unknown> {
   const path = routes.sessions();
   const body = JSON.stringify({ userId, ttlSeconds: 600 });
-  const headers = await signRequest({ method: 'POST', path, body, sdkKey: bank.sdkKey, sdkSecret: bank.sdkSecret });
+  const headers = await signRequest({
+    method: 'POST',
+    path,
+    body,
+    sdkKey: bank.sdkKey,
+    sdkSecret: bank.sdkSecret,
+  });
   const res = await fetch(`${storeUrl}${path}`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
@@ -115,7 +124,14 @@ async function proxy(req: IncomingMessage, res: ServerResponse, storeUrl: string
   else res.end();
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 
 function safeJoin(root: string, relative: string): string | undefined {
   const path = normalize(join(root, decodeURIComponent(relative)));

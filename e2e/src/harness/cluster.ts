@@ -287,13 +287,17 @@ export async function reapStaleClusters(): Promise<void> {
   }
 }
 
-/** Stops every harness cluster started from this checkout, detached or not. */
-export async function stopAllClusters(): Promise<number> {
+/**
+ * Stops the detached clusters of this checkout (`make cluster-up`). Clusters owned by a
+ * running process (a test run, the demo) are left to their owner.
+ */
+export async function stopDetachedClusters(): Promise<number> {
   if (!existsSync(CLUSTERS_DIR)) return 0;
   let stopped = 0;
   for (const name of await readdir(CLUSTERS_DIR)) {
     const dir = join(CLUSTERS_DIR, name);
     const state = await readState(dir);
+    if (state && !state.detached && isAlive(state.ownerPid)) continue;
     if (state) {
       await stopPids(state.pids);
       stopped++;

@@ -38,7 +38,9 @@ export async function waitForHttpOk(service: ServiceProcess, url: string, timeou
   let last = '';
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) {
-      throw new Error(`${service.name} exited with code ${service.child.exitCode}:\n${await logTail(service)}`);
+      throw new Error(
+        `${service.name} exited with code ${service.child.exitCode}:\n${await logTail(service)}`,
+      );
     }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -49,7 +51,9 @@ export async function waitForHttpOk(service: ServiceProcess, url: string, timeou
     }
     await sleep(150);
   }
-  throw new Error(`${service.name} not ready at ${url} after ${timeoutMs} ms (last: ${last}):\n${await logTail(service)}`);
+  throw new Error(
+    `${service.name} not ready at ${url} after ${timeoutMs} ms (last: ${last}):\n${await logTail(service)}`,
+  );
 }
 
 export async function logTail(service: ServiceProcess, lines = 30): Promise<string> {

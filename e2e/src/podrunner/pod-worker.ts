@@ -193,7 +193,10 @@ export class PodWorker {
         await mkdir(cwd, { recursive: true });
         c.prepared = {
           file: command.file,
-          args: [...command.args, ...command.containerArgs.map((a) => paths.rewrite(expandReferences(a, podEnv)))],
+          args: [
+            ...command.args,
+            ...command.containerArgs.map((a) => paths.rewrite(expandReferences(a, podEnv))),
+          ],
           env,
           cwd,
           paths,

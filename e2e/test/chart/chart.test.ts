@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { compilerRoleRules, roleRules } from '@tessera/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { CRD_DIR, REPO_ROOT, tool } from '../../src/harness/paths.ts';
@@ -186,30 +187,20 @@ describe('helm chart', () => {
         [...operator, 'create', '-f', '-'],
         JSON.stringify({ metadata: { namespace: ns.name }, ...object }),
       );
-    // the tenant-admin Role as the operator writes it (operator/src/controllers/tenant-objects.ts)
+    // the tenant-admin and compiler Roles exactly as the operator writes them
     const tenantAdmin = await asOperator({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: { name: 'tessera:tenant-admin', namespace: ns.name },
-      rules: [
-        {
-          apiGroups: ['tessera.dev'],
-          resources: [
-            ...['miniprograms', 'miniprogramversions', 'hostapps', 'grayrules'],
-            ...['miniprograms/status', 'miniprogramversions/status', 'hostapps/status', 'grayrules/status'],
-          ],
-          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-        },
-        { apiGroups: ['tessera.dev'], resources: ['miniprogramversions'], verbs: ['approve'] },
-        {
-          apiGroups: [''],
-          resources: ['configmaps'],
-          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-        },
-        { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: ['get', 'list', 'watch'] },
-      ],
+      rules: roleRules('tenant-admin'),
     });
+    const compiler = await asOperator({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'tessera:compiler', namespace: ns.name },
+      rules: compilerRoleRules(),
+    });
+    expect(compiler.stderr).toBe('');
     expect(tenantAdmin.stderr).toBe('');
     const binding = await kubectl([
       ...operator,

@@ -15,6 +15,7 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { roleRules } from '@tessera/operator';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '../../src/harness/paths.ts';
 import { kubeconfigPath, loadKubeConfig } from '../../src/harness/testing.ts';
@@ -216,28 +217,12 @@ export async function serviceAccountKubeconfig(
   return { path, token, dir };
 }
 
-// The tenant roles the operator creates (operator/src/controllers/tenant-objects.ts), reduced to
-// what the CLI uses.
-const READ = ['get', 'list', 'watch'];
-const TESSERA = ['miniprograms', 'miniprogramversions', 'grayrules'];
+// The tenant roles exactly as the operator creates them.
 export const ROLES = {
-  developer: [
-    {
-      apiGroups: ['tessera.dev'],
-      resources: TESSERA,
-      verbs: [...READ, 'create', 'update', 'patch', 'delete'],
-    },
-    { apiGroups: [''], resources: ['configmaps'], verbs: [...READ, 'create', 'update', 'patch'] },
-    { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
-    { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: READ },
-  ],
-  reviewer: [
-    { apiGroups: ['tessera.dev'], resources: TESSERA, verbs: READ },
-    { apiGroups: ['tessera.dev'], resources: ['miniprogramversions'], verbs: ['approve'] },
-    { apiGroups: [''], resources: ['events'], verbs: READ },
-  ],
-  viewer: [
-    { apiGroups: ['tessera.dev'], resources: TESSERA, verbs: READ },
-    { apiGroups: [''], resources: ['events'], verbs: READ },
-  ],
-};
+  developer: roleRules('developer'),
+  reviewer: roleRules('reviewer'),
+  viewer: roleRules('viewer'),
+} as Record<
+  'developer' | 'reviewer' | 'viewer',
+  Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>
+>;

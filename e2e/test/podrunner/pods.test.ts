@@ -232,7 +232,11 @@ describe('image map', () => {
       { image: 'a', command: ['node', 'a.ts'] },
       { image: 'b', command: ['node', 'b.ts'], passArgs: false },
     ];
-    expect(resolveCommand(map, 'a:1', ['--x'])).toEqual({ file: 'node', args: ['a.ts'], containerArgs: ['--x'] });
+    expect(resolveCommand(map, 'a:1', ['--x'])).toEqual({
+      file: 'node',
+      args: ['a.ts'],
+      containerArgs: ['--x'],
+    });
     expect(resolveCommand(map, 'b', ['--x'])).toEqual({ file: 'node', args: ['b.ts'], containerArgs: [] });
     expect(resolveCommand(map, 'c', [])).toBeUndefined();
   });

@@ -169,7 +169,11 @@ export async function makeIdentities(kc: KubeConfig, namespace: string) {
             ...(sa === 'ci'
               ? [
                   { apiGroups: ['tessera.dev'], resources: ['miniprogramversions/source'], verbs: ['get'] },
-                  { apiGroups: ['tessera.dev'], resources: ['miniprogramversions/artifact'], verbs: ['create'] },
+                  {
+                    apiGroups: ['tessera.dev'],
+                    resources: ['miniprogramversions/artifact'],
+                    verbs: ['create'],
+                  },
                 ]
               : []),
             {

@@ -4,7 +4,7 @@ App({
   globalData: { version: version, transfers: [] },
   onLaunch(options) {
     this.globalData.launchedAt = Date.now();
-    this.globalData.scene = options && options.scene;
+    this.globalData.scene = options?.scene;
   },
   recordTransfer(transfer) {
     this.globalData.transfers.unshift(transfer);

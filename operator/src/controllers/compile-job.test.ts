@@ -42,6 +42,11 @@ describe('compileJob', () => {
     expect(s).toContain(COMPILE_ENV.source);
     expect(s).toContain('"automountServiceAccountToken":false');
     expect(s).toContain('"readOnly":true');
+    const spec = job.spec as {
+      template: { spec: { volumes: Array<{ name: string; configMap?: { name: string } }> } };
+    };
+    expect(spec.template.spec.volumes.find((v) => v.name === 'source')?.configMap?.name).toBe('src');
+    expect(s).toContain(COMPILE_ENV.sourceDir);
     expect(job.metadata.ownerReferences?.[0]).toMatchObject({
       uid: 'u1',
       controller: true,

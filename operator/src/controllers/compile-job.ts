@@ -24,6 +24,8 @@ export const KEYS_MOUNT_PATH = '/var/run/tessera/keys';
 export const STORE_TOKEN_PATH = '/var/run/tessera/store-token';
 export const STORE_TOKEN_AUDIENCE = 'tessera-store';
 export const WORK_DIR = '/work';
+/** configMap sources: the ConfigMap is mounted here (keys are paths with / encoded as __). */
+export const SOURCE_MOUNT_PATH = '/var/run/tessera/source';
 export const COMPILE_ENV = {
   tenant: 'TESSERA_TENANT',
   namespace: 'TESSERA_NAMESPACE',
@@ -36,6 +38,7 @@ export const COMPILE_ENV = {
   storeTokenFile: 'TESSERA_STORE_TOKEN_FILE',
   maxPackageBytes: 'TESSERA_MAX_PACKAGE_BYTES',
   workDir: 'TESSERA_WORK_DIR',
+  sourceDir: 'TESSERA_SOURCE_DIR',
 } as const;
 /** Exit code of a compile that failed because of the source (no retry); others are retried. */
 export const COMPILE_ERROR_EXIT_CODE = 2;
@@ -70,6 +73,8 @@ export function compileJob(
     [COMPILE_ENV.maxPackageBytes]: String(tenant.spec.quotas?.packageBytes ?? 50 * 1024 * 1024),
     [COMPILE_ENV.workDir]: WORK_DIR,
   };
+  const sourceConfigMap = mpv.spec.source.configMap?.name;
+  if (sourceConfigMap) env[COMPILE_ENV.sourceDir] = SOURCE_MOUNT_PATH;
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -116,6 +121,9 @@ export function compileJob(
                 { name: 'keys', mountPath: KEYS_MOUNT_PATH, readOnly: true },
                 { name: 'store-token', mountPath: STORE_TOKEN_PATH, readOnly: true },
                 { name: 'work', mountPath: WORK_DIR },
+                ...(sourceConfigMap
+                  ? [{ name: 'source', mountPath: SOURCE_MOUNT_PATH, readOnly: true }]
+                  : []),
               ],
             },
           ],
@@ -136,6 +144,7 @@ export function compileJob(
               },
             },
             { name: 'work', emptyDir: { sizeLimit: '1Gi' } },
+            ...(sourceConfigMap ? [{ name: 'source', configMap: { name: sourceConfigMap } }] : []),
           ],
         },
       },
@@ -152,6 +161,8 @@ export const CompileResultSchema = z.discriminatedUnion('ok', [
   }),
   z.object({
     ok: z.literal(false),
+    /** user: the source is wrong (no retry helps); infra: the environment failed. */
+    kind: z.enum(['user', 'infra']).optional(),
     message: z.string().max(4096),
     errors: z.array(CompileMessageSchema).max(20).optional(),
   }),

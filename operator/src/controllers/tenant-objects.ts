@@ -13,6 +13,8 @@ const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete'];
 const TESSERA = ['miniprograms', 'miniprogramversions', 'hostapps', 'grayrules'];
 const TESSERA_STATUS = TESSERA.map((r) => `${r}/status`);
+/** Source archives through the store (a subresource that exists only for RBAC). */
+const READ_SOURCES = { apiGroups: [GROUP], resources: ['miniprogramversions/source'], verbs: ['get'] };
 
 /** RBAC rules per tenant role; `approve` on miniprogramversions is the verb the store checks. */
 export function roleRules(role: (typeof TENANT_ROLES)[number]): Array<Record<string, unknown>> {
@@ -21,6 +23,7 @@ export function roleRules(role: (typeof TENANT_ROLES)[number]): Array<Record<str
       return [
         { apiGroups: [GROUP], resources: [...TESSERA, ...TESSERA_STATUS], verbs: [...READ, ...WRITE] },
         { apiGroups: [GROUP], resources: ['miniprogramversions'], verbs: ['approve'] },
+        READ_SOURCES,
         { apiGroups: [''], resources: ['configmaps'], verbs: [...READ, ...WRITE] },
         { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
         { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: READ },
@@ -33,6 +36,7 @@ export function roleRules(role: (typeof TENANT_ROLES)[number]): Array<Record<str
           verbs: [...READ, ...WRITE],
         },
         { apiGroups: [GROUP], resources: ['hostapps', ...TESSERA_STATUS], verbs: READ },
+        READ_SOURCES,
         { apiGroups: [''], resources: ['configmaps'], verbs: [...READ, 'create', 'update', 'patch'] },
         { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
         { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: READ },
@@ -58,7 +62,7 @@ export function roleRules(role: (typeof TENANT_ROLES)[number]): Array<Record<str
  */
 export const COMPILER_ROLE = 'compiler';
 export const compilerRoleRules = (): Array<Record<string, unknown>> => [
-  { apiGroups: [GROUP], resources: ['miniprogramversions/source'], verbs: ['get'] },
+  READ_SOURCES,
   { apiGroups: [GROUP], resources: ['miniprogramversions/artifact'], verbs: ['create'] },
 ];
 

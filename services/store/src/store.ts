@@ -104,7 +104,11 @@ export async function startStore(o: StoreOptions): Promise<Store> {
   const ensured = new Map<string, Promise<string>>();
   const ready = new Set<string>();
   const ensuredSchemas = () => ready.values();
+  // Tenants whose Tenant object was deleted: late side effects (release ConfigMaps vanishing
+  // with the namespace, buffered events) must not re-create the schema that was just dropped.
+  const deleted = new Set<string>();
   const schema = (tenant: string): Promise<string> => {
+    if (deleted.has(tenant)) return Promise.reject(new Error(`tenant ${tenant} was deleted`));
     let p = ensured.get(tenant);
     if (!p) {
       p = ensureTenantSchema(pool, tenant);
@@ -125,6 +129,7 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     watcher = watchReleaseState(o.kubeConfig, state, log, {
       // the Tenant is gone (its finalizer ran): drop its schema — artifacts, events, audit
       onTenantDeleted: (t) => {
+        deleted.add(t);
         ensured.delete(t);
         ready.delete(tenantSchema(t));
         void dropTenantSchema(pool, t)
@@ -152,8 +157,10 @@ export async function startStore(o: StoreOptions): Promise<Store> {
           )
           .catch((e) => log.warn({ tenant, version: name, err: String(e) }, 'lifecycle webhook not queued'));
       },
-      onTenant: (t) =>
-        void schema(t).catch((e) => log.warn({ tenant: t, err: String(e) }, 'tenant schema not created yet')),
+      onTenant: (t) => {
+        deleted.delete(t);
+        void schema(t).catch((e) => log.warn({ tenant: t, err: String(e) }, 'tenant schema not created yet'));
+      },
       onChange: () => metrics.releaseDocs.set([...state.hosts()].reduce((n, h) => n + h.byAppId.size, 0)),
     });
   }

@@ -71,7 +71,9 @@
     phones.append(phone);
     const running = await sdk.launch(appId, { container: screen });
     const t = running.timings;
-    const total = t.total ?? (t.setup ?? 0) + t.resolve + t.download + t.verify + (t.logicBoot ?? 0) + (t.firstRender ?? 0);
+    const total =
+      t.total ??
+      (t.setup ?? 0) + t.resolve + t.download + t.verify + (t.logicBoot ?? 0) + (t.firstRender ?? 0);
     version.textContent = `v${running.version} · ${running.source} · ${Math.round(total)} ms`;
     phone.dataset.version = running.version;
     back.onclick = () => running.navigateBack();

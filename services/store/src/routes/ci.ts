@@ -142,7 +142,15 @@ export function ciRoutes(router: Router, ctx: StoreContext): void {
     async (rc) => {
       const digest = checkDigest(rc);
       const tenant = rc.params.tenant ?? '';
-      const { user } = await requireKube(ctx, rc, tenant, 'create', 'miniprogramversions', undefined, 'artifact');
+      const { user } = await requireKube(
+        ctx,
+        rc,
+        tenant,
+        'create',
+        'miniprogramversions',
+        undefined,
+        'artifact',
+      );
       const header = rc.req.headers['x-tessera-wrapped-key'];
       const schema = await ctx.schema(tenant).catch(dbUnavailable);
       const r = await putBlob(ctx.pool, schema, rc.req, {

@@ -10,6 +10,8 @@ Page({
   },
   onBook(event) {
     const services = event.detail.value.services || [];
-    this.setData({ booked: `${this.data.slots[this.data.slotIndex]}${services.length ? ` (${services.join(', ')})` : ''}` });
+    this.setData({
+      booked: `${this.data.slots[this.data.slotIndex]}${services.length ? ` (${services.join(', ')})` : ''}`,
+    });
   },
 });
