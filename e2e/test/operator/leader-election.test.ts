@@ -25,9 +25,9 @@ const env = {
   TESSERA_SELECTOR: `tessera.dev/test-run=${run}`,
   TESSERA_OPERATOR_NAMESPACE: ns,
   TESSERA_LEASE_NAME: 'op',
-  TESSERA_LEASE_DURATION_MS: '4000',
-  TESSERA_RENEW_DEADLINE_MS: '3000',
-  TESSERA_RETRY_PERIOD_MS: '500',
+  TESSERA_LEASE_DURATION_MS: '8000',
+  TESSERA_RENEW_DEADLINE_MS: '6000',
+  TESSERA_RETRY_PERIOD_MS: '1000',
 };
 type Lease = Obj & { spec: { holderIdentity?: string; leaseTransitions?: number } };
 const lease = () => kube.get<Lease>(R.Leases, ns, 'op');
