@@ -58,13 +58,13 @@ lint: deps
 format: deps
 	biome check --write .
 
-test: deps system-deps tools crds-check lint helm-lint
+test: deps system-deps tools sdk crds-check lint helm-lint
 	vitest run
 
 test-unit: deps
 	vitest run --project unit
 
-e2e: deps system-deps tools
+e2e: deps system-deps tools sdk
 	vitest run --project e2e
 
 bench: deps system-deps tools

@@ -3,6 +3,7 @@
  * backend every web host app has, which mints short-lived session tokens from
  * the store server-to-server (the browser never sees the sdkSecret).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,9 @@ export interface HostPage {
 
 export async function startHostPage(options: HostPageOptions): Promise<HostPage> {
   const { bank, storeUrl } = options;
+  if (!existsSync(join(SDK_DIST, 'tessera-web.iife.js'))) {
+    throw new Error(`the browser build of the runtime SDK is missing in ${SDK_DIST}: run \`make sdk\``);
+  }
   // The page reaches the store through this origin, as a web host app would through its ingress.
   const config = (origin: string) =>
     JSON.stringify({

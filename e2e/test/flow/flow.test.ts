@@ -18,6 +18,7 @@ import {
 } from '@kubernetes/client-node';
 import { StoreClient, StoreError } from '@tessera/runtime-sdk/core';
 import { generateDeviceKeyPair } from '@tessera/runtime-sdk/package';
+import { routes, signRequest } from '@tessera/runtime-sdk/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BANK, type ProvisionedBank, provisionBank } from '../../src/demo/provision.ts';
@@ -180,7 +181,7 @@ describe('gray release', () => {
 });
 
 describe('rollback and take-down', () => {
-  it('promote, rollback, suspend and resume reach a new launch', async () => {
+  it('promote, rollback, suspend and resume reach a new launch; a take-down purges cached copies', async () => {
     await patchMiniProgram('transfer', { stableVersion: '1.1.0' });
     const promoted = await eventually(
       'promotion',
@@ -202,6 +203,28 @@ describe('rollback and take-down', () => {
         return error instanceof StoreError && error.status === 410;
       }
     });
+    // What an SDK holding cached copies hears: drop them.
+    const body = JSON.stringify({
+      appId: 'bank-transfer',
+      userId: 'bj-1',
+      devicePublicKey: (await generateDeviceKeyPair()).publicKeyRaw,
+      cachedVersions: ['1.0.0', '1.1.0'],
+    });
+    const headers = await signRequest({
+      method: 'POST',
+      path: routes.launch(),
+      body,
+      sdkKey: bank.sdkKey,
+      sdkSecret: bank.sdkSecret,
+    });
+    const gone = await fetch(`${platform.storeUrl}${routes.launch()}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body,
+    });
+    expect(gone.status).toBe(410);
+    expect(((await gone.json()) as { purge: string[] }).purge.sort()).toEqual(['1.0.0', '1.1.0']);
+
     await patchMiniProgram('transfer', { suspended: false });
     await eventually(
       'resume',
