@@ -113,6 +113,7 @@ async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs
 describe('from kubectl apply to a page on screen', () => {
   it('renders the first page of each mini-program in Chromium and handles a tap', async () => {
     const tab = await browser.context.newPage();
+    await tab.setViewportSize({ width: 1100, height: 900 });
     await tab.goto(page.url);
     await tab.waitForSelector('text=mini-programs running', { timeout: 60_000 });
     const handle = await tab.waitForSelector(
@@ -131,7 +132,7 @@ describe('from kubectl apply to a page on screen', () => {
     await (await branches.contentFrame())!.getByText('4 of 4 branches').waitFor();
     // The README's screenshot comes from here: TESSERA_SCREENSHOTS=e2e/screenshots make e2e
     const shots = process.env.TESSERA_SCREENSHOTS;
-    if (shots) await tab.screenshot({ path: join(REPO_ROOT, shots, 'demo-page.png'), fullPage: true });
+    if (shots) await tab.screenshot({ path: join(REPO_ROOT, shots, 'demo-page.png') });
     await tab.close();
   });
 });
