@@ -8,8 +8,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 /** Where generated CRD YAML lives. */
 export const CRD_DIR = join(REPO_ROOT, 'crds', 'manifests');
 
-/** Local state of harness clusters started by `make cluster-up` and by tests. */
-export const STATE_DIR = join(REPO_ROOT, '.tessera');
+/** Local state of harness clusters started by `make cluster-up`, the demo and tests. */
+export const STATE_DIR = process.env.TESSERA_STATE_DIR ?? join(REPO_ROOT, '.tessera');
 
 /**
  * Directory with etcd, kube-apiserver, kube-controller-manager, kubectl and helm.

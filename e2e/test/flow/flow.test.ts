@@ -111,7 +111,7 @@ async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs
 }
 
 describe('from kubectl apply to a page on screen', () => {
-  it('renders the first page of each mini-program in Chromium and handles a tap', async () => {
+  it('renders the first page of each mini-program in Chromium, handles a tap, a host API and a subpackage', async () => {
     const tab = await browser.context.newPage();
     await tab.setViewportSize({ width: 1100, height: 900 });
     await tab.goto(page.url);
@@ -133,6 +133,16 @@ describe('from kubectl apply to a page on screen', () => {
     // The README's screenshot comes from here: TESSERA_SCREENSHOTS=e2e/screenshots make e2e
     const shots = process.env.TESSERA_SCREENSHOTS;
     if (shots) await tab.screenshot({ path: join(REPO_ROOT, shots, 'demo-page.png') });
+    // A custom host API the HostApp grants to this mini-program.
+    await frame.getByText('Show my cards').click();
+    await frame.getByText('Debit •••• 2233').waitFor();
+    // Navigation into the history subpackage (a separate, separately keyed artifact).
+    await frame.getByText('Transfer history').click();
+    const history = await tab.waitForSelector(
+      'section.phone[data-app-id="bank-transfer"] iframe[data-route="history/pages/list/list"]',
+      { state: 'attached' },
+    );
+    await (await history.contentFrame())!.getByText('No transfers in this session.').waitFor();
     await tab.close();
   });
 });

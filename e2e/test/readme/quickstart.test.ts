@@ -3,7 +3,8 @@
  * (`make demo`, until its page answers, then Ctrl-C) and the control-plane walkthrough.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/harness/paths.ts';
@@ -77,11 +78,15 @@ describe('README', () => {
 
   it('control plane walkthrough: runs as written', async () => {
     const script = await readmeBlock('A real control plane on your laptop');
-    const { child, output } = runBash(script, {});
+    // Its own state directory: a cluster the developer started with make cluster-up is neither
+    // reused nor stopped by this test.
+    const stateDir = await mkdtemp(join(tmpdir(), 'tessera-readme-'));
+    const { child, output } = runBash(script, { TESSERA_STATE_DIR: stateDir });
     const code = await exited(child);
     expect(code, output()).toBe(0);
     expect(output()).toMatch(/miniprogramversion\.tessera\.dev\/transfer-1\.1\.0\s+transfer\s+1\.1\.0/);
     expect(output()).toContain('exactly one of upload, url or configMap');
     expect(output()).toMatch(/stopped 1 cluster/);
+    await rm(stateDir, { recursive: true, force: true });
   }, 300_000);
 });

@@ -219,7 +219,7 @@ describe('launch', () => {
       version: '1.0.0',
       reason: 'stable',
       purge: ['0.9.0'],
-      permissions: ['getUserToken'],
+      permissions: ['hostApi:getUserToken'],
     });
     expect((await launch({ userId: 'u2', attributes: { city: '上海' } })).reason).toBe('gray-rule');
     expect(await launch({ userId: 'tester-1' })).toMatchObject({

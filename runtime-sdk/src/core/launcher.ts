@@ -141,7 +141,18 @@ export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram
   const bytes = await o.client.download(res.artifact);
   const t2 = now();
   const dataKey = await unwrapDataKeyFromStore(res.wrappedKey, device.privateKey);
-  const pkg = await openPackage(bytes, { publicKeys: o.publicKeys, dataKey });
+  const main = await openPackage(bytes, { publicKeys: o.publicKeys, dataKey });
+  // Subpackages are separate artifacts with their own data keys; verified the same way.
+  // TODO(lazy): fetched up front for now; download on first navigation into them.
+  const subpackages = await Promise.all(
+    (res.subpackages ?? []).map(async (sp) =>
+      openPackage(await o.client.download(sp), {
+        publicKeys: o.publicKeys,
+        dataKey: await unwrapDataKeyFromStore(sp.wrappedKey, device.privateKey),
+      }),
+    ),
+  );
+  const pkg = subpackages.length ? combinePackages(main, subpackages) : main;
   const manifest = await readManifest(pkg);
   const t3 = now();
   if (o.cache) {
@@ -193,6 +204,23 @@ async function openCached(
     domains: e.domains,
     permissions: e.permissions,
     timings: { resolve: t1 - t0, download: 0, verify: t2 - t1 },
+  };
+}
+
+/** One view over a main package and its subpackages (their paths are disjoint, each under its root). */
+export function combinePackages(main: OpenedPackage, parts: readonly OpenedPackage[]): OpenedPackage {
+  const all = [main, ...parts];
+  const owner = (path: string) => all.find((p) => p.has(path));
+  return {
+    index: main.index,
+    paths: all.flatMap((p) => p.paths),
+    has: (path) => owner(path) !== undefined,
+    read: (path) => (owner(path) ?? main).read(path),
+    async readAll() {
+      const out = new Map<string, Uint8Array>();
+      for (const p of all) for (const [k, v] of await p.readAll()) out.set(k, v);
+      return out;
+    },
   };
 }
 

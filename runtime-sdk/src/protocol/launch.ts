@@ -84,6 +84,8 @@ export const SubpackageRefSchema = z.strictObject({
   url: z.string(),
   digest: Sha256HexSchema,
   size: z.number().int().nonnegative(),
+  /** the subpackage's own data key, re-wrapped for the device like the main package's */
+  wrappedKey: DeviceWrappedKeySchema,
 });
 
 /**
@@ -121,6 +123,7 @@ export const LaunchResponseSchema = z.strictObject({
   signingKeyId: z.string(),
   wrappedKey: DeviceWrappedKeySchema,
   domains: DomainsSchema,
+  /** what the host app grants this mini-program: `hostApi:<name>` and `menu:<id>` entries */
   permissions: z.array(z.string()).default([]),
   /** versions the device must drop from its cache (rolled back, retired, taken down) */
   purge: z.array(z.string()).default([]),

@@ -11,6 +11,7 @@ import {
   EventsAcceptedSchema,
   EventsBatchSchema,
   FeedbackSchema,
+  type LaunchRequestParsed,
   LaunchRequestSchema,
   type LaunchResponse,
   LaunchResponseSchema,
@@ -198,43 +199,18 @@ export async function launch(
   }
   // CRD digests are "sha256:<hex>"; URLs and the protocol use the bare hex
   const digest = released.artifact.digest.replace(/^sha256:/, '');
-  let dataKey = ctx.dataKeys.get(digest);
-  if (!dataKey) {
-    const info = await artifactKeyInfo(ctx, host.tenant, digest);
-    const keys = ctx.state.tenantKeys(host.tenant);
-    const kek = keys?.keks.get(wrappedKeyId(info.wrappedDataKey));
-    if (!kek) {
-      throw new HttpProblem(
-        503,
-        'key-unavailable',
-        `the key-encryption key ${info.kekId} of tenant ${host.tenant} is not loaded`,
-        {
-          headers: { 'retry-after': '5' },
-        },
-      );
-    }
-    dataKey = await unwrapDataKey(info.wrappedDataKey, kek);
-    ctx.dataKeys.set(digest, dataKey);
-  }
-  const deviceKey =
-    typeof input.devicePublicKey === 'string'
-      ? input.devicePublicKey
-      : `${input.devicePublicKey.x}.${input.devicePublicKey.y}`;
-  const wrapKey = `${digest}:${deviceKey}`;
-  let wrappedKey = ctx.deviceWrapped.get(wrapKey);
-  if (!wrappedKey) {
-    try {
-      wrappedKey = await rewrapDataKeyForDevice(dataKey, input.devicePublicKey);
-    } catch (e) {
-      if (e instanceof KeyUnwrapError) {
-        throw problems.badRequest(
-          'devicePublicKey is not a valid ECDH P-256 public key (JWK or raw uncompressed point)',
-        );
-      }
-      throw e;
-    }
-    ctx.deviceWrapped.set(wrapKey, wrappedKey);
-  }
+  const wrappedKey = await deviceWrappedKey(ctx, host.tenant, digest, input.devicePublicKey);
+  // Subpackages are separate artifacts with their own data keys, re-wrapped the same way.
+  const subpackages = await Promise.all(
+    (released.artifact.subpackages ?? []).map(async (sp) => ({
+      name: sp.name,
+      root: sp.root,
+      url: `/v1/tenants/${host.tenant}/artifacts/${bare(sp.digest)}`,
+      digest: bare(sp.digest),
+      size: sp.size,
+      wrappedKey: await deviceWrappedKey(ctx, host.tenant, bare(sp.digest), input.devicePublicKey),
+    })),
+  );
   return {
     tenant: host.tenant,
     appId: input.appId,
@@ -249,13 +225,7 @@ export async function launch(
       plaintextDigest: bare(released.artifact.plaintextDigest),
       indexSignature: released.artifact.signature,
     },
-    subpackages: (released.artifact.subpackages ?? []).map((sp) => ({
-      name: sp.name,
-      root: sp.root,
-      url: `/v1/tenants/${host.tenant}/artifacts/${bare(sp.digest)}`,
-      digest: bare(sp.digest),
-      size: sp.size,
-    })),
+    subpackages,
     ...(input.releaseDigest === entry.digest ? {} : { release: entry.signed }),
     signingKeyId: released.artifact.keyId,
     wrappedKey,
@@ -266,10 +236,59 @@ export async function launch(
       socket: entry.doc.domains.socket ?? [],
       webView: entry.doc.domains.webView ?? [],
     },
-    permissions: [...entry.doc.permissions.hostApis],
+    // What the HostApp grants this mini-program, in the SDK's vocabulary (hostApi:<name>, menu:<id>).
+    permissions: [
+      ...entry.doc.permissions.hostApis.map((name) => `hostApi:${name}`),
+      ...entry.doc.permissions.menuItems.map((id) => `menu:${id}`),
+    ],
     purge,
     releaseDigest: entry.digest,
   };
+}
+
+/** The artifact's data key, unwrapped with the tenant KEK (cached) and re-wrapped for the device (cached). */
+async function deviceWrappedKey(
+  ctx: StoreContext,
+  tenant: string,
+  digest: string,
+  devicePublicKey: LaunchRequestParsed['devicePublicKey'],
+) {
+  let dataKey = ctx.dataKeys.get(digest);
+  if (!dataKey) {
+    const info = await artifactKeyInfo(ctx, tenant, digest);
+    const keys = ctx.state.tenantKeys(tenant);
+    const kek = keys?.keks.get(wrappedKeyId(info.wrappedDataKey));
+    if (!kek) {
+      throw new HttpProblem(
+        503,
+        'key-unavailable',
+        `the key-encryption key ${info.kekId} of tenant ${tenant} is not loaded`,
+        {
+          headers: { 'retry-after': '5' },
+        },
+      );
+    }
+    dataKey = await unwrapDataKey(info.wrappedDataKey, kek);
+    ctx.dataKeys.set(digest, dataKey);
+  }
+  const deviceKey =
+    typeof devicePublicKey === 'string' ? devicePublicKey : `${devicePublicKey.x}.${devicePublicKey.y}`;
+  const wrapKey = `${digest}:${deviceKey}`;
+  let wrappedKey = ctx.deviceWrapped.get(wrapKey);
+  if (!wrappedKey) {
+    try {
+      wrappedKey = await rewrapDataKeyForDevice(dataKey, devicePublicKey);
+    } catch (e) {
+      if (e instanceof KeyUnwrapError) {
+        throw problems.badRequest(
+          'devicePublicKey is not a valid ECDH P-256 public key (JWK or raw uncompressed point)',
+        );
+      }
+      throw e;
+    }
+    ctx.deviceWrapped.set(wrapKey, wrappedKey);
+  }
+  return wrappedKey;
 }
 
 const bare = (digest: string) => digest.replace(/^sha256:/, '');

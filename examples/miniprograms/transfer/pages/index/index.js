@@ -39,8 +39,8 @@ Page({
   },
 
   onLoadCards() {
-    wx.invokeHostApi({ name: 'getBankCard', data: {} })
-      .then((result) => this.setData({ cards: result.data.cards }))
+    wx.invokeHostApi({ name: 'getBankCard', params: {} })
+      .then((res) => this.setData({ cards: res.result.cards }))
       .catch((err) => wx.showToast({ title: err.errMsg, icon: 'none' }));
   },
 });
