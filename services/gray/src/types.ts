@@ -1,31 +1,12 @@
 // Input shapes of the gray engine. They mirror GrayRule.spec / MiniProgram.spec in @tessera/crds
 // structurally, so the operator and the store can pass CRD objects (or the compiled form in a
-// release ConfigMap) straight in; this package has no dependency on the CRD schemas.
+// release ConfigMap) straight in.
 
-export const OPERATORS = [
-  'In',
-  'NotIn',
-  'Eq',
-  'Ne',
-  'Contains',
-  'StartsWith',
-  'EndsWith',
-  'Gt',
-  'Gte',
-  'Lt',
-  'Lte',
-  'SemverEq',
-  'SemverGt',
-  'SemverGte',
-  'SemverLt',
-  'SemverLte',
-  'DateAfter',
-  'DateBefore',
-  'Matches',
-  'Exists',
-  'Is',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
+// The operator list is part of the GrayRule schema (the API server rejects any other).
+import { GRAY_OPERATORS, type GrayOperator } from '@tessera/crds';
+
+export const OPERATORS = GRAY_OPERATORS;
+export type Operator = GrayOperator;
 
 export interface ConditionInput {
   attribute: string;
