@@ -298,6 +298,15 @@ describe('a failing compile', () => {
 
 describe('tenant deletion', () => {
   it('removes the namespace, the key material and the database schema', async () => {
+    const tenant = (await custom.getClusterCustomObject({
+      ...GROUP,
+      plural: 'tenants',
+      name: BANK.tenant,
+    })) as {
+      metadata: { finalizers?: string[] };
+    };
+    // The store keeps the Tenant until its data is gone.
+    expect(tenant.metadata.finalizers).toContain('tessera.dev/store-data');
     await custom.deleteClusterCustomObject({ ...GROUP, plural: 'tenants', name: BANK.tenant });
     await eventually(
       'the tenant namespace to disappear',

@@ -13,6 +13,8 @@ const Env = z.object({
   HOST: z.string().default('0.0.0.0'),
   STORE_ROUTE_GROUPS: z.string().default('device,ci,admin'),
   KUBERNETES: z.enum(['in-cluster', 'kubeconfig', 'off']).default('kubeconfig'),
+  /** the store's finalizer on Tenants: their data is dropped before they are deleted */
+  TENANT_FINALIZER: z.enum(['true', 'false']).default('true'),
 });
 
 const parsed = Env.safeParse(process.env);
@@ -35,6 +37,7 @@ const store = await startStore({
   embeddedDataDir: env.PGLITE_DIR,
   redisUrl: env.REDIS_URL,
   kubeConfig,
+  tenantFinalizer: env.TENANT_FINALIZER === 'true',
   host: env.HOST,
   port: env.PORT,
   groups,

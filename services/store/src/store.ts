@@ -19,6 +19,7 @@ import { BoundedCache } from './lru.ts';
 import { createMetrics } from './metrics.ts';
 import { ReleaseState } from './release/state.ts';
 import { releaseSync } from './release/sync.ts';
+import { tenantFinalizer } from './release/tenant-finalizer.ts';
 import { kubeUserListLoader, type ReleaseWatcher, watchReleaseState } from './release/watch.ts';
 import { type ApprovalWriter, KubeApprovalWriter } from './routes/approvals.ts';
 import { createHttpServer } from './server.ts';
@@ -32,6 +33,11 @@ export interface StoreOptions {
   redisUrl?: string | undefined;
   /** Kubernetes access: release watch, TokenReview/SAR, approvals. Absent: device routes only. */
   kubeConfig?: KubeConfig | undefined;
+  /**
+   * Put the store's finalizer on Tenants so their data is dropped before they go (the
+   * deployed store does; off by default so several test stores can share one cluster).
+   */
+  tenantFinalizer?: boolean;
   /** supply a state to feed directly (tests, benchmarks) instead of watching Kubernetes */
   state?: ReleaseState | undefined;
   /** override the Kubernetes authoriser (e.g. a second real API server in tests) */
@@ -124,17 +130,24 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     o.webhookIntervalMs === 0
       ? undefined
       : startWebhookWorker(pool, () => ensuredSchemas(), log, o.webhookIntervalMs ?? 1000);
+  /** Drops everything the store holds for a tenant: its schema (artifacts, events, audit). */
+  const dropTenantData = async (t: string) => {
+    deleted.add(t);
+    ensured.delete(t);
+    ready.delete(tenantSchema(t));
+    await dropTenantSchema(pool, t);
+    log.info({ tenant: t }, 'tenant schema dropped');
+  };
   let watcher: ReleaseWatcher | undefined;
   if (!o.state && o.kubeConfig) {
+    const finalizer = o.tenantFinalizer ? tenantFinalizer(o.kubeConfig, log, dropTenantData) : undefined;
     watcher = watchReleaseState(o.kubeConfig, state, log, {
-      // the Tenant is gone (its finalizer ran): drop its schema — artifacts, events, audit
+      onTenantObject: (t) => finalizer?.observe(t),
+      // Normally the finalizer has dropped it already; this covers a Tenant deleted without it.
       onTenantDeleted: (t) => {
-        deleted.add(t);
-        ensured.delete(t);
-        ready.delete(tenantSchema(t));
-        void dropTenantSchema(pool, t)
-          .then(() => log.info({ tenant: t }, 'tenant schema dropped'))
-          .catch((e) => log.warn({ tenant: t, err: String(e) }, 'tenant schema not dropped'));
+        void dropTenantData(t).catch((e) =>
+          log.warn({ tenant: t, err: String(e) }, 'tenant schema not dropped'),
+        );
       },
       onVersionPhase: (tenant, v, phase) => {
         const ns = v.metadata?.namespace ?? '';

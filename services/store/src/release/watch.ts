@@ -41,6 +41,8 @@ export function watchReleaseState(
   log: Logger,
   hooks: {
     onTenant?: (tenant: string) => void;
+    /** every version of a Tenant object seen (for the store's finalizer) */
+    onTenantObject?: (tenant: KubernetesObject) => void;
     onTenantDeleted?: (tenant: string) => void;
     onChange?: () => void;
     /** a MiniProgramVersion reached Compiled or Failed (for lifecycle webhooks) */
@@ -137,6 +139,7 @@ export function watchReleaseState(
             publicKeys: t.status?.publicKeys ?? [],
           });
           publishTenant(name);
+          hooks.onTenantObject?.(t);
         },
         remove: (t) => {
           const name = t.metadata?.name;

@@ -1,0 +1,79 @@
+// The store holds state of every tenant outside the cluster (its PostgreSQL schema: artifacts,
+// sources, events, audit log). Like any controller with external state it puts a finalizer on
+// the Tenant, and removes it only after that state is gone: a store that is down while a tenant
+// is deleted keeps the Tenant terminating until it is back, instead of leaking the schema.
+// Every replica does this; both steps are idempotent and guarded by resourceVersion.
+
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { GROUP, VERSION } from '@tessera/crds';
+import type { Logger } from 'pino';
+
+export const STORE_FINALIZER = 'tessera.dev/store-data';
+
+export interface TenantFinalizer {
+  observe(tenant: KubernetesObject): void;
+}
+
+export function tenantFinalizer(
+  kc: KubeConfig,
+  log: Logger,
+  dropTenantData: (tenant: string) => Promise<void>,
+): TenantFinalizer {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const busy = new Set<string>();
+  const patch = (name: string, body: unknown[]) =>
+    custom.patchClusterCustomObject(
+      { group: GROUP, version: VERSION, plural: 'tenants', name, body },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+
+  async function reconcile(t: KubernetesObject): Promise<void> {
+    const name = t.metadata?.name ?? '';
+    const rv = t.metadata?.resourceVersion ?? '';
+    const finalizers = t.metadata?.finalizers ?? [];
+    const index = finalizers.indexOf(STORE_FINALIZER);
+    if (!t.metadata?.deletionTimestamp) {
+      if (index >= 0) return;
+      await patch(name, [
+        { op: 'test', path: '/metadata/resourceVersion', value: rv },
+        finalizers.length
+          ? { op: 'add', path: '/metadata/finalizers/-', value: STORE_FINALIZER }
+          : { op: 'add', path: '/metadata/finalizers', value: [STORE_FINALIZER] },
+      ]);
+      return;
+    }
+    if (index < 0) return;
+    await dropTenantData(name);
+    await patch(name, [
+      { op: 'test', path: '/metadata/resourceVersion', value: rv },
+      { op: 'test', path: `/metadata/finalizers/${index}`, value: STORE_FINALIZER },
+      { op: 'remove', path: `/metadata/finalizers/${index}` },
+    ]);
+    log.info({ tenant: name }, 'tenant data removed; store finalizer released');
+  }
+
+  return {
+    observe(t) {
+      const name = t.metadata?.name;
+      if (!name || busy.has(name)) return;
+      busy.add(name);
+      reconcile(t)
+        .catch((e: { code?: number; message?: string }) => {
+          // 409/422: the object changed meanwhile; the watch delivers the new version.
+          if (e.code !== 409 && e.code !== 422 && e.code !== 404) {
+            log.warn(
+              { tenant: name, err: e.message },
+              'tenant finalizer step failed; retried on the next event',
+            );
+          }
+        })
+        .finally(() => busy.delete(name));
+    },
+  };
+}
