@@ -70,8 +70,13 @@ e2e: deps system-deps tools sdk
 bench: deps system-deps tools
 	npm run bench --workspaces --if-present
 
-sdk: deps
+# Rebuilt only when its sources change: tests that serve these files may run while a nested
+# `make demo` (the README test) checks them.
+SDK_BUNDLE := runtime-sdk/dist/tessera-web.iife.js
+$(SDK_BUNDLE): $(shell find runtime-sdk/src runtime-sdk/scripts -name '*.ts' -not -name '*.test.ts') runtime-sdk/package.json $(NPM_STAMP)
 	npm run build -w runtime-sdk
+
+sdk: $(SDK_BUNDLE)
 
 demo: deps system-deps tools sdk
 	node e2e/src/demo/main.ts
