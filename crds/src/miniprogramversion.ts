@@ -13,6 +13,12 @@ import {
 
 export const VERSION_PHASES = ['Pending', 'Compiling', 'Compiled', 'Failed', 'Released', 'Retired'] as const;
 export type VersionPhase = (typeof VERSION_PHASES)[number];
+/** Phases in which the version has a compiled, signed artifact. */
+export const COMPILED_PHASES: ReadonlySet<string> = new Set<VersionPhase>([
+  'Compiled',
+  'Released',
+  'Retired',
+]);
 
 export const SourceSchema = doc(
   z

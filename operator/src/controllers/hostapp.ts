@@ -5,6 +5,7 @@
 // signing again would otherwise always differ).
 import { randomBytes } from 'node:crypto';
 import {
+  COMPILED_PHASES,
   GROUP,
   type HostApp,
   type HostAppStatus,
@@ -42,7 +43,6 @@ import { signingKeyOf } from './tenant-keys.ts';
 import type { SecretLike } from './types.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
-const COMPILED = new Set(['Compiled', 'Released', 'Retired']);
 
 export class HostAppReconciler implements Reconciler {
   readonly #mgr: Manager;
@@ -112,7 +112,7 @@ export class HostAppReconciler implements Reconciler {
     const tenantName = tenant.metadata.name ?? '';
     const required = tenant.spec.reviewPolicy?.requiredRoles;
     const isReleasable = (v: MiniProgramVersion) =>
-      COMPILED.has(v.status?.phase ?? '') &&
+      COMPILED_PHASES.has(v.status?.phase ?? '') &&
       v.status?.artifact !== undefined &&
       approvalState(required, v.status?.approvals).approved;
 

@@ -1,6 +1,11 @@
 // MiniProgram: validates stableVersion against its versions (it must name a Compiled and
 // Approved version, or Ready says exactly why not), reflects suspension, summarises versions.
-import type { MiniProgram, MiniProgramStatus, MiniProgramVersion } from '@tessera/crds';
+import {
+  COMPILED_PHASES,
+  type MiniProgram,
+  type MiniProgramStatus,
+  type MiniProgramVersion,
+} from '@tessera/crds';
 import { compareSemver, parseSemver } from '@tessera/gray';
 import { type ConditionInput, setConditions } from '../runtime/conditions.ts';
 import type { Controller, Reconciler } from '../runtime/controller.ts';
@@ -12,7 +17,6 @@ import { BY_MINI_PROGRAM, type Informers, MiniProgramResource, tenantForNamespac
 
 const MAX_SUMMARY = 256;
 export const COALESCE_MS = 500;
-const COMPILED = new Set(['Compiled', 'Released', 'Retired']);
 
 export class MiniProgramReconciler implements Reconciler {
   readonly #mgr: Manager;
@@ -58,7 +62,7 @@ export class MiniProgramReconciler implements Reconciler {
     const versions = sortNewestFirst(this.#i.versions.cache.byIndex(BY_MINI_PROGRAM, key));
     const isApproved = (v: MiniProgramVersion) => approvalState(required, v.status?.approvals).approved;
     const isCompiled = (v: MiniProgramVersion) =>
-      COMPILED.has(v.status?.phase ?? '') && v.status?.artifact !== undefined;
+      COMPILED_PHASES.has(v.status?.phase ?? '') && v.status?.artifact !== undefined;
 
     const conds: ConditionInput[] = [];
     const ready = (ok: boolean, reason: string, message: string) =>

@@ -2,7 +2,7 @@
 // reconnection logic), report phase changes at once and a heartbeat on long waits, and end in
 // exactly one of compiled, failed or timed out.
 
-import type { MiniProgramVersion } from '@tessera/crds';
+import { COMPILED_PHASES, type MiniProgramVersion } from '@tessera/crds';
 import type { CommandContext } from '../context.ts';
 import { inputError, timeoutError } from '../errors.ts';
 import { getVersion } from '../kube/resources.ts';
@@ -15,8 +15,6 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))}s`;
 export type CompileOutcome =
   | { ok: true; version: MiniProgramVersion }
   | { ok: false; version: MiniProgramVersion };
-
-const COMPILED_PHASES = new Set(['Compiled', 'Released', 'Retired']);
 
 export async function waitForCompile(
   ctx: CommandContext,
