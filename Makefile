@@ -96,9 +96,9 @@ kind-up:
 
 kind-deploy: tools
 	@command -v kind >/dev/null && command -v docker >/dev/null || { echo "$@ needs Docker and kind"; exit 1; }
-	for c in operator:operator store:services/store compiler:services/compiler; do \
-	  docker build -f $${c#*:}/Dockerfile -t tessera/$${c%%:*}:$(IMAGE_TAG) . && \
-	  kind load docker-image --name $(KIND_CLUSTER) tessera/$${c%%:*}:$(IMAGE_TAG); done
+	for c in operator store compiler; do \
+	  docker build --target $$c -t tessera/$$c:$(IMAGE_TAG) . && \
+	  kind load docker-image --name $(KIND_CLUSTER) tessera/$$c:$(IMAGE_TAG); done
 	bin/kubectl --context kind-$(KIND_CLUSTER) create namespace tessera-system --dry-run=client -o yaml | bin/kubectl --context kind-$(KIND_CLUSTER) apply -f -
 	bin/kubectl --context kind-$(KIND_CLUSTER) -n tessera-system apply -f charts/kind/dev-dependencies.yaml
 	bin/helm upgrade --install tessera charts/tessera --kube-context kind-$(KIND_CLUSTER) -n tessera-system \

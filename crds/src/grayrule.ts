@@ -156,6 +156,24 @@ export const GrayRuleStatusSchema = doc(
     observedGeneration: observedGeneration(),
     active: doc(z.boolean().optional(), 'Whether the rule is currently in effect.'),
     candidateReady: doc(z.boolean().optional(), 'Whether the candidate version is Compiled and Approved.'),
+    userList: doc(
+      z
+        .object({
+          configMap: text(253, 'Name of the published, content-addressed list ConfigMap.'),
+          key: text(253, 'Data key of the list in that ConfigMap.'),
+          digest: text(80, 'sha256:<hex> of the published list; release documents pin it.'),
+          count: doc(z.int().min(0), 'Number of distinct user ids.'),
+          source: doc(
+            z.object({
+              name: objectName('spec.users.configMapRef.name the list was read from.'),
+              key: text(253, 'spec.users.configMapRef.key the list was read from.'),
+            }),
+            'Where the list came from, so a changed reference is never served with an old list.',
+          ),
+        })
+        .optional(),
+      'The imported user list (spec.users.configMapRef) as published for release documents; the last valid list is kept while the source is invalid.',
+    ),
     nextTransitionTime: doc(
       z.iso.datetime({ offset: true }).optional(),
       'When the rule next becomes active or inactive by its schedule.',

@@ -6,3 +6,4 @@ export * from './miniprogram.ts';
 export * from './miniprogramversion.ts';
 export * from './release.ts';
 export * from './tenant.ts';
+export * from './userlist.ts';

@@ -88,6 +88,8 @@ export const MiniProgramReleaseSchema = z.object({
   }),
   /** Versions that were released before and no longer are: SDKs purge cached copies. */
   revokedVersions: z.array(z.string()).default([]),
+  /** The host app's update policy for cached copies (HostApp.spec.updatePolicy), sent to SDKs at launch. */
+  updatePolicy: HostAppSpecSchema.shape.updatePolicy,
   /** Generation of the MiniProgram the document was built from. */
   sourceGeneration: z.number().int(),
 });

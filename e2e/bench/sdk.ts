@@ -1,39 +1,53 @@
-// SDK benchmarks in real headless Chromium against a loopback store (e2e/test/sdk/fixture-store.ts
-// with a real compiled, encrypted, signed 20-page sample). Each figure has a baseline measured
-// in the same run. Bounded: fixed iteration counts, loopback only, stops by itself.
+// SDK benchmarks in real headless Chromium against the real store over loopback
+// (@tessera/store on PostgreSQL and Redis, e2e/test/sdk/real-env.ts, behind the same-origin
+// loopback ingress) with a real compiled, encrypted, signed 20-page sample. Needs the harness
+// control plane: TESSERA_KUBECONFIG, or one is started here. Each figure has a baseline
+// measured in the same run. Bounded: fixed iteration counts, loopback only, stops by itself.
+import { loadavg as osLoadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
+import { type Cluster, startCluster } from '@tessera/e2e/harness';
 import { buildAll } from '@tessera/runtime-sdk/build';
 import { build } from 'esbuild';
 import type { Frame, Page } from 'playwright-core';
 import { launchBrowser } from '../src/infra/browser.ts';
-import { makeTenant, publish, startApiServer, startFixtureStore } from '../test/sdk/fixture-store.ts';
+import { startRealEnv } from '../test/sdk/real-env.ts';
 import { sampleSource } from '../test/sdk/sample-app.ts';
 
 const COLD_RUNS = 9;
 const ROUND_TRIPS = 15;
 const PAGES_FOR_MEMORY = 6;
 
+const loadavg = () =>
+  osLoadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const f1 = (x: number) => x.toFixed(1);
 
-const built = await buildAll();
-const [browser, store, api] = await Promise.all([launchBrowser(), startFixtureStore(), startApiServer()]);
+let cluster: Cluster | undefined;
 const deadline = setTimeout(() => {
-  console.error('benchmark exceeded 10 minutes; aborting');
-  process.exit(2);
-}, 600_000);
+  console.error('benchmark exceeded 12 minutes; aborting');
+  void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(2));
+}, 720_000);
+if (!process.env.TESSERA_KUBECONFIG) {
+  cluster = await startCluster();
+  process.env.TESSERA_KUBECONFIG = cluster.kubeconfigPath;
+}
+const built = await buildAll();
+const [browser, env] = await Promise.all([launchBrowser({ ignoreHttpsErrors: true }), startRealEnv()]);
+const store = env.ingress;
+const api = env.api;
 
 try {
-  const tenant = await makeTenant();
   const source = sampleSource({
     api: api.url,
-    evil: 'http://127.0.0.1:9',
+    evil: env.evil.url,
     tag: 'bench',
     pages: 20,
     bigList: 1000,
   });
-  const app = await publish(tenant, 'wx-bench', '1.0.0', source, { request: [api.url] });
-  store.apps.set('wx-bench', app);
+  const app = await env.pack(await env.compile(source));
+  await env.release('mp-bench', 'wx-bench', '1.0.0', app, app.bytes, { request: [api.url] });
   const renderBundle = await build({
     entryPoints: [new URL(import.meta.resolve('@tessera/runtime-sdk/bench/render')).pathname],
     bundle: true,
@@ -51,7 +65,7 @@ try {
   });
 
   console.log(`sample: 20 pages + 1,000-row page, package ${f1(app.bytes.length / 1024)} KB ciphertext`);
-  const sdkGzip = gzipSync(built.files['tessera-web.js']!).length;
+  const sdkGzip = gzipSync(built.files['tessera-web.js']!, { level: 9 }).length;
   console.log(`SDK web entry (core + web + both realms): ${f1(sdkGzip / 1024)} KB gzip`);
 
   const newHost = async (offline = false, prewarm = true): Promise<Page> => {
@@ -73,9 +87,9 @@ try {
         await (w.tessera as { ready(): Promise<void> }).ready();
       },
       {
-        sdkKey: store.sdkKey,
-        sdkSecret: store.sdkSecret,
-        key: tenant.signing.publicKeySpki,
+        sdkKey: env.tenant.sdkKey,
+        sdkSecret: env.tenant.sdkSecret,
+        key: env.tenant.signing.publicKeySpki,
         offline,
         prewarm,
       },
@@ -90,7 +104,8 @@ try {
   };
 
   // ---- cold start: launch() → first page rendered --------------------------------------
-  const coldStart = async (prewarm: boolean) => {
+  const coldStart = async (label: string, o: { prewarm: boolean; preload?: boolean; offline?: boolean }) => {
+    const { prewarm } = o;
     const phases: Record<string, number[]> = {
       setup: [],
       resolve: [],
@@ -101,16 +116,21 @@ try {
       total: [],
     };
     const baseline: number[] = [];
+    const staticPage: number[] = [];
     for (let i = 0; i < COLD_RUNS; i++) {
-      const page = await newHost(false, prewarm);
-      const t = await page.evaluate(async () => {
+      const page = await newHost(o.offline === true, prewarm);
+      const t = await page.evaluate(async (preload) => {
         const w = window as unknown as {
-          tessera: { launch(id: string, o: unknown): Promise<{ timings: Record<string, number> }> };
+          tessera: {
+            launch(id: string, o: unknown): Promise<{ timings: Record<string, number> }>;
+            preload(id: string): Promise<unknown>;
+          };
         };
+        if (preload) await w.tessera.preload('wx-bench');
         const app = await w.tessera.launch('wx-bench', { container: document.getElementById('app') });
         while (app.timings.total === undefined) await new Promise((r) => setTimeout(r, 1));
         return app.timings;
-      });
+      }, o.preload === true);
       for (const k of Object.keys(phases)) phases[k]!.push(t[k] ?? 0);
       // Baseline: the platform floor — a sandboxed srcdoc frame that starts a blob worker and
       // gets one message back (no SDK, no crypto, no rendering).
@@ -132,17 +152,64 @@ try {
             }),
         ),
       );
+      staticPage.push(
+        await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const t0 = performance.now();
+              const f = document.createElement('iframe');
+              f.style.cssText = 'width:375px;height:667px;border:0';
+              f.onload = () => requestAnimationFrame(() => resolve(performance.now() - t0));
+              f.src = `/static-entry.html?${Math.random()}`;
+              document.body.appendChild(f);
+            }),
+        ),
+      );
       await page.close();
     }
     console.log(
-      `cold start, 20-page sample, launch() → first page rendered, ${prewarm ? 'logic realm pre-warmed (default)' : 'nothing pre-warmed (prewarm: false)'} (median of ${COLD_RUNS}, ms):`,
+      `cold start, 20-page sample, launch() → first page rendered, ${label} (median of ${COLD_RUNS}, ms; load average ${loadavg()}):`,
     );
     for (const [k, v] of Object.entries(phases))
       console.log(`  ${k.padEnd(12)} ${f1(median(v)).padStart(7)}`);
     console.log(`  baseline: empty sandboxed frame + worker round trip ${f1(median(baseline))} ms`);
+    console.log(
+      `  baseline: the same entry page as plain static HTML, loaded into a frame ${f1(median(staticPage))} ms`,
+    );
   };
-  await coldStart(false);
-  await coldStart(true);
+  // The static-page baseline: the entry page exactly as the SDK rendered it (markup and
+  // styles, no scripts), served by the same loopback ingress. This first launch also warms the
+  // store (connection pools, caches) the way a running production store is warm.
+  {
+    const page = await newHost();
+    await page.evaluate(() =>
+      (window as unknown as { tessera: { launch(id: string, o: unknown): Promise<unknown> } }).tessera.launch(
+        'wx-bench',
+        { container: document.getElementById('app') },
+      ),
+    );
+    const h = await page.waitForSelector('iframe[data-route]', { state: 'attached' });
+    const f = (await h.contentFrame())!;
+    await f.waitForSelector('wx-page', { state: 'attached' });
+    const html = await f.evaluate(() => {
+      const styles = [...document.querySelectorAll('style')].map((s) => s.textContent).join('\n');
+      const body = document.body.cloneNode(true) as HTMLElement;
+      for (const s of body.querySelectorAll('script')) s.remove();
+      return `<!doctype html><html><head><meta charset="utf-8"><style>${styles}</style></head><body>${body.innerHTML}</body></html>`;
+    });
+    store.pages.set('/static-entry.html', { type: 'text/html; charset=utf-8', body: html });
+    await page.close();
+  }
+  await coldStart('nothing pre-warmed (prewarm: false), no offline cache', { prewarm: false });
+  await coldStart('logic realm pre-warmed (default), no offline cache', { prewarm: true });
+  await coldStart('logic realm pre-warmed, IndexedDB offline cache on (defaults)', {
+    prewarm: true,
+    offline: true,
+  });
+  await coldStart('sdk.preload(appId) before launch() + logic realm pre-warmed', {
+    prewarm: true,
+    preload: true,
+  });
 
   // ---- setData round trip: tap → logic → setData → view patched ---------------------
   {
@@ -179,7 +246,9 @@ try {
       all.push(await roundTrip('#all'));
       one.push(await roundTrip('#one'));
     }
-    console.log(`setData round trip, tap → DOM patched (median of ${ROUND_TRIPS}, ms):`);
+    console.log(
+      `setData round trip, tap → DOM patched (median of ${ROUND_TRIPS}, ms; load average ${loadavg()}):`,
+    );
     console.log(`  1,000-row list replaced (reverse)  ${f1(median(all))}`);
     console.log(`  baseline: one row by path list[500].label  ${f1(median(one))}`);
     await page.close();
@@ -251,7 +320,9 @@ try {
       }
     }, n);
     const base1 = await heap();
-    console.log(`memory per open page (${n} pages opened by navigateTo, after GC; host-process JS heap):`);
+    console.log(
+      `memory per open page (${n} pages opened by navigateTo, after GC; host-process JS heap; load average ${loadavg()}):`,
+    );
     console.log(
       `  tessera page  ${f1((after.heap - before.heap) / n / 1024)} KB JS heap, ${f1((after.nodes - before.nodes) / n)} DOM nodes`,
     );
@@ -263,5 +334,6 @@ try {
 } finally {
   clearTimeout(deadline);
   await browser.close();
-  await Promise.all([store.close(), api.close()]);
+  await env.close();
+  await cluster?.stop();
 }

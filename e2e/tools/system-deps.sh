@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo need when they are missing:
 # PostgreSQL and Redis servers, Chromium for browser tests, CJK fonts for
-# screenshots, openssl for harness certificates. Needs root (or sudo) only when
+# screenshots, openssl for harness certificates, wrk for the store's launch benchmark. Needs root (or sudo) only when
 # something is missing.
 set -euo pipefail
-packages=(postgresql redis-server chromium fonts-noto-cjk openssl ca-certificates)
+packages=(postgresql redis-server chromium fonts-noto-cjk openssl ca-certificates wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,8 @@
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { createOperator } from './operator.ts';
+import { createOperator, DEFAULT_WORKERS } from './operator.ts';
+import { DEFAULT_CLIENT_RATE_LIMIT } from './runtime/kube-client.ts';
 import { createLogger } from './runtime/logger.ts';
 
 const EnvSchema = z.object({
@@ -21,7 +22,9 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[^:]*:\d+$/, 'TESSERA_HEALTH_ADDR must be host:port, e.g. 0.0.0.0:8081')
     .default('0.0.0.0:8081'),
-  TESSERA_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  TESSERA_WORKERS: z.coerce.number().int().min(1).max(256).default(DEFAULT_WORKERS),
+  TESSERA_CLIENT_QPS: z.coerce.number().min(0).default(DEFAULT_CLIENT_RATE_LIMIT.qps),
+  TESSERA_CLIENT_BURST: z.coerce.number().int().min(1).default(DEFAULT_CLIENT_RATE_LIMIT.burst),
   TESSERA_SELECTOR: z.string().optional(),
   TESSERA_COMPILER_IMAGE: z.string().optional(),
   TESSERA_RESYNC_MS: z.coerce
@@ -58,6 +61,9 @@ const operator = createOperator({
   storeUrl: env.TESSERA_STORE_URL,
   compilerImage: env.TESSERA_COMPILER_IMAGE,
   workers: env.TESSERA_WORKERS,
+  // QPS 0 turns the client-side limit off (the API server's priority and fairness still applies).
+  clientRateLimit:
+    env.TESSERA_CLIENT_QPS > 0 ? { qps: env.TESSERA_CLIENT_QPS, burst: env.TESSERA_CLIENT_BURST } : false,
   selector: env.TESSERA_SELECTOR,
   health: { host: host || '0.0.0.0', port: Number(port) },
   informer: { resyncMs: env.TESSERA_RESYNC_MS, watchTimeoutSeconds: env.TESSERA_WATCH_TIMEOUT_SECONDS },

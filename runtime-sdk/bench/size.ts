@@ -1,44 +1,96 @@
-// SDK size per platform entry, minified and gzip. Also splits the web entry into the SDK's own
-// code and the zod schemas it shares with the store and compiler; the baseline is the same
-// code unminified.
+// SDK size per platform entry, minified (esbuild) and gzip -9, with what each contains.
+// What counts toward the 40 KB target is tessera-web.js as shipped: the web host code (core +
+// web) with both realm bundles embedded, i.e. every byte a host downloads before its first
+// launch — the realms are not lazily loaded chunks. The parts are listed below it; the
+// baseline is the same web host code unminified.
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { buildAll } from '../scripts/build.ts';
 
+const TARGET_GZIP = 40 * 1024;
 const kb = (n: number) => (n / 1024).toFixed(1).padStart(6);
+const gz = (text: string) => gzipSync(text, { level: 9 }).length;
+const src = (p: string) => new URL(`../src/${p}`, import.meta.url).pathname;
+
+async function bundle(entry: string, options: { minify: boolean; platform: 'browser' | 'node' }) {
+  const r = await build({
+    entryPoints: [src(entry)],
+    bundle: true,
+    minify: options.minify,
+    format: 'esm',
+    target: 'es2022',
+    platform: options.platform,
+    write: false,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'error',
+    // esbuild itself: the Node host bundles its realm with it at run time, it is not shipped
+    external: ['esbuild'],
+    // host code only: the realm bundles are reported on their own
+    define: { __TESSERA_WORKER_SOURCE__: '""', __TESSERA_VIEW_SOURCE__: '""' },
+  });
+  const text = r.outputFiles[0]!.text;
+  return { text, inputs: Object.values(r.metafile.outputs)[0]!.inputs };
+}
+
+type Inputs = Metafile['outputs'][string]['inputs'];
+
+function largest(inputs: Inputs, n: number): string[] {
+  return Object.entries(inputs)
+    .map(([path, i]) => ({ path: path.replace(/^.*node_modules\//, ''), bytes: i.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, n)
+    .map((m) => `      ${kb(m.bytes)} KB min  ${m.path.replace(/^src\//, 'runtime-sdk/src/')}`);
+}
+
+const bytesOf = (inputs: Inputs, test: (path: string) => boolean) =>
+  Object.entries(inputs)
+    .filter(([p]) => test(p))
+    .reduce((s, [, i]) => s + i.bytesInOutput, 0);
 
 export async function sizeReport(): Promise<string> {
-  const { files, sizes } = await buildAll();
+  const { sizes } = await buildAll();
+  const size = (file: string) => sizes.find((s) => s.file === file)!;
   const lines = ['SDK size (esbuild, minified; gzip -9):'];
-  for (const s of sizes) lines.push(`  ${s.file.padEnd(22)} ${kb(s.bytes)} KB min ${kb(s.gzip)} KB gzip`);
-  const entry = new URL('../src/web/index.ts', import.meta.url).pathname;
-  const define = {
-    __TESSERA_WORKER_SOURCE__: JSON.stringify(files['tessera-worker.js']),
-    __TESSERA_VIEW_SOURCE__: JSON.stringify(files['tessera-view.js']),
-  };
-  const variant = async (minify: boolean) => {
-    const r = await build({
-      entryPoints: [entry],
-      bundle: true,
-      minify,
-      format: 'esm',
-      write: false,
-      logLevel: 'error',
-      external: ['zod'],
-      define,
-    });
-    const text = r.outputFiles[0]!.text;
-    return { bytes: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).length };
-  };
-  const own = await variant(true);
-  const raw = await variant(false);
-  const whole = sizes.find((s) => s.file === 'tessera-web.js')!;
-  lines.push(
-    `  core + web + both realms, zod excluded: ${kb(own.bytes)} KB min ${kb(own.gzip)} KB gzip (target 40 KB gzip)`,
+  const row = (label: string, bytes: number, gzip: number, note = '') =>
+    lines.push(`  ${label.padEnd(50)} ${kb(bytes)} KB min ${kb(gzip)} KB gzip${note}`);
+  const web = size('tessera-web.js');
+  const verdict =
+    web.gzip <= TARGET_GZIP ? 'within' : `OVER by ${((web.gzip - TARGET_GZIP) / 1024).toFixed(1)} KB`;
+  row(
+    'web entry as shipped (tessera-web.js, ESM)',
+    web.bytes,
+    web.gzip,
+    `   ← counts: target ≤ 40 KB gzip, ${verdict}`,
   );
-  lines.push(
-    `  zod share of tessera-web.js:            ${kb(whole.bytes - own.bytes)} KB min ${kb(whole.gzip - own.gzip)} KB gzip`,
+  row(
+    '  same as a classic script (tessera-web.iife.js)',
+    size('tessera-web.iife.js').bytes,
+    size('tessera-web.iife.js').gzip,
   );
-  lines.push(`  baseline, same code unminified:         ${kb(raw.bytes)} KB     ${kb(raw.gzip)} KB gzip`);
+  const host = await bundle('web/index.ts', { minify: true, platform: 'browser' });
+  row('  part: web host code (core + web)', host.text.length, gz(host.text));
+  const zodBytes = bytesOf(host.inputs, (p) => p.includes('node_modules/zod/'));
+  const ownBytes = bytesOf(host.inputs, (p) => p.startsWith('src/'));
+  lines.push(
+    `      of which zod/mini ${kb(zodBytes)} KB min, SDK code ${kb(ownBytes)} KB min; largest modules:`,
+  );
+  lines.push(...largest(host.inputs, 8));
+  const worker = size('tessera-worker.js');
+  const view = size('tessera-view.js');
+  row('  part: logic realm, embedded (tessera-worker.js)', worker.bytes, worker.gzip);
+  row('  part: page view realm, embedded (tessera-view.js)', view.bytes, view.gzip);
+  lines.push('  other entries (not loaded by a web host):');
+  const core = await bundle('core/index.ts', { minify: true, platform: 'browser' });
+  row('  core alone (@tessera/runtime-sdk/core)', core.text.length, gz(core.text));
+  const node = await bundle('node/index.ts', { minify: true, platform: 'node' });
+  row(
+    '  node entry (core + node host + view)',
+    node.text.length,
+    gz(node.text),
+    '   (its realm is built at run time)',
+  );
+  const raw = await bundle('web/index.ts', { minify: false, platform: 'browser' });
+  row('baseline: web host code unminified', raw.text.length, gz(raw.text));
   return lines.join('\n');
 }

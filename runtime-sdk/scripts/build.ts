@@ -5,46 +5,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
-
-// zod's classic namespace re-exports every locale and the JSON-schema converters, which a
-// bundler cannot shake out; the SDK uses neither (English messages are built in), so the
-// browser bundle gets inert stand-ins for them (calling one throws a clear error).
-const unavailable =
-  'function(){throw new Error("JSON Schema conversion is not part of the Tessera browser build")}';
-const ZOD_STUBS: Record<string, string> = {
-  'locales/index.js': 'export {};',
-  'classic/from-json-schema.js': `export const fromJSONSchema = ${unavailable};`,
-  'core/json-schema-generator.js': 'export class JSONSchemaGenerator {}',
-  'core/json-schema-processors.js': `export const allProcessors = {}; export const toJSONSchema = ${unavailable};`,
-  'core/to-json-schema.js': ['createStandardJSONSchemaMethod', 'createToJSONSchemaMethod']
-    .map((n) => `export const ${n} = () => ${unavailable};`)
-    .concat(
-      ['extractDefs', 'finalize', 'handleUnrepresentable', 'initializeContext', 'processSchema'].map(
-        (n) => `export const ${n} = ${unavailable};`,
-      ),
-    )
-    .join('\n'),
-};
-const trimZod: Plugin = {
-  name: 'trim-zod',
-  setup(b) {
-    b.onLoad(
-      {
-        filter:
-          /zod\/v4\/(locales\/index|classic\/from-json-schema|core\/to-json-schema|core\/json-schema-processors|core\/json-schema-generator)\.js$/,
-      },
-      (args) => {
-        const key = Object.keys(ZOD_STUBS).find((k) => args.path.endsWith(k));
-        return { contents: key ? ZOD_STUBS[key] : 'export {};', loader: 'js' };
-      },
-    );
-  },
-};
 
 async function bundle(
   entry: string,
@@ -62,7 +27,6 @@ async function bundle(
     write: false,
     legalComments: 'none',
     logLevel: 'error',
-    plugins: [trimZod],
     define,
     ...(globalName ? { globalName } : {}),
   });

@@ -98,6 +98,15 @@ describe('helm chart', () => {
     // the compile Job image the operator starts has the name the operator and pod runner expect
     expect(env).toContain('"name":"TESSERA_COMPILER_IMAGE","value":"tessera/compiler:0.1.0"');
     expect(kinds).not.toContain('ServiceMonitor/chart-test-tessera');
+    // webhook egress: public addresses only, private and metadata ranges excepted
+    const storePolicy = rendered.find(
+      (o) => o.metadata.name === 'chart-test-tessera-store' && o.kind === 'NetworkPolicy',
+    );
+    const egress = (storePolicy?.spec?.egress ?? []) as { to?: { ipBlock?: { except?: string[] } }[] }[];
+    const webhookEgress = egress.flatMap((rule) => rule.to ?? []).find((peer) => peer.ipBlock);
+    expect(webhookEgress?.ipBlock?.except).toEqual(
+      expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']),
+    );
   });
 
   it('is accepted by the API server (server-side dry run, CRDs included)', async () => {
@@ -253,6 +262,9 @@ describe('helm chart', () => {
     expect(await can(operator, 'create', 'deployments.apps')).toBe('no');
     expect(await can(operator, 'create', 'leases.coordination.k8s.io')).toBe('yes');
     expect(await can(operator, 'create', 'leases.coordination.k8s.io', '-n', 'kube-system')).toBe('no');
+    // imported gray-rule user lists are plain ConfigMaps in tenant namespaces (metadata watched cluster-wide)
+    expect(await can(operator, 'watch', 'configmaps', '-A')).toBe('yes');
+    expect(await can(operator, 'get', 'configmaps', '-n', 'any-tenant')).toBe('yes');
 
     const store = ['--as', `system:serviceaccount:${ns.name}:chart-test-tessera-store`];
     expect(await can(store, 'patch', 'miniprogramversions.tessera.dev', '--subresource=status', '-A')).toBe(

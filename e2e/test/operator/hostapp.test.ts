@@ -88,6 +88,7 @@ describe('HostApp controller', () => {
           { name: 'secret', allowedMiniPrograms: [] },
         ],
         menuItems: [{ id: 'share', title: 'Share', allowedMiniPrograms: ['news'] }],
+        updatePolicy: { wifiOnly: true, checkIntervalSeconds: 900 },
       },
     });
     const ha = await waitFor('host app status', async () => {
@@ -113,6 +114,8 @@ describe('HostApp controller', () => {
     expect(pay.permissions.hostApis).toEqual(['getCard']);
     expect(pay.domains.request).toEqual(['https://api.pay.example.com']);
     expect(pay.candidates).toEqual([]);
+    // what the store sends SDKs at launch (background defaults on)
+    expect(pay.updatePolicy).toEqual({ background: true, wifiOnly: true, checkIntervalSeconds: 900 });
 
     const news = MiniProgramReleaseSchema.parse(
       JSON.parse(

@@ -2,6 +2,7 @@
 // launched through the device launch protocol over loopback (see fixture-store.ts), rendered in
 // sandboxed frames with the logic in a worker.
 
+import { createHash } from 'node:crypto';
 import { buildAll } from '@tessera/runtime-sdk/build';
 import { decodeContainer, generateSigningKeyPair, parseIndex } from '@tessera/runtime-sdk/package';
 import type { Frame, Page } from 'playwright-core';
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
-import { sampleSource } from './sample-app.ts';
+import { sampleSource, subpackageSource } from './sample-app.ts';
 
 let browser: TestBrowser;
 let env: RealEnv;
@@ -19,6 +20,8 @@ let api: RealEnv['api'];
 let evil: RealEnv['evil'];
 let trustedKey: string;
 let untrustedKey: string;
+/** Artifact paths of the wx-sub release: main and each subpackage by root. */
+const subArtifacts = new Map<string, string>();
 
 const HOST_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>host</title></head><body>
 <div id="host-secret">host-dom-secret</div>
@@ -61,7 +64,29 @@ beforeAll(async () => {
   const entry = parseIndex(parts.indexBytes).files.find((f) => f.path === 'pages/index/index.js')!;
   bytes[parts.data.byteOffset - bytes.byteOffset + entry.offset + entry.length - 20]! ^= 0x01;
   await env.release('mp-t', 'wx-tampered', '1.0.0', tampered, bytes, domains);
+  await releaseSubpackageApp();
 }, 180_000);
+
+/** wx-sub: main + shop + more + broken, where broken's index signature has one bit flipped. */
+async function releaseSubpackageApp() {
+  const artifacts = await env.compileAll(subpackageSource());
+  const packed = await Promise.all(artifacts.map(async (a) => ({ ...a, pkg: await env.pack(a.files) })));
+  const main = packed.find((a) => a.root === null)!;
+  const subpackages = packed
+    .filter((a) => a.root !== null)
+    .map((a) => {
+      const bytes = new Uint8Array(a.pkg.bytes);
+      if (a.root === 'broken') {
+        const sig = decodeContainer(bytes).signature;
+        bytes[sig.byteOffset - bytes.byteOffset + 5]! ^= 0x01;
+      }
+      return { name: a.name, root: a.root!, pkg: a.pkg, bytes };
+    });
+  const path = (b: Uint8Array) => `/v1/tenants/sdk/artifacts/${createHash('sha256').update(b).digest('hex')}`;
+  subArtifacts.set('main', path(main.pkg.bytes));
+  for (const s of subpackages) subArtifacts.set(s.root, path(s.bytes));
+  await env.release('mp-sub', 'wx-sub', '1.0.0', main.pkg, main.pkg.bytes, {}, { subpackages });
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -69,9 +94,21 @@ afterAll(async () => {
 });
 
 async function openHost(
-  options: { key?: string; sdkKey?: string; sdkSecret?: string; policy?: 'cache-first' } = {},
+  options: {
+    key?: string;
+    sdkKey?: string;
+    sdkSecret?: string;
+    policy?: 'cache-first';
+    /** What navigator.connection reports ('wifi', 'cellular'). */
+    connection?: string;
+  } = {},
 ): Promise<Page> {
   const page = await browser.context.newPage();
+  if (options.connection) {
+    await page.addInitScript((type) => {
+      Object.defineProperty(Navigator.prototype, 'connection', { get: () => ({ type }) });
+    }, options.connection);
+  }
   await page.goto(`${store.url}/host.html`);
   await page.evaluate(
     ({ sdkKey, sdkSecret, key, policy }) => {
@@ -105,22 +142,27 @@ interface LaunchResult {
   error?: string;
 }
 
-function launch(page: Page, appId: string, container = 'app'): Promise<LaunchResult> {
+function launch(
+  page: Page,
+  appId: string,
+  container = 'app',
+  at: { path?: string; query?: Record<string, string> } = {},
+): Promise<LaunchResult> {
   return page.evaluate(
-    async ({ appId, container }) => {
+    async ({ appId, container, at }) => {
       const w = window as unknown as {
         tessera: { launch(id: string, o: unknown): Promise<{ version: string; source: string }> };
         apps?: Record<string, unknown>;
       };
       try {
-        const app = await w.tessera.launch(appId, { container: document.getElementById(container) });
+        const app = await w.tessera.launch(appId, { container: document.getElementById(container), ...at });
         w.apps = { ...(w.apps ?? {}), [appId]: app };
         return { ok: true, version: app.version, source: app.source };
       } catch (err) {
         return { ok: false, error: String(err) };
       }
     },
-    { appId, container },
+    { appId, container, at },
   );
 }
 
@@ -367,6 +409,171 @@ describe('web SDK in Chromium', () => {
     } finally {
       store.offline = false;
     }
+  });
+
+  it('subpackages open on first navigation (loading state, own title), preloadRule, a bad one fails visibly, offline reuse', async () => {
+    const page = await openHost();
+    store.requests.length = 0;
+    expect(await launch(page, 'wx-sub')).toMatchObject({ ok: true, source: 'network' });
+    const index = await pageFrame(page, 'pages/index/index');
+    await index.locator('#count').waitFor();
+    const artifacts = () => store.requests.filter((p) => p.includes('/artifacts/'));
+    const title = () => page.locator('#app .tessera-title').textContent();
+    expect(artifacts()).toEqual([subArtifacts.get('main')]);
+    expect(await title()).toBe('Sub sample');
+
+    await page.evaluate(() => {
+      const w = window as unknown as { veilShown: boolean };
+      const veil = document.querySelector('#app .tessera-loading') as HTMLElement;
+      w.veilShown = false;
+      // a change of `hidden` whose old value is null means the veil had been visible
+      new MutationObserver((records) => {
+        if (!veil.hidden || records.some((r) => r.oldValue === null)) w.veilShown = true;
+      }).observe(veil, { attributeFilter: ['hidden'], attributeOldValue: true });
+    });
+    await index.locator('#shop').click();
+    const shop = await pageFrame(page, 'shop/list/list');
+    await expect.poll(() => text(shop, '#cat')).toBe('category tea');
+    // externalClasses: the page's WXSS for the class it passed applies inside the component
+    await expect.poll(() => text(shop, '#tag-inner')).toBe('new');
+    expect(await shop.locator('#tag-inner').evaluate((e) => getComputedStyle(e).color)).toBe(
+      'rgb(200, 0, 0)',
+    );
+    expect(await page.evaluate(() => (window as unknown as { veilShown: boolean }).veilShown)).toBe(true);
+    expect(await page.locator('#app .tessera-loading').isHidden()).toBe(true);
+    expect(await title()).toBe('Shop');
+    // preloadRule of shop/list/list: "more" is fetched once the page shows, nothing else
+    await expect
+      .poll(artifacts)
+      .toEqual([subArtifacts.get('main'), subArtifacts.get('shop'), subArtifacts.get('more')]);
+
+    await page.locator('#app .tessera-back').click();
+    await expect.poll(title).toBe('Sub sample');
+    await index.locator('#broken').click();
+    await expect
+      .poll(() => page.locator('#app .tessera-alert').textContent())
+      .toMatch(/^subpackage "broken" cannot be opened: .*signature/i);
+    await expect.poll(() => text(index, '#nav-error')).toMatch(/^navigateTo:fail subpackage "broken"/);
+    // the current page keeps working
+    await index.locator('#count').click();
+    await expect.poll(() => text(index, '#count')).toBe('count 1');
+    expect(await page.locator('#app iframe[data-route="broken/x/x"]').count()).toBe(0);
+
+    // Offline: the relaunch opens "shop" from its cached ciphertext.
+    store.offline = true;
+    try {
+      const page2 = await openHost();
+      await page.close();
+      expect(await launch(page2, 'wx-sub')).toMatchObject({ ok: true, source: 'offline' });
+      const index2 = await pageFrame(page2, 'pages/index/index');
+      await index2.locator('#shop').click();
+      const shop2 = await pageFrame(page2, 'shop/list/list');
+      await expect.poll(() => text(shop2, '#cat')).toBe('category tea');
+      await page2.close();
+    } finally {
+      store.offline = false;
+    }
+  });
+
+  it('launches straight into a subpackage page: its code and templates arrive before the first render', async () => {
+    const page = await openHost();
+    store.requests.length = 0;
+    expect(
+      await launch(page, 'wx-sub', 'app', { path: 'shop/list/list', query: { cat: 'coffee' } }),
+    ).toMatchObject({ ok: true });
+    const shop = await pageFrame(page, 'shop/list/list');
+    await expect.poll(() => text(shop, '#cat')).toBe('category coffee');
+    expect(await page.locator('#app .tessera-title').textContent()).toBe('Shop');
+    // (the shop ciphertext is in this browser's cache since the test above: no second download)
+    expect(store.requests.filter((p) => p === subArtifacts.get('shop'))).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
+    await page.close();
+  });
+
+  it('HostApp update policy from the store: background check only when due and on Wi-Fi, the update runs next launch', async () => {
+    const updatePolicy = { background: true, wifiOnly: true, checkIntervalSeconds: 600 };
+    const release = async (version: string, tag: string) => {
+      const pkg = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag })));
+      await env.release('mp-upd', 'wx-upd', version, pkg, pkg.bytes, {}, { updatePolicy });
+    };
+    const launches = () => store.requests.filter((p) => p === '/v1/launch').length;
+    // "The store last answered `ms` earlier": moves the cached entry's last check back in time
+    // (the clock itself cannot move: the store refuses requests signed with a skewed clock).
+    const ageLastCheck = async (ms: number) => {
+      const page = await browser.context.newPage();
+      await page.goto(`${store.url}/host.html`);
+      const aged = await page.evaluate(async (ms) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const r = indexedDB.open('tessera-offline');
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+        let n = 0;
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction('packages', 'readwrite');
+          const cursor = tx.objectStore('packages').openCursor();
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (!c) return;
+            if (String(c.key).endsWith('|wx-upd')) {
+              c.update({ ...c.value, cachedAt: c.value.cachedAt - ms });
+              n++;
+            }
+            c.continue();
+          };
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+        return n;
+      }, ms);
+      await page.close();
+      expect(aged).toBe(1);
+    };
+    const run = async (o: Parameters<typeof openHost>[0] = {}) => {
+      // no launch policy in the host's config: the HostApp's update policy decides (cache-first)
+      const page = await openHost(o);
+      const r = await page.evaluate(async () => {
+        const w = window as unknown as {
+          tessera: {
+            launch(
+              id: string,
+              o: unknown,
+            ): Promise<{ version: string; source: string; update?: Promise<string | undefined> }>;
+          };
+        };
+        const app = await w.tessera.launch('wx-upd', { container: document.getElementById('app') });
+        return { version: app.version, source: app.source, updated: (await app.update) ?? null };
+      });
+      const f = await pageFrame(page, 'pages/index/index');
+      await f.locator('#count').waitFor();
+      await page.close();
+      return r;
+    };
+    await release('1.0.0', 'U1');
+    expect(await run()).toEqual({ version: '1.0.0', source: 'network', updated: null });
+    await release('1.1.0', 'U2');
+    store.requests.length = 0;
+    // checked a moment ago: the cached version runs and the store is not asked
+    expect(await run()).toEqual({ version: '1.0.0', source: 'cache', updated: null });
+    // the interval has passed, but on a cellular connection a Wi-Fi-only policy waits
+    await ageLastCheck(601_000);
+    expect(await run({ connection: 'cellular' })).toEqual({
+      version: '1.0.0',
+      source: 'cache',
+      updated: null,
+    });
+    expect(launches()).toBe(0);
+    // on Wi-Fi the check runs in the background while 1.0.0 keeps running
+    expect(await run({ connection: 'wifi' })).toEqual({
+      version: '1.0.0',
+      source: 'cache',
+      updated: '1.1.0',
+    });
+    expect(launches()).toBe(1);
+    // the next launch runs the update from the cache
+    expect(await run()).toEqual({ version: '1.1.0', source: 'cache', updated: null });
+    expect(launches()).toBe(1);
   });
 
   // Last: it releases a new version of wx-a.

@@ -35,6 +35,8 @@ export interface PublishedApp {
   permissions: string[];
   /** Serve these bytes instead (and advertise their digest): a tampering CDN + store. */
   tamperedBytes?: Uint8Array;
+  /** The compiler's subpackage artifacts, each its own signed, encrypted package. */
+  subpackages?: Array<{ name: string; root: string; bytes: Uint8Array; digest: string; dataKey: Uint8Array }>;
 }
 
 export interface Tenant {
@@ -58,17 +60,34 @@ export async function publish(
   const compiled = await compileProject(new Map(Object.entries(source).map(([k, v]) => [k, enc.encode(v)])));
   const main = compiled.artifacts.find((a) => a.root === null);
   if (!main) throw new Error('compiler produced no main package');
-  const written = await writePackage(
-    [...main.files].map(([path, bytes]) => ({ path, bytes })),
-    {
-      kek: tenant.kek.rawBase64,
-      kekId: tenant.kek.keyId,
-      signingKey: tenant.signing.privateKeyPkcs8,
-      signingKeyId: tenant.signing.keyId,
-      meta: { appId, version },
-    },
+  const write = (files: Map<string, Uint8Array>) =>
+    writePackage(
+      [...files].map(([path, bytes]) => ({ path, bytes })),
+      {
+        kek: tenant.kek.rawBase64,
+        kekId: tenant.kek.keyId,
+        signingKey: tenant.signing.privateKeyPkcs8,
+        signingKeyId: tenant.signing.keyId,
+        meta: { appId, version },
+      },
+    );
+  const written = await write(main.files);
+  const subpackages = await Promise.all(
+    compiled.artifacts
+      .filter((a) => a.root !== null)
+      .map(async (a) => {
+        const w = await write(a.files);
+        return {
+          name: a.name,
+          root: a.root as string,
+          bytes: w.bytes,
+          digest: w.digests.ciphertext,
+          dataKey: await unwrapDataKey(w.wrappedDataKey, tenant.kek.rawBase64),
+        };
+      }),
   );
   return {
+    ...(subpackages.length ? { subpackages } : {}),
     appId,
     version,
     bytes: written.bytes,
@@ -87,6 +106,8 @@ export interface FixtureStore {
   launches: number;
   /** When true every /v1 request has its connection reset (store unreachable). */
   offline: boolean;
+  /** Paths of the /v1 requests that reached the store, in order. */
+  requests: string[];
   /** Event batches received on /v1/events (validated with the protocol schema). */
   events: Array<{ type: string; appId: string }>;
   /** Extra routes (host pages, SDK bundle). */
@@ -139,14 +160,18 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
     apps: new Map(),
     launches: 0,
     offline: false,
+    requests: [],
     events: [],
     pages: new Map(),
     close: async () => {},
   };
   const byDigest = () =>
-    new Map(
-      [...state.apps.values()].map((a) => [a.tamperedBytes ? sha256Hex(a.tamperedBytes) : a.digest, a]),
-    );
+    new Map<string, { bytes: Uint8Array; tamperedBytes?: Uint8Array }>([
+      ...[...state.apps.values()].map(
+        (a) => [a.tamperedBytes ? sha256Hex(a.tamperedBytes) : a.digest, a] as const,
+      ),
+      ...[...state.apps.values()].flatMap((a) => (a.subpackages ?? []).map((sp) => [sp.digest, sp] as const)),
+    ]);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -164,6 +189,7 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
       req.socket.destroy();
       return;
     }
+    state.requests.push(url.pathname);
     const body = await readBody(req);
     if (proxyTo) {
       const headers: Record<string, string> = {};
@@ -219,6 +245,17 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
         purge: [],
         releaseDigest: 'fixture',
       };
+      if (app.subpackages)
+        response.subpackages = await Promise.all(
+          app.subpackages.map(async (sp) => ({
+            name: sp.name,
+            root: sp.root,
+            url: routes.artifact(tenantName, sp.digest),
+            digest: sp.digest,
+            size: sp.bytes.length,
+            wrappedKey: await rewrapDataKeyForDevice(sp.dataKey, parsed.data.devicePublicKey as string),
+          })),
+        );
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(response));
       return;

@@ -13,7 +13,7 @@ import {
   startFixtureStore,
   type Tenant,
 } from './fixture-store.ts';
-import { sampleSource } from './sample-app.ts';
+import { sampleSource, subpackageSource } from './sample-app.ts';
 
 let store: FixtureStore;
 let api: Awaited<ReturnType<typeof startApiServer>>;
@@ -34,6 +34,7 @@ beforeAll(async () => {
       },
     ),
   );
+  store.apps.set('wx-node-sub', await publish(tenant, 'wx-node-sub', '1.0.0', subpackageSource()));
 }, 60_000);
 
 afterAll(async () => {
@@ -88,6 +89,38 @@ describe('Node host', () => {
     await expect
       .poll(() => store.events.filter((e) => e.appId === 'wx-node').map((e) => e.type))
       .toEqual(expect.arrayContaining(['launch', 'page-view']));
+  });
+
+  it('opens a subpackage on first navigation; externalClasses take the page classes', async () => {
+    const errors: string[] = [];
+    const dom = new JSDOM('<!doctype html><body></body>');
+    store.requests.length = 0;
+    const app = await sdk(errors).launch('wx-node-sub', { document: dom.window.document });
+    const sub = store.apps.get('wx-node-sub')!.subpackages!;
+    const downloads = () =>
+      store.requests
+        .filter((p) => p.includes('/artifacts/'))
+        .map((p) => sub.find((s) => p.endsWith(s.digest))?.root ?? 'main');
+    try {
+      const root = () => app.pages().at(-1)?.root;
+      const textOf = (sel: string) => async () => {
+        await app.settle();
+        return root()?.querySelector(sel)?.textContent;
+      };
+      await expect.poll(textOf('#count'), { timeout: 10_000 }).toBe('count 0');
+      expect(downloads()).toEqual(['main']);
+      (root()!.querySelector('#shop') as HTMLElement).click();
+      await expect.poll(textOf('#cat'), { timeout: 10_000 }).toBe('category tea');
+      // shop on navigation, then "more" through shop's preloadRule
+      await expect.poll(downloads, { timeout: 10_000 }).toEqual(['main', 'shop', 'more']);
+      await expect.poll(textOf('#tag-inner'), { timeout: 10_000 }).toBe('new');
+      const classes = root()!.querySelector('#tag-inner')!.getAttribute('class')!.split(' ');
+      expect(classes).toContain('hot');
+      expect(classes).not.toContain('tag-class');
+      expect(errors).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 
   it('the logic realm has no Node globals and no way back to the host realm', async () => {

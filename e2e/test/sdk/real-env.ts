@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileProject } from '@tessera/compiler';
+import type { MiniProgramRelease } from '@tessera/crds';
 import { type WrittenPackage, writePackage } from '@tessera/runtime-sdk/package';
 import { ReleaseState, type Store, startStore } from '@tessera/store';
 import { pino } from 'pino';
@@ -33,6 +34,8 @@ export interface RealEnv {
   /** A second https server that no release lists. */
   evil: Awaited<ReturnType<typeof startApiServer>>;
   compile(source: Record<string, string>): Promise<Array<{ path: string; bytes: Uint8Array }>>;
+  /** Every artifact the compiler produced: the main package (root null) and each subpackage. */
+  compileAll(source: Record<string, string>): Promise<CompiledArtifact[]>;
   pack(files: Array<{ path: string; bytes: Uint8Array }>): Promise<WrittenPackage>;
   /** Uploads `bytes` (digest computed over what is uploaded) and releases it as the stable version. */
   release(
@@ -42,8 +45,27 @@ export interface RealEnv {
     pkg: WrittenPackage,
     bytes?: Uint8Array,
     domains?: { request?: string[] },
+    more?: {
+      subpackages?: ReleasedSubpackage[];
+      /** What the operator copies from HostApp.spec.updatePolicy into the release document. */
+      updatePolicy?: MiniProgramRelease['updatePolicy'];
+    },
   ): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface CompiledArtifact {
+  name: string;
+  root: string | null;
+  files: Array<{ path: string; bytes: Uint8Array }>;
+}
+
+export interface ReleasedSubpackage {
+  name: string;
+  root: string;
+  pkg: WrittenPackage;
+  /** What is uploaded and served (default pkg.bytes). */
+  bytes?: Uint8Array;
 }
 
 export async function startRealEnv(): Promise<RealEnv> {
@@ -68,6 +90,17 @@ export async function startRealEnv(): Promise<RealEnv> {
   const enc = new TextEncoder();
   const { createHash } = await import('node:crypto');
 
+  const compileAll = async (source: Record<string, string>): Promise<CompiledArtifact[]> => {
+    const compiled = await compileProject(
+      new Map(Object.entries(source).map(([k, v]) => [k, enc.encode(v)])),
+    );
+    return compiled.artifacts.map((a) => ({
+      name: a.name,
+      root: a.root,
+      files: [...a.files].map(([path, bytes]) => ({ path, bytes })),
+    }));
+  };
+
   return {
     store,
     ingress,
@@ -75,13 +108,11 @@ export async function startRealEnv(): Promise<RealEnv> {
     api,
     evil,
     async compile(source) {
-      const compiled = await compileProject(
-        new Map(Object.entries(source).map(([k, v]) => [k, enc.encode(v)])),
-      );
-      const main = compiled.artifacts.find((a) => a.root === null);
+      const main = (await compileAll(source)).find((a) => a.root === null);
       if (!main) throw new Error('compiler produced no main package');
-      return [...main.files].map(([path, bytes]) => ({ path, bytes }));
+      return main.files;
     },
+    compileAll,
     pack(files) {
       return writePackage(files, {
         kek: tenant.kek.rawBase64,
@@ -90,21 +121,36 @@ export async function startRealEnv(): Promise<RealEnv> {
         signingKeyId: tenant.signing.keyId,
       });
     },
-    async release(miniProgram, appId, version, pkg, bytes = pkg.bytes, domains = {}) {
-      const digest = createHash('sha256').update(bytes).digest('hex');
-      const put = await fetch(`${store.url}/v1/tenants/sdk/artifacts/${digest}`, {
-        method: 'PUT',
-        body: Buffer.from(bytes),
-        headers: { authorization: `Bearer ${tokens.ci}` },
-      });
-      if (put.status !== 201 && put.status !== 200)
-        throw new Error(`artifact upload: ${put.status} ${await put.text()}`);
-      const artifact = { ...artifactOf(pkg), digest: `sha256:${digest}`, size: bytes.length };
+    async release(miniProgram, appId, version, pkg, bytes = pkg.bytes, domains = {}, more = {}) {
+      const upload = async (b: Uint8Array) => {
+        const digest = createHash('sha256').update(b).digest('hex');
+        const put = await fetch(`${store.url}/v1/tenants/sdk/artifacts/${digest}`, {
+          method: 'PUT',
+          body: Buffer.from(b),
+          headers: { authorization: `Bearer ${tokens.ci}` },
+        });
+        if (put.status !== 201 && put.status !== 200)
+          throw new Error(`artifact upload: ${put.status} ${await put.text()}`);
+        return `sha256:${digest}`;
+      };
+      const subs = await Promise.all(
+        (more.subpackages ?? []).map(async (s) => {
+          const b = s.bytes ?? s.pkg.bytes;
+          return { name: s.name, root: s.root, digest: await upload(b), size: b.length };
+        }),
+      );
+      const artifact = {
+        ...artifactOf(pkg),
+        digest: await upload(bytes),
+        size: bytes.length,
+        ...(subs.length ? { subpackages: subs } : {}),
+      };
       const doc = releaseDoc(tenant, {
         miniProgram,
         appId,
         stable: { version, artifact },
         domains: { request: domains.request ?? [] },
+        ...(more.updatePolicy ? { updatePolicy: more.updatePolicy } : {}),
       });
       const applied = await state.applyConfigMap(await releaseConfigMap(tenant, doc));
       if (!applied.ok) throw new Error(`release of ${appId} refused: ${JSON.stringify(applied)}`);

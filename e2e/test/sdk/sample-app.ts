@@ -123,3 +123,54 @@ Page({
   });
   return files;
 }
+
+/**
+ * A mini-program with three subpackages: `shop` (its own title, preloads `more` when shown, a
+ * component with externalClasses),
+ * `more`, and `broken` (the tests serve it with a corrupted signature).
+ */
+export function subpackageSource(): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({
+      pages: ['pages/index/index'],
+      subpackages: [
+        { root: 'shop', name: 'shop', pages: ['list/list'] },
+        { root: 'more', name: 'more', pages: ['x/x'] },
+        { root: 'broken', name: 'broken', pages: ['x/x'] },
+      ],
+      preloadRule: { 'shop/list/list': { network: 'all', packages: ['more'] } },
+      window: { navigationBarTitleText: 'Sub sample' },
+    }),
+    'app.js': 'App({});',
+    'pages/index/index.wxml':
+      '<view id="count" bindtap="inc">count {{count}}</view>' +
+      '<navigator id="shop" url="/shop/list/list?cat=tea">shop</navigator>' +
+      '<button id="broken" bindtap="openBroken">broken</button><view id="nav-error">{{navError}}</view>',
+    'pages/index/index.js': `Page({
+  data: { count: 0, navError: '' },
+  inc() { this.setData({ count: this.data.count + 1 }); },
+  openBroken() {
+    var self = this;
+    wx.navigateTo({ url: '/broken/x/x', fail: function (e) { self.setData({ navError: e.errMsg }); } });
+  }
+});`,
+    'shop/list/list.json': JSON.stringify({
+      navigationBarTitleText: 'Shop',
+      usingComponents: { 'shop-tag': '/shop/components/tag/tag' },
+    }),
+    'shop/list/list.wxml':
+      '<view id="cat">category {{cat}}</view><view class="item" wx:for="{{items}}" wx:key="*this">{{item}}</view>' +
+      '<shop-tag tag-class="hot" label="new"/>',
+    'shop/list/list.js': `Page({ data: { cat: '', items: ['green', 'black'] }, onLoad(q) { this.setData({ cat: q.cat }); } });`,
+    'shop/list/list.wxss': '.item { color: green; } .hot { color: rgb(200, 0, 0); }',
+    // a component with an external class: the page's ".hot" styles its inner view
+    'shop/components/tag/tag.json': JSON.stringify({ component: true }),
+    'shop/components/tag/tag.js':
+      "Component({ externalClasses: ['tag-class'], properties: { label: String } });",
+    'shop/components/tag/tag.wxml': '<view id="tag-inner" class="tag-class">{{label}}</view>',
+    'more/x/x.wxml': '<view id="more">more</view>',
+    'more/x/x.js': 'Page({});',
+    'broken/x/x.wxml': '<view>never shown</view>',
+    'broken/x/x.js': 'Page({});',
+  };
+}

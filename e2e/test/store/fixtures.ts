@@ -2,9 +2,15 @@
 // documents, real Kubernetes service accounts and RBAC in a test namespace.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  RbacAuthorizationV1Api,
+} from '@kubernetes/client-node';
 import {
   LABEL_RELEASE,
+  LABEL_TENANT,
   type MiniProgramRelease,
   RELEASE_DATA_KEY,
   RELEASE_KEY_ID_ANNOTATION,
@@ -204,3 +210,71 @@ export async function makeIdentities(kc: KubeConfig, namespace: string) {
 }
 
 export const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Puts a tenant fixture into the cluster the way the operator does: the Tenant with its public
+ * keys in status, the tenant key Secret (KEK) and the host-app credentials Secret.
+ * Returns a function that deletes the Tenant.
+ */
+export async function publishTenant(kc: KubeConfig, t: TenantFixture): Promise<() => Promise<void>> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const ref = { group: 'tessera.dev', version: 'v1alpha1', plural: 'tenants' };
+  const spec = { displayName: t.name, namespace: t.namespace };
+  const created = (await custom.createClusterCustomObject({
+    ...ref,
+    body: { apiVersion: 'tessera.dev/v1alpha1', kind: 'Tenant', metadata: { name: t.name }, spec },
+  })) as { metadata: { resourceVersion: string } };
+  await custom.replaceClusterCustomObjectStatus({
+    ...ref,
+    name: t.name,
+    body: {
+      apiVersion: 'tessera.dev/v1alpha1',
+      kind: 'Tenant',
+      metadata: { name: t.name, resourceVersion: created.metadata.resourceVersion },
+      spec,
+      status: {
+        namespace: t.namespace,
+        publicKeys: [
+          {
+            keyId: t.signing.keyId,
+            algorithm: 'ECDSA-P256-SHA256',
+            publicKey: t.signing.publicKeySpki,
+            state: 'current',
+            createdAt: new Date().toISOString(),
+          },
+        ],
+      },
+    },
+  });
+  await core.createNamespacedSecret({
+    namespace: t.namespace,
+    body: {
+      metadata: { name: 'tessera-tenant-keys', labels: { [LABEL_TENANT]: t.name } },
+      stringData: { kek: t.kek.rawBase64 },
+    },
+  });
+  await core.createNamespacedSecret({
+    namespace: t.namespace,
+    body: {
+      metadata: {
+        name: `tessera-credentials-${t.hostApp}`,
+        labels: { [LABEL_TENANT]: t.name, 'tessera.dev/host-app': t.hostApp },
+      },
+      stringData: { sdkKey: t.sdkKey, sdkSecret: t.sdkSecret },
+    },
+  });
+  return async () => {
+    await custom.deleteClusterCustomObject({ ...ref, name: t.name }).catch(() => undefined);
+  };
+}
+
+/** Polls fn until ok(value) or about 20 s have passed; returns the last value. */
+export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, tries = 200): Promise<T> {
+  let last: T = await fn();
+  for (let i = 0; i < tries && !ok(last); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    last = await fn();
+  }
+  return last;
+}

@@ -190,7 +190,10 @@ describe('launch', () => {
       ],
       revokedVersions: ['0.9.0'],
     });
-    expect(await state.applyConfigMap(await releaseConfigMap(acme, doc))).toEqual({ ok: true });
+    expect(await state.applyConfigMap(await releaseConfigMap(acme, doc))).toEqual({
+      ok: true,
+      refusedRules: [],
+    });
   });
 
   it('refuses a release document whose signature does not verify', async () => {
@@ -411,7 +414,7 @@ describe('launch', () => {
         },
         data: { 'release.json': entry.signed.document, 'release.sig': entry.signed.signature },
       }),
-    ).toEqual({ ok: true });
+    ).toEqual({ ok: true, refusedRules: [] });
     const replica = await startStore({
       databaseUrl: pg.url,
       redisUrl: redis.url,

@@ -46,6 +46,19 @@ beforeAll(async () => {
     kubeConfig: kc,
     state,
     logger: pino({ level: 'silent' }),
+    // the receivers below listen on 127.0.0.1; everything else non-public stays refused
+    webhookAllowCidrs: '127.0.0.1/32',
+    // DNS for the hostile names below (no real DNS in tests)
+    webhookResolver: async (host) => {
+      const names: Record<string, string[]> = {
+        'metadata.test': ['169.254.169.254'],
+        'rebind.test': ['127.0.0.1', '10.0.0.5'],
+        'receiver.test': ['127.0.0.1'],
+      };
+      const found = names[host];
+      if (!found) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+      return found;
+    },
   });
   tenant = await makeTenant(state, 'ops', ns.name);
   const pkg = await makePackage(tenant, { 'app.json': '{}' });
@@ -150,11 +163,39 @@ describe('webhooks', () => {
           .status,
       ).toBe(403);
       expect((await reg({ url: 'ftp://x', events: ['version.approved'] }, tokens.admin)).status).toBe(400);
+      // SSRF: non-public targets are refused with a problem saying why and how to allow them
+      const refused = await reg({ url: 'https://10.0.0.5/hook', events: ['version.approved'] }, tokens.admin);
+      expect(refused.status).toBe(422);
+      expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      expect(await refused.json()).toMatchObject({
+        code: 'webhook-url-not-allowed',
+        detail:
+          'webhook URL https://10.0.0.5 resolves to 10.0.0.5, a private address; deliveries may only go to public addresses unless WEBHOOK_ALLOW_CIDRS allows it',
+        errors: [{ path: 'url' }],
+      });
+      for (const [url, why] of [
+        ['http://127.0.0.2/', 'a loopback address'],
+        ['http://2130706434/', '127.0.0.2, a loopback address'],
+        ['http://0x7f.0.0.3/', '127.0.0.3, a loopback address'],
+        ['http://[::1]/', 'a loopback address'],
+        ['http://[::ffff:127.0.0.2]/', 'a loopback address in IPv4-mapped IPv6 form'],
+        ['http://169.254.169.254/latest/meta-data/', 'a link-local address'],
+        ['http://metadata.test/', '169.254.169.254, a link-local address'],
+        ['http://rebind.test/', '10.0.0.5, a private address'],
+        ['http://100.64.1.1/', 'carrier-grade NAT'],
+        ['http://nowhere.test/', 'does not resolve'],
+      ]) {
+        const r = await reg({ url, events: ['version.approved'] }, tokens.admin);
+        expect(r.status, url).toBe(422);
+        expect(((await r.json()) as { detail: string }).detail, url).toContain(why);
+      }
+
       expect(
         (await reg({ url: `http://127.0.0.1:${port}/hook`, events: ['nope'] }, tokens.admin)).status,
       ).toBe(400);
+      // a name resolving to an allowed address: the delivery connects to the checked address
       const created = await reg(
-        { url: `http://127.0.0.1:${port}/hook`, events: ['version.approved'] },
+        { url: `http://receiver.test:${port}/hook`, events: ['version.approved'] },
         tokens.admin,
       );
       expect(created.status, await created.clone().text()).toBe(201);
@@ -186,6 +227,7 @@ describe('webhooks', () => {
       for (let i = 0; i < 100 && calls < 3; i++) await new Promise((r) => setTimeout(r, 100));
       expect(calls).toBe(3);
       const last = received[2];
+      expect(last?.headers.host).toBe(`receiver.test:${port}`);
       const ts = String(last?.headers['x-tessera-webhook-timestamp']);
       const expected = `sha256=${createHmac('sha256', secret).update(`${ts}.${last?.body}`).digest('hex')}`;
       expect(last?.headers['x-tessera-webhook-signature']).toBe(expected);

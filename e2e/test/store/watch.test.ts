@@ -4,7 +4,6 @@
 
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { LABEL_TENANT } from '@tessera/crds';
 import { generateDeviceKeyPair } from '@tessera/runtime-sdk/package';
 import { ReleaseState, type Store, startStore } from '@tessera/store';
 import { pino } from 'pino';
@@ -14,9 +13,11 @@ import { type PostgresServer, startPostgres } from '../../src/infra/postgres.ts'
 import { type RedisServer, startRedis } from '../../src/infra/redis.ts';
 import {
   artifactOf,
+  eventually,
   makeIdentities,
   makePackage,
   makeTenant,
+  publishTenant,
   releaseConfigMap,
   releaseDoc,
   signedFetch,
@@ -30,15 +31,6 @@ const tenantName = `wt-${randomBytes(3).toString('hex')}`;
 const kc = loadKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, tries = 200): Promise<T> {
-  let last: T = await fn();
-  for (let i = 0; i < tries && !ok(last); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    last = await fn();
-  }
-  return last;
-}
 
 beforeAll(async () => {
   [pgServer, redis] = await Promise.all([startPostgres(), startRedis()]);
@@ -62,75 +54,13 @@ describe('release state from Kubernetes', () => {
   it('loads keys, credentials and signed releases; follows updates and deletes', async () => {
     // key material generated the same way the operator does; fixtures keep it in a scratch state
     const t = await makeTenant(new ReleaseState(), tenantName, ns.name);
-    await custom.createClusterCustomObject({
-      group: 'tessera.dev',
-      version: 'v1alpha1',
-      plural: 'tenants',
-      body: {
-        apiVersion: 'tessera.dev/v1alpha1',
-        kind: 'Tenant',
-        metadata: { name: tenantName },
-        spec: { displayName: 'Watch test', namespace: ns.name },
-      },
-    });
-    await custom.replaceClusterCustomObjectStatus({
-      group: 'tessera.dev',
-      version: 'v1alpha1',
-      plural: 'tenants',
-      name: tenantName,
-      body: {
-        apiVersion: 'tessera.dev/v1alpha1',
-        kind: 'Tenant',
-        metadata: {
-          name: tenantName,
-          resourceVersion: (
-            (await custom.getClusterCustomObject({
-              group: 'tessera.dev',
-              version: 'v1alpha1',
-              plural: 'tenants',
-              name: tenantName,
-            })) as {
-              metadata: { resourceVersion: string };
-            }
-          ).metadata.resourceVersion,
-        },
-        spec: { displayName: 'Watch test', namespace: ns.name },
-        status: {
-          namespace: ns.name,
-          publicKeys: [
-            {
-              keyId: t.signing.keyId,
-              algorithm: 'ECDSA-P256-SHA256',
-              publicKey: t.signing.publicKeySpki,
-              state: 'current',
-              createdAt: new Date().toISOString(),
-            },
-          ],
-        },
-      },
-    });
-    await core.createNamespacedSecret({
-      namespace: ns.name,
-      body: {
-        metadata: { name: 'tessera-tenant-keys', labels: { [LABEL_TENANT]: tenantName } },
-        stringData: { kek: t.kek.rawBase64 },
-      },
-    });
-    await core.createNamespacedSecret({
-      namespace: ns.name,
-      body: {
-        metadata: {
-          name: 'tessera-credentials-web',
-          labels: { [LABEL_TENANT]: tenantName, 'tessera.dev/host-app': 'web' },
-        },
-        stringData: { sdkKey: t.sdkKey, sdkSecret: t.sdkSecret },
-      },
-    });
+    await publishTenant(kc, t);
     store = await startStore({
       databaseUrl: pgServer.url,
       redisUrl: redis.url,
       kubeConfig: kc,
       logger: pino({ level: 'silent' }),
+      webhookAllowCidrs: '127.0.0.1/32',
     });
     const tokens = await makeIdentities(kc, ns.name);
     const pkg = await makePackage(t, { 'app.json': '{}' });

@@ -48,6 +48,8 @@ export const GrayRuleResource = resourceOf(GrayRuleKind);
 
 export const BY_NAMESPACE = 'namespace';
 export const BY_MINI_PROGRAM = 'miniProgram';
+/** GrayRules by the namespace/name of the ConfigMap their spec.users.configMapRef names. */
+export const BY_USER_LIST = 'userList';
 
 const parser =
   <S extends z.ZodType>(schema: S) =>
@@ -65,6 +67,8 @@ export interface Informers {
   namespaces: Informer<KubeObject>;
   secrets: Informer<KubeObject & { data?: Record<string, string> }>;
   configMaps: Informer<KubeObject & { data?: Record<string, string> }>;
+  /** Every ConfigMap's metadata: user lists are not ours to label, their content is read on demand. */
+  configMapMeta: Informer<KubeObject>;
   serviceAccounts: Informer<KubeObject>;
   roles: Informer<KubeObject>;
   roleBindings: Informer<KubeObject>;
@@ -96,6 +100,10 @@ export function createInformers(mgr: Manager, selector?: string): Informers {
     namespaces: mgr.informer(res.Namespaces, { labelSelector: managed }),
     secrets: mgr.informer(res.Secrets, { labelSelector: managed }),
     configMaps: mgr.informer(res.ConfigMaps, { labelSelector: managed }),
+    configMapMeta: mgr.informer(res.ConfigMaps, {
+      metadataOnly: true,
+      transform: (cm) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: slimMeta(cm.metadata) }),
+    }),
     serviceAccounts: mgr.informer(res.ServiceAccounts, { labelSelector: managed }),
     roles: mgr.informer(res.Roles, { labelSelector: managed }),
     roleBindings: mgr.informer(res.RoleBindings, { labelSelector: managed }),
@@ -106,6 +114,9 @@ export function createInformers(mgr: Manager, selector?: string): Informers {
   i.tenants.cache.addIndex(BY_NAMESPACE, (t) => [tenantNamespace(t)]);
   i.versions.cache.addIndex(BY_MINI_PROGRAM, mpKey);
   i.grayRules.cache.addIndex(BY_MINI_PROGRAM, mpKey);
+  i.grayRules.cache.addIndex(BY_USER_LIST, (r) =>
+    r.spec.users?.configMapRef ? [`${r.metadata.namespace ?? ''}/${r.spec.users.configMapRef.name}`] : [],
+  );
   i.pods.cache.addIndex('job', (p) => {
     const job = p.metadata?.labels?.['job-name'] ?? p.metadata?.labels?.['batch.kubernetes.io/job-name'];
     return job ? [`${p.metadata?.namespace ?? ''}/${job}`] : [];

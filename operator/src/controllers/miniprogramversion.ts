@@ -15,7 +15,7 @@ import {
   type VersionPhase,
 } from '@tessera/crds';
 import { type ConditionInput, setConditions } from '../runtime/conditions.ts';
-import type { Controller, Reconciler } from '../runtime/controller.ts';
+import type { Controller, ReconcileResult, Reconciler } from '../runtime/controller.ts';
 import { jsonEqual } from '../runtime/equality.ts';
 import { enqueueMapped, enqueueObject, enqueueOwner, generationChanged } from '../runtime/handlers.ts';
 import type { Manager } from '../runtime/manager.ts';
@@ -28,6 +28,9 @@ import { compileJobName, KEY_SECRET_NAME, LABEL_MPV } from './names.ts';
 import type { Job, Pod } from './types.ts';
 
 type Status = MiniProgramVersionStatus;
+
+/** How long a finished Job's result pod may lag behind it in the cache before status says so. */
+const RESULT_POD_GRACE_MS = 10_000;
 
 export class MiniProgramVersionReconciler implements Reconciler {
   readonly #mgr: Manager;
@@ -91,7 +94,7 @@ export class MiniProgramVersionReconciler implements Reconciler {
       );
   }
 
-  async reconcile(key: string): Promise<undefined> {
+  async reconcile(key: string): Promise<ReconcileResult | undefined> {
     const mpv = this.#i.versions.cache.get(key);
     if (!mpv || mpv.metadata.deletionTimestamp) return;
     const { namespace } = splitKey(key);
@@ -150,6 +153,12 @@ export class MiniProgramVersionReconciler implements Reconciler {
         } else {
           const pod = this.#resultPod(ns, jobName, finished.type === 'Complete');
           const msg = pod ? terminationMessage(pod) : undefined;
+          // The Job and Pod watches are separate streams: the Job may be seen finished before its
+          // pod's final status. Wait for the pod event instead of writing an interim status (one
+          // write per version instead of two); the requeue covers a pod that never shows up.
+          const finishedAt = Date.parse(finished.lastTransitionTime ?? '');
+          if (msg === undefined && !(Date.now() - finishedAt > RESULT_POD_GRACE_MS))
+            return { requeueAfterMs: RESULT_POD_GRACE_MS };
           const result = parseCompileResult(msg);
           if (finished.type === 'Complete' && result.ok) {
             compiled = true;

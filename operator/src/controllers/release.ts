@@ -22,6 +22,7 @@ import {
 import { canonicalJson } from '@tessera/runtime-sdk/package';
 import { type KubeObject, ownerReferenceTo } from '../runtime/object.ts';
 import { boundedName, managedLabels } from './names.ts';
+import { currentUserList } from './user-list.ts';
 
 export interface ReleaseInputs {
   tenant: string;
@@ -67,10 +68,17 @@ export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
   }
   const grayRules: ReleasedGrayRule[] = rules.map((r) => {
     const { miniProgram: _mp, users, ...spec } = r.spec;
+    // An imported list is referenced by digest, never inlined (format: @tessera/crds userlist.ts).
+    const imported = currentUserList(r);
+    const list = imported
+      ? { configMap: imported.configMap, key: imported.key, digest: imported.digest, count: imported.count }
+      : undefined;
     return {
       ...spec,
       name: r.metadata.name ?? '',
-      ...(users?.ids?.length ? { users: { ids: [...users.ids] } } : {}),
+      ...(users?.ids?.length || list
+        ? { users: { ...(users?.ids?.length ? { ids: [...users.ids] } : {}), ...(list ? { list } : {}) } }
+        : {}),
     };
   });
   const revokedVersions = x.versions
@@ -115,6 +123,7 @@ export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
           ]),
         ].sort()
       : revokedVersions,
+    ...(ha.spec.updatePolicy ? { updatePolicy: ha.spec.updatePolicy } : {}),
     sourceGeneration: mp.metadata.generation ?? 0,
   };
 }

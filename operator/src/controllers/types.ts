@@ -6,6 +6,7 @@ export interface JobCondition {
   status: string;
   reason?: string;
   message?: string;
+  lastTransitionTime?: string;
 }
 
 export type Job = KubeObject & {

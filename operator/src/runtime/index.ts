@@ -19,6 +19,8 @@ export { enqueueMapped, enqueueObject, enqueueOwner, generationChanged } from '.
 export { serverPort, startHealthServer } from './health.ts';
 export { type EventHandler, Informer, type InformerOptions } from './informer.ts';
 export {
+  type ClientRateLimit,
+  DEFAULT_CLIENT_RATE_LIMIT,
   isAlreadyExists,
   isConflict,
   isGone,

@@ -7,7 +7,7 @@ import { Backoff, sleep } from './backoff.ts';
 import { Cache } from './cache.ts';
 import { isGone, KubeApiError, type KubeClient, type WatchEvent } from './kube-client.ts';
 import { type Logger, silentLogger } from './logger.ts';
-import { type KubeObject, objectKey } from './object.ts';
+import { type KubeObject, type ObjectMeta, objectKey } from './object.ts';
 import { type ResourceType, resourceId } from './resources.ts';
 
 export interface EventHandler<T extends KubeObject> {
@@ -20,6 +20,9 @@ export interface InformerOptions<T extends KubeObject> {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Cache only metadata (PartialObjectMetadata): for change notifications on objects whose
+   * content is read on demand, at a fraction of the memory. */
+  metadataOnly?: boolean;
   /** Re-deliver all cached objects as updates this often (0 = never). */
   resyncMs?: number;
   /** Server-side watch timeout; the server closes the stream cleanly after this. */
@@ -35,14 +38,19 @@ export interface InformerOptions<T extends KubeObject> {
   onRestart?: (reason: 'gone' | 'error' | 'stalled' | 'closed') => void;
 }
 
-const stripManagedFields = <T extends KubeObject>(obj: T): T => {
-  if (obj.metadata && 'managedFields' in obj.metadata) {
-    const { managedFields: _drop, ...metadata } = obj.metadata as typeof obj.metadata & {
-      managedFields?: unknown;
-    };
-    return { ...obj, metadata };
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The default transform: managedFields and kubectl's last-applied copy are never read and are
+ * often the bulk of an object. */
+export const slimObject = <T extends KubeObject>(obj: T): T => {
+  const m = obj.metadata as (ObjectMeta & { managedFields?: unknown }) | undefined;
+  if (!m || !('managedFields' in m || (m.annotations && LAST_APPLIED in m.annotations))) return obj;
+  const { managedFields: _drop, ...metadata } = m;
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    const { [LAST_APPLIED]: _a, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
   }
-  return obj;
+  return { ...obj, metadata };
 };
 
 export class Informer<T extends KubeObject> {
@@ -124,7 +132,7 @@ export class Informer<T extends KubeObject> {
       });
       return undefined;
     }
-    return (this.#o.transform ?? stripManagedFields)(parsed);
+    return (this.#o.transform ?? slimObject)(parsed);
   }
 
   async #list(): Promise<void> {
@@ -132,6 +140,7 @@ export class Informer<T extends KubeObject> {
       namespace: this.#o.namespace,
       labelSelector: this.#o.labelSelector,
       fieldSelector: this.#o.fieldSelector,
+      metadataOnly: this.#o.metadataOnly,
     });
     this.relists++;
     const seen = new Set<string>();
@@ -212,6 +221,7 @@ export class Informer<T extends KubeObject> {
             namespace: this.#o.namespace,
             labelSelector: this.#o.labelSelector,
             fieldSelector: this.#o.fieldSelector,
+            metadataOnly: this.#o.metadataOnly,
             resourceVersion: this.#resourceVersion,
             timeoutSeconds,
             stallMs: timeoutSeconds * 1000 + (this.#o.stallGraceMs ?? 15_000),

@@ -6,6 +6,7 @@
 import { type KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { type Dispatcher, fetch } from 'undici';
 import type { KubeObject } from './object.ts';
+import { BucketRateLimiter } from './rate-limiter.ts';
 import { apiVersionOf, type ResourceType, resourceId } from './resources.ts';
 
 export class KubeApiError extends Error {
@@ -35,7 +36,12 @@ export interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
   pageSize?: number;
+  /** Metadata only (PartialObjectMetadata), like controller-runtime's metadata-only watches. */
+  metadataOnly?: boolean;
 }
+
+const META_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+const META_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -52,6 +58,9 @@ export interface WatchOptions extends ListOptions {
 
 export type WriteVerb = 'create' | 'update' | 'patch' | 'delete';
 export type RequestObserver = (verb: WriteVerb | 'get' | 'list' | 'watch', resource: string) => void;
+/** After each non-watch request: its method, the time spent waiting for the client-side rate
+ * limiter and the round trip (seconds). */
+export type LatencyObserver = (method: string, waitedSeconds: number, seconds: number) => void;
 
 interface Auth {
   headers: Record<string, string>;
@@ -61,22 +70,43 @@ interface Auth {
 
 const AUTH_REFRESH_MS = 60_000;
 
+/**
+ * Client-side rate limit, like client-go's QPS/Burst: requests (not watches) beyond the burst
+ * wait for a token. The API server's priority and fairness still applies on top.
+ */
+export interface ClientRateLimit {
+  qps: number;
+  burst: number;
+}
+
+/** Sized so a burst of 1,000 new versions (about two requests each) drains in about 10 s. */
+export const DEFAULT_CLIENT_RATE_LIMIT: ClientRateLimit = { qps: 200, burst: 400 };
+
 export class KubeClient {
   readonly server: string;
   readonly #config: KubeConfig;
   #auth: Auth | undefined;
   #observers: RequestObserver[] = [];
+  #latencyObservers: LatencyObserver[] = [];
+  readonly #limiter: BucketRateLimiter | undefined;
   readonly writes = new Map<string, number>();
 
-  constructor(config: KubeConfig) {
+  /** `rateLimit` undefined: no client-side limit (tests, tools); the operator passes one. */
+  constructor(config: KubeConfig, options: { rateLimit?: ClientRateLimit } = {}) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster: set current-context');
     this.server = cluster.server.replace(/\/$/, '');
     this.#config = config;
+    const limit = options.rateLimit;
+    if (limit && limit.qps > 0) this.#limiter = new BucketRateLimiter(limit.qps, Math.max(1, limit.burst));
   }
 
   onRequest(observer: RequestObserver): void {
     this.#observers.push(observer);
+  }
+
+  onLatency(observer: LatencyObserver): void {
+    this.#latencyObservers.push(observer);
   }
 
   /** Total write requests (create/update/patch/delete) this client has sent. */
@@ -125,6 +155,12 @@ export class KubeClient {
       accept?: string;
     } = {},
   ): Promise<T> {
+    let waited = 0;
+    if (this.#limiter) {
+      waited = this.#limiter.when('');
+      if (waited > 0) await new Promise((r) => setTimeout(r, waited));
+    }
+    const started = performance.now();
     const auth = await this.#authenticate();
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
@@ -138,6 +174,8 @@ export class KubeClient {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
+    const seconds = (performance.now() - started) / 1000;
+    for (const o of this.#latencyObservers) o(method, waited / 1000, seconds);
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -185,9 +223,11 @@ export class KubeClient {
           limit: String(options.pageSize ?? 500),
           continue: cont,
         },
+        accept: options.metadataOnly ? META_LIST : undefined,
       });
-      // Lists omit apiVersion/kind per item; restore them so cached objects are self-describing.
-      for (const item of page.items ?? []) items.push({ apiVersion: apiVersionOf(r), kind: r.kind, ...item });
+      // Lists omit apiVersion/kind per item (metadata-only items name PartialObjectMetadata);
+      // restore them so cached objects are self-describing.
+      for (const item of page.items ?? []) items.push({ ...item, apiVersion: apiVersionOf(r), kind: r.kind });
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       cont = page.metadata?.continue || undefined;
     } while (cont);
@@ -287,10 +327,12 @@ export class KubeClient {
     };
     const onOuterAbort = () => controller.abort();
     options.signal.addEventListener('abort', onOuterAbort, { once: true });
+    // stopped before this watch began (e.g. during the relist before it): no abort event follows
+    if (options.signal.aborted) controller.abort();
     arm();
     try {
       const res = await fetch(url, {
-        headers: { ...auth.headers, accept: 'application/json' },
+        headers: { ...auth.headers, accept: options.metadataOnly ? META_WATCH : 'application/json' },
         dispatcher: auth.dispatcher,
         signal: controller.signal,
       });

@@ -8,7 +8,7 @@ import type { Controller } from './controller.ts';
 import { EventRecorder } from './events.ts';
 import { startHealthServer } from './health.ts';
 import { Informer, type InformerOptions } from './informer.ts';
-import { KubeClient } from './kube-client.ts';
+import { type ClientRateLimit, DEFAULT_CLIENT_RATE_LIMIT, KubeClient } from './kube-client.ts';
 import { LeaderElector } from './leader-election.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { OperatorMetrics } from './metrics.ts';
@@ -31,6 +31,12 @@ export interface ManagerOptions {
     renewDeadlineMs?: number;
     retryPeriodMs?: number;
   };
+  /**
+   * Client-side QPS/burst for the controllers' requests (false: none). Events and the leader
+   * Lease get their own budget of the same size, as client-go's separate clients do, so a flood
+   * of reconciles never delays a lease renewal.
+   */
+  clientRateLimit?: ClientRateLimit | false;
   /** Default informer options (resync, watch timeouts) applied to every informer. */
   informerDefaults?: Pick<
     InformerOptions<KubeObject>,
@@ -59,14 +65,24 @@ export class Manager {
   constructor(options: ManagerOptions) {
     this.#o = options;
     this.log = options.logger ?? createLogger();
-    this.client = new KubeClient(options.kubeConfig);
-    this.client.onRequest((verb, resource) => this.metrics.apiRequests.labels(verb, resource).inc());
+    const rateLimit =
+      options.clientRateLimit === false ? undefined : (options.clientRateLimit ?? DEFAULT_CLIENT_RATE_LIMIT);
+    const newClient = () => {
+      const client = new KubeClient(options.kubeConfig, { rateLimit });
+      client.onRequest((verb, resource) => this.metrics.apiRequests.labels(verb, resource).inc());
+      client.onLatency((method, waited, seconds) => {
+        this.metrics.apiLatency.labels(method).observe(seconds);
+        this.metrics.rateLimiterWait.observe(waited);
+      });
+      return client;
+    };
+    this.client = newClient();
     const component = options.component ?? 'tessera-operator';
     this.applier = new Applier(this.client, options.fieldManager ?? FIELD_MANAGER);
     this.status = new StatusWriter(this.client);
-    this.events = new EventRecorder(this.client, component, this.log);
+    this.events = new EventRecorder(newClient(), component, this.log);
     if (options.leaderElection)
-      this.#elector = new LeaderElector(this.client, this.log, options.leaderElection);
+      this.#elector = new LeaderElector(newClient(), this.log, options.leaderElection);
   }
 
   get server(): Server | undefined {
@@ -88,6 +104,7 @@ export class Manager {
       options.namespace ?? '',
       options.labelSelector ?? '',
       options.fieldSelector ?? '',
+      options.metadataOnly ? 'metadata' : '',
     ].join('|');
     const existing = this.#informers.get(id);
     if (existing) return existing as unknown as Informer<T>;

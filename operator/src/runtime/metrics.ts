@@ -54,6 +54,19 @@ export class OperatorMetrics {
     labelNames: ['verb', 'resource'],
     registers: [this.registry],
   });
+  readonly apiLatency = new Histogram({
+    name: 'tessera_operator_api_request_duration_seconds',
+    help: 'Round trip of API requests (not watches), by HTTP method.',
+    labelNames: ['method'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly rateLimiterWait = new Histogram({
+    name: 'tessera_operator_client_rate_limiter_duration_seconds',
+    help: 'Time API requests waited for the client-side rate limiter (TESSERA_CLIENT_QPS/BURST).',
+    buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 10],
+    registers: [this.registry],
+  });
   readonly isLeader = new Gauge({
     name: 'tessera_operator_leader',
     help: '1 while this process holds the leader lease.',

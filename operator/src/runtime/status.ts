@@ -1,22 +1,23 @@
 // Status is written only through the /status subresource and only when it differs from what the
 // cache holds. PUT with the cached resourceVersion gives optimistic concurrency: a 409 means the
 // cache was stale and the key is simply reconciled again.
-import { createHash } from 'node:crypto';
 import { jsonEqual } from './equality.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject } from './object.ts';
 import type { ResourceType } from './resources.ts';
 
+const MEMO_TTL_MS = 30_000;
+
 export class StatusWriter {
   readonly #client: KubeClient;
-  // uid -> the status we wrote and the resourceVersion it replaced, so a reconcile that still sees
-  // the pre-write object in the cache does not write the same status again.
-  readonly #recent = new Map<string, { baseRv: string; hash: string }>();
+  // uid -> the resourceVersion our last write replaced, while the cache still shows it (for at
+  // most MEMO_TTL_MS: should that write's watch event never come, a write is tried again).
+  readonly #replaced = new Map<string, { rv: string; at: number }>();
   constructor(client: KubeClient) {
     this.#client = client;
   }
 
-  /** Returns the updated object, or undefined when nothing changed (no request sent). */
+  /** Returns the updated object, or undefined when no request was sent. */
   async update<T extends KubeObject & { status?: unknown }>(
     resource: ResourceType,
     current: T,
@@ -24,23 +25,16 @@ export class StatusWriter {
   ): Promise<T | undefined> {
     const uid = current.metadata?.uid ?? '';
     const rv = current.metadata?.resourceVersion ?? '';
-    const recent = this.#recent.get(uid);
-    if (recent && recent.baseRv === rv) {
-      if (recent.hash === hashOf(status)) return undefined;
-    } else {
-      this.#recent.delete(uid);
-      if (jsonEqual(current.status, status)) return undefined;
-    }
+    // The cache has not caught up with our last write yet: a PUT from this resourceVersion could
+    // only fail with 409 Conflict (and be retried through the rate limiter). The watch event of
+    // that write requeues the key, and that reconcile sees the fresh object.
+    const replaced = this.#replaced.get(uid);
+    if (replaced?.rv === rv && Date.now() - replaced.at < MEMO_TTL_MS) return undefined;
+    this.#replaced.delete(uid);
+    if (jsonEqual(current.status, status)) return undefined;
     const updated = await this.#client.update<T>(resource, { ...current, status }, 'status');
-    this.#recent.set(uid, { baseRv: rv, hash: hashOf(status) });
-    if (this.#recent.size > 50_000) this.#recent.clear();
+    if (this.#replaced.size > 50_000) this.#replaced.clear();
+    this.#replaced.set(uid, { rv, at: Date.now() });
     return updated;
   }
-}
-
-// A digest, not a copy: the memo must not double the memory of every status written.
-function hashOf(value: unknown): string {
-  return createHash('sha1')
-    .update(JSON.stringify(value) ?? '')
-    .digest('base64');
 }

@@ -1,12 +1,21 @@
 // Messages between the host (SDK), the logic realm (worker) and the view realms (page frames).
 // Everything arriving from a realm that runs mini-program code is parsed with these schemas.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import {
+  byType,
+  count,
+  dict,
+  list,
+  type OneOf,
+  PathSegmentSchema,
+  text,
+} from '../protocol/schema-helpers.ts';
 
-const Id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const Segment = z.union([z.string().max(1024), z.number().int().nonnegative()]);
-const Query = z.record(z.string().max(256), z.string().max(4096));
+const Id = count();
+const Segment = PathSegmentSchema;
+const Query = dict(text(4096), text(256), 'keys must be at most 256 characters');
 
-export const PatchSchema = z.strictObject({ path: z.array(Segment).max(64), value: z.unknown() });
+export const PatchSchema = z.strictObject({ path: list(Segment, 64), value: z.unknown() });
 export type WirePatch = z.infer<typeof PatchSchema>;
 
 export const TriggerOptionsSchema = z.strictObject({
@@ -16,53 +25,63 @@ export const TriggerOptionsSchema = z.strictObject({
 });
 
 /** logic → host */
-export const LogicMessageSchema = z.discriminatedUnion('type', [
+export const LogicMessageSchema = byType([
   z.strictObject({ type: z.literal('ready') }),
   z.strictObject({
     type: z.literal('page:create'),
     pageId: Id,
-    route: z.string().max(512),
+    route: text(512),
     query: Query,
-    data: z.record(z.string(), z.unknown()),
+    data: dict(z.unknown()),
   }),
   z.strictObject({ type: z.literal('page:destroy'), pageId: Id }),
   z.strictObject({ type: z.literal('page:show'), pageId: Id }),
   z.strictObject({ type: z.literal('page:hide'), pageId: Id }),
-  z.strictObject({ type: z.literal('data'), id: Id, pageId: Id, seq: Id, patches: z.array(PatchSchema) }),
+  z.strictObject({
+    type: z.literal('data'),
+    id: Id,
+    pageId: Id,
+    seq: Id,
+    patches: z.array(PatchSchema),
+    /** a component's first data: the class names it declares in externalClasses */
+    externalClasses: z.optional(list(text(128), 64)),
+  }),
   z.strictObject({
     type: z.literal('trigger'),
     id: Id,
     pageId: Id,
-    name: z.string().max(128),
+    name: text(128),
     detail: z.unknown(),
     options: TriggerOptionsSchema,
   }),
-  z.strictObject({ type: z.literal('api'), callId: Id, name: z.string().max(128), args: z.unknown() }),
-  z.strictObject({ type: z.literal('storage:set'), key: z.string().max(256), value: z.string().nullable() }),
+  z.strictObject({ type: z.literal('api'), callId: Id, name: text(128), args: z.unknown() }),
+  z.strictObject({ type: z.literal('storage:set'), key: text(256), value: z.nullable(z.string()) }),
   z.strictObject({ type: z.literal('storage:clear') }),
-  z.strictObject({ type: z.literal('error'), message: z.string().max(4096), where: z.string().max(512) }),
+  z.strictObject({ type: z.literal('error'), message: text(4096), where: text(512) }),
+  /** the logic realm needs a subpackage's code (first navigation into one of its pages) */
+  z.strictObject({ type: z.literal('subpackage:load'), root: text(512) }),
 ]);
-export type LogicMessage = z.infer<typeof LogicMessageSchema>;
+export type LogicMessage = OneOf<typeof LogicMessageSchema>;
 
 /** A WeChat-style event object as delivered to a handler. */
 export const WxEventSchema = z.strictObject({
-  type: z.string().max(64),
+  type: text(64),
   timeStamp: z.number(),
-  target: z.strictObject({ id: z.string().max(256), dataset: z.record(z.string(), z.unknown()) }),
-  currentTarget: z.strictObject({ id: z.string().max(256), dataset: z.record(z.string(), z.unknown()) }),
-  mark: z.record(z.string(), z.unknown()),
+  target: z.strictObject({ id: text(256), dataset: dict(z.unknown()) }),
+  currentTarget: z.strictObject({ id: text(256), dataset: dict(z.unknown()) }),
+  mark: dict(z.unknown()),
   detail: z.unknown(),
-  touches: z.array(z.unknown()).optional(),
-  changedTouches: z.array(z.unknown()).optional(),
+  touches: z.optional(z.array(z.unknown())),
+  changedTouches: z.optional(z.array(z.unknown())),
 });
 export type WxEvent = z.infer<typeof WxEventSchema>;
 
 /** view → host (then forwarded to logic) */
-export const ViewMessageSchema = z.discriminatedUnion('type', [
+export const ViewMessageSchema = byType([
   z.strictObject({
     type: z.literal('event'),
     owner: Id,
-    handler: z.string().min(1).max(256),
+    handler: text(256, 1),
     event: WxEventSchema,
   }),
   z.strictObject({ type: z.literal('rendered'), id: Id, seq: Id }),
@@ -71,21 +90,23 @@ export const ViewMessageSchema = z.discriminatedUnion('type', [
     id: Id,
     pageId: Id,
     parentId: Id,
-    path: z.string().max(512),
-    props: z.record(z.string(), z.unknown()),
-    elementId: z.string().max(256),
-    dataset: z.record(z.string(), z.unknown()),
+    path: text(512),
+    props: dict(z.unknown()),
+    elementId: text(256),
+    dataset: dict(z.unknown()),
   }),
-  z.strictObject({ type: z.literal('comp:props'), id: Id, props: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ type: z.literal('comp:props'), id: Id, props: dict(z.unknown()) }),
   z.strictObject({ type: z.literal('comp:detach'), id: Id }),
+  /** a kept component's host element moved within its parent (keyed list reorder) */
+  z.strictObject({ type: z.literal('comp:moved'), id: Id }),
   z.strictObject({
     type: z.literal('navigate'),
-    url: z.string().max(2048),
+    url: text(2048),
     openType: z.enum(['navigate', 'redirect', 'switchTab', 'reLaunch', 'navigateBack']),
   }),
-  z.strictObject({ type: z.literal('error'), message: z.string().max(4096) }),
+  z.strictObject({ type: z.literal('error'), message: text(4096) }),
 ]);
-export type ViewMessage = z.infer<typeof ViewMessageSchema>;
+export type ViewMessage = OneOf<typeof ViewMessageSchema>;
 
 /** host → logic (besides forwarded view messages) */
 export type HostMessage =
@@ -94,12 +115,17 @@ export type HostMessage =
   | { type: 'api:result'; callId: number; ok: boolean; value?: unknown; error?: string }
   | { type: 'app:show' }
   | { type: 'app:hide' }
-  | { type: 'navigateBack' };
+  | { type: 'navigateBack' }
+  /** a subpackage was opened: its logic modules (path → source) */
+  | { type: 'subpackage:ready'; root: string; sources: Record<string, string> }
+  | { type: 'subpackage:failed'; root: string; error: string };
 
 /** What the logic realm is given at boot (serializable). */
 export interface LogicBoot {
   appId: string;
   pages: string[];
+  /** Roots of subpackages whose code is not loaded yet: their pages load it first. */
+  subpackageRoots: string[];
   tabBarPages: string[];
   entryPagePath: string;
   storage: Record<string, string>;

@@ -9,7 +9,7 @@ import { MANIFEST_FILE } from '../package/manifest.ts';
 import { rewrapDataKeyForDevice, unwrapDataKey } from '../package/wrap.ts';
 import { writePackage } from '../package/write.ts';
 import { EventsBatchSchema } from '../protocol/events.ts';
-import { LaunchRequestSchema } from '../protocol/launch.ts';
+import { LaunchRequestSchema } from '../protocol/launch-request.ts';
 import { importHmacKey, parseSignatureHeaders, verifyRequestSignature } from '../protocol/signing.ts';
 import { Analytics } from './analytics.ts';
 import { MemoryOfflineCache, openMiniProgram } from './launcher.ts';

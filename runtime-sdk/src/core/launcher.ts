@@ -1,31 +1,41 @@
 // The launch pipeline up to "verified package open in memory": resolve with the store (signed
 // request, fresh device ECDH key), download ciphertext with digest checks, verify the index
 // signature and unwrap the data key; or, when the store is unreachable, the same from the
-// offline cache (ciphertext + data key wrapped for a non-extractable device key).
+// offline cache (ciphertext + data key wrapped for a non-extractable device key). Launches from
+// the cache check for updates in the background per the HostApp's update policy. Subpackages
+// open lazily (subpackages.ts).
 
 import type { PublicKeyInput } from '../package/keys.ts';
 import type { AppManifest } from '../package/manifest.ts';
 import { AppManifestSchema, MANIFEST_FILE } from '../package/manifest.ts';
 import { type OpenedPackage, openPackage } from '../package/open.ts';
 import { type DeviceWrappedKey, generateDeviceKeyPair, unwrapDataKeyFromStore } from '../package/wrap.ts';
-import type { LaunchResponse } from '../protocol/launch.ts';
+import type { LaunchResponse, SubpackageRef, UpdatePolicy } from '../protocol/launch.ts';
+import { firstIssue } from '../protocol/schema-helpers.ts';
 import { type StoreClient, StoreUnreachableError } from './store-client.ts';
+import { type ConnectionInfo, type SubpackageBlobs, Subpackages, unmetered } from './subpackages.ts';
 
 export interface OfflineEntry {
   appId: string;
   version: string;
   bytes: Uint8Array;
   wrappedKey: DeviceWrappedKey;
-  /** Non-extractable ECDH private key: the data key can only be unwrapped on this device. */
+  /** Non-extractable ECDH private key: the data keys can only be unwrapped on this device. */
   devicePrivateKey: CryptoKey;
   domains: LaunchResponse['domains'];
   permissions: string[];
   digest: string;
+  /** Subpackage refs of this version, their keys wrapped for devicePrivateKey (ciphertext: getSubpackage). */
+  subpackages?: SubpackageRef[];
+  /** The HostApp's update policy as of the last store answer. */
+  updatePolicy?: UpdatePolicy;
+  /** When the store last answered for this app (the last update check). */
   cachedAt: number;
 }
 
-export interface OfflineCache {
+export interface OfflineCache extends SubpackageBlobs {
   get(appId: string): Promise<OfflineEntry | undefined>;
+  /** Stores the entry; subpackage ciphertext of other versions is dropped. */
   put(entry: OfflineEntry): Promise<void>;
   /** Drops cached versions the store revoked (rolled back, retired, taken down). */
   purge(appId: string, versions: readonly string[]): Promise<void>;
@@ -56,12 +66,20 @@ export interface OpenedMiniProgram {
   version: string;
   /** network: fresh from the store; offline: cache because the store was unreachable; cache: cache-first policy. */
   source: 'network' | 'offline' | 'cache';
+  /** The main package plus the subpackages opened so far. */
   pkg: OpenedPackage;
+  /** The main package alone (what the logic realm boots with). */
+  main: OpenedPackage;
+  /** Opens subpackages on demand (first navigation, preloadRule). */
+  subpackages: Subpackages;
   manifest: AppManifest;
   domains: LaunchResponse['domains'];
   permissions: string[];
   timings: LaunchTimings;
-  /** cache-first launches: the background check, resolving to the version now cached. */
+  /**
+   * Launches from the cache: the background update check, resolving to the version cached for
+   * the next launch, or undefined when no check ran (not due, Wi-Fi only, disabled) or it failed.
+   */
   update?: Promise<string | undefined>;
 }
 
@@ -78,11 +96,21 @@ export interface OpenOptions {
   sdkVersion?: string;
   now?: () => number;
   /**
-   * network-first (default): ask the store every launch, fall back to the cache offline.
+   * network-first: ask the store every launch, fall back to the cache offline.
    * cache-first: run the cached version at once and update the cache in the background
-   * (the new version runs on the next launch), like a HostApp with background updates.
+   * (the new version runs on the next launch), unless the HostApp's update policy turns
+   * background updates off.
+   * Default: the HostApp's update policy decides: cache-first when it has background updates
+   * on, network-first when it has them off or the store sent no policy.
    */
   policy?: LaunchPolicy;
+  /** The current network, for Wi-Fi-only update policies (navigator.connection in browsers). */
+  connection?: () => ConnectionInfo | undefined;
+  /**
+   * Called once the launch request is on its way, or at once when the launch needs no request
+   * (cache-first): hosts start main-thread work (realm frames) then, not before the request.
+   */
+  onRequestSent?: () => void;
 }
 
 export const SDK_VERSION = '0.1.0';
@@ -97,30 +125,74 @@ async function readManifest(pkg: OpenedPackage): Promise<AppManifest> {
     throw err;
   }
   const parsed = AppManifestSchema.safeParse(json);
-  if (!parsed.success) throw new ManifestError(parsed.error.issues[0]?.message ?? 'schema mismatch');
+  if (!parsed.success) throw new ManifestError(firstIssue(parsed.error));
   return parsed.data;
+}
+
+/**
+ * Whether a background update check should run now under the HostApp's policy: background
+ * updates on, the check interval elapsed since the last store answer, and Wi-Fi when required.
+ */
+export function updateDue(
+  policy: UpdatePolicy | undefined,
+  lastCheck: number,
+  now: number,
+  connection: ConnectionInfo | undefined,
+): boolean {
+  if (!policy) return true;
+  if (!policy.background || now - lastCheck < policy.checkIntervalSeconds * 1000) return false;
+  return !policy.wifiOnly || unmetered(connection);
 }
 
 export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram> {
   const now = o.now ?? (() => performance.now());
   const t0 = now();
-  if (o.policy === 'cache-first' && o.cache) {
+  if (o.policy !== 'network-first' && o.cache) {
     const entry = await o.cache.get(o.appId).catch(() => undefined);
-    if (entry) {
+    // A policy without background updates means: ask the store at launch (network-first).
+    const background = entry?.updatePolicy?.background;
+    if (entry && (o.policy === 'cache-first' ? background !== false : background === true)) {
+      o.onRequestSent?.();
       const opened = await openCached(o, entry, now, t0, 'cache');
-      // Background update: the network path verifies the new package before caching it.
-      opened.update = openMiniProgram({ ...o, policy: 'network-first' }).then(
-        (fresh) => fresh.version,
-        () => undefined,
-      );
+      opened.update = backgroundUpdate(o, entry);
       return opened;
     }
   }
-  const device = await generateDeviceKeyPair();
-  const cachedVersions = o.cache ? await o.cache.versions(o.appId).catch(() => []) : [];
-  let res: LaunchResponse;
   try {
-    res = await o.client.launch({
+    return await openFromStore(o, now, t0, { onSent: o.onRequestSent });
+  } catch (err) {
+    const entry =
+      err instanceof StoreUnreachableError ? await o.cache?.get(o.appId).catch(() => undefined) : undefined;
+    if (!entry) throw err;
+    const opened = await openCached(o, entry, now, t0, 'offline');
+    opened.update = backgroundUpdate(o, entry);
+    return opened;
+  }
+}
+
+/** Checks the store for a newer version and caches it for the next launch, per the update policy. */
+function backgroundUpdate(o: OpenOptions, entry: OfflineEntry): Promise<string | undefined> {
+  if (!updateDue(entry.updatePolicy, entry.cachedAt, Date.now(), o.connection?.()))
+    return Promise.resolve(undefined);
+  const now = o.now ?? (() => performance.now());
+  return openFromStore(o, now, now(), { background: true }).then(
+    (fresh) => fresh.version,
+    () => undefined,
+  );
+}
+
+async function openFromStore(
+  o: OpenOptions,
+  now: () => number,
+  t0: number,
+  how: { onSent?: (() => void) | undefined; background?: boolean } = {},
+): Promise<OpenedMiniProgram> {
+  const [device, cachedVersions] = await Promise.all([
+    generateDeviceKeyPair(),
+    o.cache ? o.cache.versions(o.appId).catch(() => []) : [],
+  ]);
+  const res = await o.client.launch(
+    {
       appId: o.appId,
       ...(o.userId !== undefined ? { userId: o.userId } : {}),
       attributes: o.attributes ?? {},
@@ -128,35 +200,22 @@ export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram
       sdkVersion: o.sdkVersion ?? SDK_VERSION,
       platform: o.platform ?? 'web',
       cachedVersions: cachedVersions.slice(0, 64),
-    });
-  } catch (err) {
-    if (err instanceof StoreUnreachableError && o.cache) {
-      const entry = await o.cache.get(o.appId);
-      if (entry) return openCached(o, entry, now, t0, 'offline');
-    }
-    throw err;
-  }
+    },
+    how.onSent,
+  );
   if (o.cache && res.purge.length) await o.cache.purge(o.appId, res.purge).catch(() => {});
   const t1 = now();
   const bytes = await o.client.download(res.artifact);
   const t2 = now();
   const dataKey = await unwrapDataKeyFromStore(res.wrappedKey, device.privateKey);
   const main = await openPackage(bytes, { publicKeys: o.publicKeys, dataKey });
-  // Subpackages are separate artifacts with their own data keys; verified the same way.
-  // TODO(lazy): fetched up front for now; download on first navigation into them.
-  const subpackages = await Promise.all(
-    (res.subpackages ?? []).map(async (sp) =>
-      openPackage(await o.client.download(sp), {
-        publicKeys: o.publicKeys,
-        dataKey: await unwrapDataKeyFromStore(sp.wrappedKey, device.privateKey),
-      }),
-    ),
-  );
-  const pkg = subpackages.length ? combinePackages(main, subpackages) : main;
-  const manifest = await readManifest(pkg);
+  const manifest = await readManifest(main);
   const t3 = now();
+  const subpackages = res.subpackages ?? [];
+  // A launch does not wait for the offline copy to be written; a background update does (what
+  // it cached is what the next launch runs).
   if (o.cache) {
-    await o.cache
+    const caching = o.cache
       .put({
         appId: o.appId,
         version: res.version,
@@ -166,20 +225,24 @@ export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram
         domains: res.domains,
         permissions: res.permissions,
         digest: res.artifact.digest,
+        subpackages,
+        ...(res.updatePolicy ? { updatePolicy: res.updatePolicy } : {}),
         cachedAt: Date.now(),
       })
       .catch(() => {});
+    if (how.background) await caching;
   }
-  return {
-    appId: o.appId,
+  return opened(o, {
     version: res.version,
     source: 'network',
-    pkg,
+    main,
     manifest,
+    refs: subpackages,
+    devicePrivateKey: device.privateKey,
     domains: res.domains,
     permissions: res.permissions,
     timings: { resolve: t1 - t0, download: t2 - t1, verify: t3 - t2 },
-  };
+  });
 }
 
 async function openCached(
@@ -192,53 +255,75 @@ async function openCached(
   const t1 = now();
   // Same checks as online: signature over the index, data key check, per-file hashes.
   const dataKey = await unwrapDataKeyFromStore(e.wrappedKey, e.devicePrivateKey);
-  const pkg = await openPackage(e.bytes, { publicKeys: o.publicKeys, dataKey });
-  const manifest = await readManifest(pkg);
+  const main = await openPackage(e.bytes, { publicKeys: o.publicKeys, dataKey });
+  const manifest = await readManifest(main);
   const t2 = now();
-  return {
-    appId: o.appId,
+  return opened(o, {
     version: e.version,
     source,
-    pkg,
+    main,
     manifest,
+    refs: e.subpackages ?? [],
+    devicePrivateKey: e.devicePrivateKey,
     domains: e.domains,
     permissions: e.permissions,
     timings: { resolve: t1 - t0, download: 0, verify: t2 - t1 },
-  };
+  });
 }
 
-/** One view over a main package and its subpackages (their paths are disjoint, each under its root). */
-export function combinePackages(main: OpenedPackage, parts: readonly OpenedPackage[]): OpenedPackage {
-  const all = [main, ...parts];
-  const owner = (path: string) => all.find((p) => p.has(path));
-  return {
-    index: main.index,
-    paths: all.flatMap((p) => p.paths),
-    has: (path) => owner(path) !== undefined,
-    read: (path) => (owner(path) ?? main).read(path),
-    async readAll() {
-      const out = new Map<string, Uint8Array>();
-      for (const p of all) for (const [k, v] of await p.readAll()) out.set(k, v);
-      return out;
-    },
-  };
+function opened(
+  o: OpenOptions,
+  p: Omit<OpenedMiniProgram, 'appId' | 'pkg' | 'subpackages'> & {
+    refs: SubpackageRef[];
+    devicePrivateKey: CryptoKey;
+  },
+): OpenedMiniProgram {
+  const { refs, devicePrivateKey, ...rest } = p;
+  const subpackages = new Subpackages({
+    appId: o.appId,
+    main: p.main,
+    manifest: p.manifest,
+    refs,
+    devicePrivateKey,
+    publicKeys: o.publicKeys,
+    client: o.client,
+    cache: o.cache,
+  });
+  return { ...rest, appId: o.appId, pkg: subpackages.pkg, subpackages };
 }
 
 /** In-memory offline cache (Node hosts and tests); the web platform persists to IndexedDB. */
 export class MemoryOfflineCache implements OfflineCache {
   readonly #entries = new Map<string, OfflineEntry>();
+  readonly #blobs = new Map<string, Uint8Array>();
   async get(appId: string) {
     return this.#entries.get(appId);
   }
   async put(entry: OfflineEntry) {
     this.#entries.set(entry.appId, entry);
+    this.#dropBlobs(entry.appId, new Set((entry.subpackages ?? []).map((s) => s.digest)));
   }
   async purge(appId: string, versions: readonly string[]) {
     const e = this.#entries.get(appId);
-    if (e && versions.includes(e.version)) this.#entries.delete(appId);
+    if (e && versions.includes(e.version)) {
+      this.#entries.delete(appId);
+      this.#dropBlobs(appId, new Set());
+    }
   }
   async versions(appId: string) {
     const e = this.#entries.get(appId);
     return e ? [e.version] : [];
+  }
+  async getSubpackage(appId: string, digest: string) {
+    return this.#blobs.get(`${appId}|${digest}`);
+  }
+  async putSubpackage(appId: string, digest: string, bytes: Uint8Array) {
+    this.#blobs.set(`${appId}|${digest}`, bytes);
+  }
+  #dropBlobs(appId: string, keep: ReadonlySet<string>) {
+    for (const key of this.#blobs.keys()) {
+      const [app, digest = ''] = key.split('|');
+      if (app === appId && !keep.has(digest)) this.#blobs.delete(key);
+    }
   }
 }

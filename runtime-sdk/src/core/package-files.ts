@@ -9,10 +9,17 @@ const decoder = new TextDecoder();
 
 const isLogicModule = (p: string) => p.endsWith('.js') && !p.endsWith('.wxml.js') && !p.endsWith('.wxs.js');
 
-export async function logicSources(pkg: OpenedPackage): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const p of pkg.paths) if (isLogicModule(p)) out[p] = decoder.decode(await pkg.read(p));
-  return out;
+/**
+ * path → text of `paths`, decrypted concurrently: each read is two WebCrypto round trips
+ * (AES-GCM, SHA-256) that run off the main thread, so a serial loop would mostly wait.
+ */
+async function readTexts(pkg: OpenedPackage, paths: readonly string[]): Promise<Record<string, string>> {
+  const bytes = await Promise.all(paths.map((p) => pkg.read(p)));
+  return Object.fromEntries(paths.map((p, i) => [p, decoder.decode(bytes[i])]));
+}
+
+export function logicSources(pkg: OpenedPackage): Promise<Record<string, string>> {
+  return readTexts(pkg, pkg.paths.filter(isLogicModule));
 }
 
 export interface PageFiles {
@@ -41,7 +48,6 @@ export async function pageFiles(
 ): Promise<PageFiles> {
   const owners = ownersOf(manifest, route);
   const ownerSet = new Set(manifest.entries.map((e) => e.path));
-  const scripts: Record<string, string> = {};
   const wanted = pkg.paths.filter((p) => {
     if (p.endsWith('.wxs.js')) return true;
     if (!p.endsWith('.wxml.js')) return false;
@@ -51,11 +57,9 @@ export async function pageFiles(
   });
   // The page's own template first: it is what the first paint needs.
   wanted.sort((a, b) => Number(b === `${route}.wxml.js`) - Number(a === `${route}.wxml.js`));
-  for (const p of wanted) scripts[p] = decoder.decode(await pkg.read(p));
-  const css: string[] = [];
-  for (const p of ['app.css', ...owners.map((o) => `${o}.css`)])
-    if (pkg.has(p)) css.push(decoder.decode(await pkg.read(p)));
-  return { scripts, css };
+  const cssPaths = ['app.css', ...owners.map((o) => `${o}.css`)].filter((p) => pkg.has(p));
+  const [scripts, css] = await Promise.all([readTexts(pkg, wanted), readTexts(pkg, cssPaths)]);
+  return { scripts, css: cssPaths.map((p) => css[p] ?? '') };
 }
 
 /** alias → component path lookup for an owner. */
@@ -65,4 +69,15 @@ export function componentResolver(manifest: AppManifest): (owner: string, tag: s
     const using = byPath.get(owner);
     return using && Object.hasOwn(using, tag) ? using[tag] : undefined;
   };
+}
+
+/** Page/component path → its style scope class(es), for externalClasses in the view. */
+export function scopeTable(manifest: AppManifest): Record<string, string> {
+  return Object.fromEntries(manifest.entries.flatMap((e) => (e.scope ? [[e.path, e.scope]] : [])));
+}
+
+/** The title bar text of a page: its own navigationBarTitleText, else the app's. */
+export function pageTitle(manifest: AppManifest, route: string): string {
+  const own = manifest.entries.find((e) => e.path === route)?.window?.navigationBarTitleText;
+  return own ?? manifest.window.navigationBarTitleText ?? '';
 }

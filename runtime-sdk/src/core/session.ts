@@ -2,6 +2,7 @@
 // the page views (validating everything that comes out of a realm), and performs the wx APIs
 // that need the host, with the permission checks the realms cannot be trusted to make.
 
+import { firstIssue } from '../protocol/schema-helpers.ts';
 import type { Analytics } from './analytics.ts';
 import {
   type HostMessage,
@@ -20,7 +21,8 @@ export interface LogicChannel {
 
 export interface PageViewHandle {
   init(data: Record<string, unknown>): void;
-  applyData(id: number, seq: number, patches: WirePatch[]): void;
+  /** externalClasses: with a component's first data, the class names it takes from its parent */
+  applyData(id: number, seq: number, patches: WirePatch[], externalClasses?: string[]): void;
   trigger(
     id: number,
     name: string,
@@ -72,6 +74,8 @@ export interface SessionOptions {
   ui?: HostUi;
   login?: () => Promise<{ code: string }>;
   analytics?: Analytics;
+  /** Opens a subpackage (download, verify, decrypt) and returns its logic modules. */
+  loadSubpackage?(root: string): Promise<Record<string, string>>;
   onError?(err: { message: string; where: string }): void;
   onPage?(e: { type: 'create' | 'destroy' | 'show' | 'hide'; pageId: number; route?: string }): void;
   onFirstRender?(): void;
@@ -131,7 +135,7 @@ export class Session {
     if (this.#closed) return;
     const parsed = LogicMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      this.#error(new BridgeError('logic', parsed.error.issues[0]?.message ?? 'invalid').message, 'bridge');
+      this.#error(new BridgeError('logic', firstIssue(parsed.error)).message, 'bridge');
       return;
     }
     const msg: LogicMessage = parsed.data;
@@ -176,7 +180,7 @@ export class Session {
         this.#o.onPage?.({ type: 'hide', pageId: msg.pageId });
         return;
       case 'data':
-        this.#withView(msg.pageId, (v) => v.applyData(msg.id, msg.seq, msg.patches));
+        this.#withView(msg.pageId, (v) => v.applyData(msg.id, msg.seq, msg.patches, msg.externalClasses));
         return;
       case 'trigger':
         this.#withView(msg.pageId, (v) => v.trigger(msg.id, msg.name, msg.detail, msg.options));
@@ -193,7 +197,23 @@ export class Session {
       case 'error':
         this.#error(msg.message, msg.where);
         return;
+      case 'subpackage:load':
+        this.#loadSubpackage(msg.root);
+        return;
     }
+  }
+
+  #loadSubpackage(root: string): void {
+    const load =
+      this.#o.loadSubpackage ?? (() => Promise.reject(new Error('this host cannot load subpackages')));
+    load(root).then(
+      (sources) => this.send({ type: 'subpackage:ready', root, sources }),
+      (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        this.#error(message, 'subpackage');
+        this.send({ type: 'subpackage:failed', root, error: message });
+      },
+    );
   }
 
   /** A message from a page view (untrusted: runs compiled templates and wxs). */
@@ -201,7 +221,7 @@ export class Session {
     if (this.#closed) return;
     const parsed = ViewMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      this.#error(new BridgeError('view', parsed.error.issues[0]?.message ?? 'invalid').message, 'bridge');
+      this.#error(new BridgeError('view', firstIssue(parsed.error)).message, 'bridge');
       return;
     }
     const msg: ViewMessage = parsed.data;

@@ -1,10 +1,12 @@
 // Store client: HMAC-signed launch requests (or a session token) and artifact downloads with
 // digest and size checks, against the protocol in @tessera/runtime-sdk/protocol.
 import { sha256Hex } from '../package/bytes.ts';
-import { type EventsAccepted, EventsAcceptedSchema, type EventsBatch } from '../protocol/events.ts';
-import { type LaunchRequest, type LaunchResponse, LaunchResponseSchema } from '../protocol/launch.ts';
+import type { EventsBatch } from '../protocol/events.ts';
+import { type LaunchResponse, LaunchResponseSchema } from '../protocol/launch.ts';
+import type { LaunchRequest } from '../protocol/launch-request.ts';
 import { ProblemSchema } from '../protocol/problem.ts';
 import { routes } from '../protocol/routes.ts';
+import { firstIssue } from '../protocol/schema-helpers.ts';
 import { signRequest } from '../protocol/signing.ts';
 
 export type StoreCredentials =
@@ -87,33 +89,35 @@ export class StoreClient {
     throw new StoreError(code, res.status, `${what} failed: ${detail}`);
   }
 
-  async launch(req: LaunchRequest): Promise<LaunchResponse> {
+  /** `onSent` is called once the request is on its way (signed and handed to fetch). */
+  async launch(req: LaunchRequest, onSent?: () => void): Promise<LaunchResponse> {
     const path = routes.launch();
     const body = JSON.stringify(req);
     const headers = { 'content-type': 'application/json', ...(await this.#authHeaders('POST', path, body)) };
-    const res = await this.#fetch(this.#base + path, { method: 'POST', headers, body });
+    const sending = this.#fetch(this.#base + path, { method: 'POST', headers, body });
+    onSent?.();
+    const res = await sending;
     if (!res.ok) return this.#problem(res, 'launch');
     const parsed = LaunchResponseSchema.safeParse(await res.json());
     if (!parsed.success)
       throw new StoreError(
         'LAUNCH_RESPONSE_INVALID',
         res.status,
-        `launch response is malformed: ${parsed.error.issues[0]?.message}`,
+        `launch response is malformed at ${firstIssue(parsed.error)}`,
       );
     return parsed.data;
   }
 
-  /** Sends a batch of analytics / performance events (signed like every device request). */
-  async postEvents(batch: EventsBatch): Promise<EventsAccepted> {
+  /**
+   * Sends a batch of analytics / performance events (signed like every device request). The
+   * counts in the 202 answer are not read: analytics is fire-and-forget.
+   */
+  async postEvents(batch: EventsBatch): Promise<void> {
     const path = routes.events();
     const body = JSON.stringify(batch);
     const headers = { 'content-type': 'application/json', ...(await this.#authHeaders('POST', path, body)) };
     const res = await this.#fetch(this.#base + path, { method: 'POST', headers, body });
     if (!res.ok) return this.#problem(res, 'events');
-    const parsed = EventsAcceptedSchema.safeParse(await res.json());
-    if (!parsed.success)
-      throw new StoreError('EVENTS_RESPONSE_INVALID', res.status, 'events response is malformed');
-    return parsed.data;
   }
 
   /** Downloads an artifact and checks its size and SHA-256 before returning it. */

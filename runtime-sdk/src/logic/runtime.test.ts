@@ -15,6 +15,7 @@ type G = {
 const boot = (over: Partial<LogicBoot> = {}): LogicBoot => ({
   appId: 'wx1',
   pages: ['pages/a/a', 'pages/b/b', 'pages/tab1/tab1', 'pages/tab2/tab2'],
+  subpackageRoots: [],
   tabBarPages: ['pages/tab1/tab1', 'pages/tab2/tab2'],
   entryPagePath: 'pages/a/a',
   storage: {},
@@ -406,5 +407,85 @@ describe('logic runtime', () => {
       'li#b linked ul#u',
       'ul#u unlinked li#a',
     ]);
+  });
+
+  it('component moved: behavior hook then own, lifetimes win; externalClasses go out with the first data only', () => {
+    const log: string[] = [];
+    const { rt, sent } = setup({
+      'app.js': (g) => g.App({}),
+      'pages/a/a.js': (g) => g.Page({}),
+      'components/row/row.js': (g) =>
+        g.Component({
+          behaviors: [g.Behavior({ lifetimes: { moved: () => log.push('beh.moved') } })],
+          externalClasses: ['row-class', 'label-class'],
+          properties: { n: Number },
+          moved: () => log.push('top-level moved'),
+          lifetimes: { moved: () => log.push('moved') },
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const pageId = rt.pages()[0]!.__id;
+    const attach = { pageId, parentId: pageId, path: 'components/row/row', elementId: '', dataset: {} };
+    rt.receive({ type: 'comp:attach', id: 7, props: { n: 1 }, ...attach });
+    const data = () => sent.filter((m) => m.type === 'data' && m.id === 7);
+    expect(data()).toMatchObject([{ seq: 1, externalClasses: ['row-class', 'label-class'] }]);
+    rt.receive({ type: 'comp:props', id: 7, props: { n: 2 } });
+    expect(data()).toHaveLength(2);
+    expect(data()[1]).not.toHaveProperty('externalClasses');
+    rt.receive({ type: 'comp:moved', id: 7 });
+    expect(log).toEqual(['beh.moved', 'moved']);
+    // a moved notice for an instance that is gone is ignored
+    rt.receive({ type: 'comp:detach', id: 7 });
+    rt.receive({ type: 'comp:moved', id: 7 });
+    expect(log).toEqual(['beh.moved', 'moved']);
+  });
+
+  it('lazy subpackages: navigation waits for the host to deliver the code, a failure fails navigateTo', async () => {
+    const modules: Parameters<typeof setup>[0] = {
+      'app.js': (g) => g.App({}),
+      'pages/a/a.js': (g) => g.Page({}),
+    };
+    const { rt, sent, g } = setup(modules, {
+      pages: ['pages/a/a', 'shop/list/list', 'shop/item/item', 'more/x/x'],
+      subpackageRoots: ['shop', 'more'],
+    });
+    rt.receive({ type: 'launch', path: 'pages/a/a', query: {} });
+    const routes = () =>
+      sent.filter((m) => m.type === 'page:create').map((m) => (m as { route: string }).route);
+
+    const opened = g.wx.navigateTo!({ url: '/shop/list/list?id=7' }) as Promise<unknown>;
+    (g.wx.navigateTo!({ url: '/shop/item/item' }) as Promise<unknown>).catch(() => {});
+    // one request per subpackage, and no page until its code is there
+    expect(sent.filter((m) => m.type === 'subpackage:load')).toEqual([
+      { type: 'subpackage:load', root: 'shop' },
+    ]);
+    expect(routes()).toEqual(['pages/a/a']);
+
+    modules['shop/list/list.js'] = (g2) =>
+      g2.Page({ onLoad: (q: { id: string }) => g2.wx.setStorageSync!('id', q.id) });
+    modules['shop/item/item.js'] = (g2) => g2.Page({});
+    rt.receive({ type: 'subpackage:ready', root: 'shop', sources: {} });
+    await expect(opened).resolves.toMatchObject({ errMsg: 'navigateTo:ok' });
+    expect(routes()).toEqual(['pages/a/a', 'shop/list/list', 'shop/item/item']);
+    expect(g.wx.getStorageSync!('id')).toBe('7');
+
+    // loaded once: a second visit does not ask again
+    rt.navigateBack();
+    await rt.navigateTo('/shop/list/list');
+    expect(sent.filter((m) => m.type === 'subpackage:load')).toHaveLength(1);
+
+    const failed = g.wx.navigateTo!({ url: '/more/x/x' }) as Promise<unknown>;
+    rt.receive({
+      type: 'subpackage:failed',
+      root: 'more',
+      error: 'subpackage "more" cannot be opened: signature invalid',
+    });
+    await expect(failed).rejects.toMatchObject({ errMsg: expect.stringContaining('signature invalid') });
+    expect(rt.pages().at(-1)?.route).toBe('shop/list/list');
+    // a failed subpackage is asked for again on the next navigation
+    (g.wx.navigateTo!({ url: '/more/x/x' }) as Promise<unknown>).catch(() => {});
+    expect(sent.filter((m) => m.type === 'subpackage:load').map((m) => (m as { root: string }).root)).toEqual(
+      ['shop', 'more', 'more'],
+    );
   });
 });

@@ -90,6 +90,10 @@ export class LogicRuntime {
   readonly #seq = new Map<number, number>();
   readonly #readyPending = new Set<number>();
   readonly #loading: string[] = [];
+  /** subpackage root → its code arriving from the host (first navigation into it) */
+  readonly #subpackages = new Map<string, Promise<void>>();
+  readonly #subpackageWaiters = new Map<string, { resolve(): void; reject(err: Error): void }>();
+  readonly #loadedRoots = new Set<string>();
   #app: Record<string, unknown> | undefined;
   #nextId = 1;
   #flushQueued = false;
@@ -234,7 +238,15 @@ export class LogicRuntime {
       if (patches.length === 0 || !this.#instances.has(inst.__id)) continue;
       const seq = (this.#seq.get(inst.__id) ?? 0) + 1;
       this.#seq.set(inst.__id, seq);
-      this.#post({ type: 'data', id: inst.__id, pageId: inst.__pageId, seq, patches });
+      const external = seq === 1 ? inst.__def.externalClasses : [];
+      this.#post({
+        type: 'data',
+        id: inst.__id,
+        pageId: inst.__pageId,
+        seq,
+        patches,
+        ...(external.length ? { externalClasses: external } : {}),
+      });
     }
     this.#dirty.clear();
   }
@@ -247,7 +259,9 @@ export class LogicRuntime {
     const options = { path, query, scene: 1001 };
     this.#callApp('onLaunch', options);
     this.#callApp('onShow', options);
-    this.#openPage(path, query);
+    this.#whenLoaded(path, () => this.#openPage(path, query))?.catch((err) =>
+      this.reportError(err, 'launch'),
+    );
   }
 
   currentPageId(): number | undefined {
@@ -320,23 +334,63 @@ export class LogicRuntime {
     return this.#stack[this.#stack.length - 1]?.route ?? '';
   }
 
-  navigateTo(url: string): void {
+  /**
+   * Runs `go` at once, or, for a page in a subpackage whose code is not here yet, asks the host
+   * to open the subpackage and runs `go` when its code has arrived (the returned promise).
+   */
+  #whenLoaded(route: string, go: () => void): Promise<void> | undefined {
+    const root = this.boot.subpackageRoots.find(
+      (r) => route.startsWith(`${r}/`) && !this.#loadedRoots.has(r),
+    );
+    if (root === undefined) {
+      go();
+      return undefined;
+    }
+    let loaded = this.#subpackages.get(root);
+    if (!loaded) {
+      loaded = new Promise<void>((resolve, reject) => this.#subpackageWaiters.set(root, { resolve, reject }));
+      this.#subpackages.set(root, loaded);
+      this.#post({ type: 'subpackage:load', root });
+    }
+    return loaded.then(() => {
+      go();
+      this.flush();
+    });
+  }
+
+  #subpackageArrived(root: string, error?: string): void {
+    const waiter = this.#subpackageWaiters.get(root);
+    this.#subpackageWaiters.delete(root);
+    if (error === undefined) {
+      this.#loadedRoots.add(root);
+      waiter?.resolve();
+    } else {
+      this.#subpackages.delete(root); // the next navigation asks again
+      waiter?.reject(new NavigationError(error));
+    }
+  }
+
+  navigateTo(url: string): Promise<void> | undefined {
     const { route, query } = parseUrl(url, this.#currentRoute());
     this.#checkRoute(route);
     if (this.boot.tabBarPages.includes(route))
       throw new NavigationError(`navigateTo cannot open tab page "${route}"; use switchTab`);
     if (this.#stack.length >= MAX_STACK)
       throw new NavigationError(`the page stack is full (${MAX_STACK} pages); use redirectTo`);
-    this.#hideTop();
-    this.#openPage(route, query);
+    return this.#whenLoaded(route, () => {
+      this.#hideTop();
+      this.#openPage(route, query);
+    });
   }
 
-  redirectTo(url: string): void {
+  redirectTo(url: string): Promise<void> | undefined {
     const { route, query } = parseUrl(url, this.#currentRoute());
     this.#checkRoute(route);
-    const top = this.#stack.pop();
-    if (top) this.#destroyPage(top);
-    this.#openPage(route, query);
+    return this.#whenLoaded(route, () => {
+      const top = this.#stack.pop();
+      if (top) this.#destroyPage(top);
+      this.#openPage(route, query);
+    });
   }
 
   navigateBack(delta = 1): void {
@@ -348,12 +402,14 @@ export class LogicRuntime {
     this.#post({ type: 'page:show', pageId: top.__id });
   }
 
-  reLaunch(url: string): void {
+  reLaunch(url: string): Promise<void> | undefined {
     const { route, query } = parseUrl(url, this.#currentRoute());
     this.#checkRoute(route);
-    while (this.#stack.length) this.#destroyPage(this.#stack.pop()!);
-    this.#tabPages.clear();
-    this.#openPage(route, query);
+    return this.#whenLoaded(route, () => {
+      while (this.#stack.length) this.#destroyPage(this.#stack.pop()!);
+      this.#tabPages.clear();
+      this.#openPage(route, query);
+    });
   }
 
   switchTab(url: string): void {
@@ -416,6 +472,9 @@ export class LogicRuntime {
         case 'comp:props':
           this.#instances.get(msg.id)?.__setProperties(msg.props);
           break;
+        case 'comp:moved':
+          this.#instances.get(msg.id)?.__call('moved');
+          break;
         case 'comp:detach': {
           const c = this.#instances.get(msg.id);
           if (c) {
@@ -438,11 +497,13 @@ export class LogicRuntime {
           if (this.#stack.length > 1) this.navigateBack(1);
           break;
         case 'navigate':
-          if (msg.openType === 'navigateBack') this.navigateBack(1);
-          else if (msg.openType === 'redirect') this.redirectTo(msg.url);
-          else if (msg.openType === 'switchTab') this.switchTab(msg.url);
-          else if (msg.openType === 'reLaunch') this.reLaunch(msg.url);
-          else this.navigateTo(msg.url);
+          this.#navigate(msg.openType, msg.url)?.catch((err) => this.reportError(err, 'navigate'));
+          break;
+        case 'subpackage:ready':
+          this.#subpackageArrived(msg.root);
+          break;
+        case 'subpackage:failed':
+          this.#subpackageArrived(msg.root, msg.error);
           break;
         case 'error':
           this.reportError(new Error(msg.message), 'view');
@@ -452,6 +513,14 @@ export class LogicRuntime {
       this.reportError(err, msg.type);
     }
     this.flush();
+  }
+
+  #navigate(openType: Extract<HostMessage, { type: 'navigate' }>['openType'], url: string) {
+    if (openType === 'navigateBack') return this.navigateBack(1);
+    if (openType === 'redirect') return this.redirectTo(url);
+    if (openType === 'switchTab') return this.switchTab(url);
+    if (openType === 'reLaunch') return this.reLaunch(url);
+    return this.navigateTo(url);
   }
 
   #rendered(id: number, seq: number): void {

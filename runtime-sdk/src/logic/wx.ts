@@ -19,12 +19,13 @@ type AsyncApi = (options?: Record<string, unknown> & Callbacks) => Promise<WxRes
 
 export type WxApi = Record<string, unknown>;
 
+/** Navigation into a subpackage not loaded yet completes asynchronously (the promise). */
 interface Navigator {
-  navigateTo(url: string): void;
-  redirectTo(url: string): void;
+  navigateTo(url: string): Promise<void> | undefined;
+  redirectTo(url: string): Promise<void> | undefined;
   navigateBack(delta?: number): void;
   switchTab(url: string): void;
-  reLaunch(url: string): void;
+  reLaunch(url: string): Promise<void> | undefined;
   flush(): void;
   /** Id of the page on top of the stack (selector queries run against it). */
   currentPageId(): number | undefined;
@@ -148,7 +149,7 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
   for (const name of ['navigateTo', 'redirectTo', 'switchTab', 'reLaunch'] as const) {
     wx[name] = wrap(name, async (o) => {
       if (typeof o.url !== 'string' || o.url.length === 0) throw new Error('url is required');
-      nav[name](o.url);
+      await nav[name](o.url);
       nav.flush();
       return {};
     });

@@ -12,7 +12,7 @@ import {
   type OfflineCache,
   openMiniProgram,
 } from '../core/launcher.ts';
-import { logicSources, pageFiles } from '../core/package-files.ts';
+import { logicSources, pageFiles, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition } from '../core/permissions.ts';
 import { type PageViewHandle, Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, MemoryKeyValue } from '../core/storage.ts';
@@ -30,7 +30,7 @@ export interface NodeTesseraConfig {
   attributes?: Record<string, string | number | boolean>;
   hostApis?: Record<string, HostApiDefinition>;
   cache?: OfflineCache;
-  /** network-first (default) or cache-first with background update. */
+  /** network-first or cache-first with background update; default: the HostApp's update policy decides. */
   policy?: LaunchPolicy;
   storageLimitBytes?: number;
   /** Heap limit of each logic worker thread. */
@@ -82,9 +82,10 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       platform: 'node',
       ...(config.policy ? { policy: config.policy } : {}),
     });
-    const { pkg, manifest } = opened;
+    const { pkg, manifest, subpackages } = opened;
     const timings: LaunchTimings = { ...opened.timings };
     const using = Object.fromEntries(manifest.entries.map((e) => [e.path, e.usingComponents]));
+    const scopes = scopeTable(manifest);
     const doc = options.document;
     const pages: Array<{ pageId: number; route: string; root: Element }> = [];
     // Every message between the realms bumps this; settle() waits for it to stop moving.
@@ -111,8 +112,15 @@ export function createNodeTessera(config: NodeTesseraConfig) {
           const i = pages.findIndex((p) => p.pageId === e.pageId);
           if (i >= 0) pages.splice(i, 1);
         }
+        if ((e.type === 'create' || e.type === 'show') && e.route) preload(e.route);
       },
+      loadSubpackage: async (root) => logicSources(await subpackages.load(root)),
     });
+    // Node hosts have no network information: "wifi" rules count as allowed.
+    const preload = (route: string) =>
+      subpackages.preloadFor(route, undefined, (err) =>
+        config.onError?.({ appId, message: err.message, where: 'preloadRule' }),
+      );
     const factory: ViewFactory = {
       create: async (pageId, route, onMessage): Promise<PageViewHandle> => {
         const files = await pageFiles(pkg, manifest, route);
@@ -131,6 +139,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
             const u = using[owner];
             return u && Object.hasOwn(u, tag) ? u[tag] : undefined;
           },
+          scopeOf: (path) => (Object.hasOwn(scopes, path) ? scopes[path] : undefined),
           post: (m) => {
             if (m.type === 'rendered' && timings.firstRender === undefined) {
               timings.total = performance.now() - t0;
@@ -148,7 +157,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
         });
         return {
           init: (d) => view.init(d),
-          applyData: (id, seq, p) => view.applyData(id, seq, p),
+          applyData: (id, seq, p, external) => view.applyData(id, seq, p, external),
           trigger: (id, n, d, o) => view.trigger(id, n, d, o),
           query: async (q) => view.query(q),
           show: () => root.removeAttribute('hidden'),
@@ -165,6 +174,8 @@ export function createNodeTessera(config: NodeTesseraConfig) {
     const boot: LogicBoot = {
       appId,
       pages: [...manifest.pages, ...manifest.subpackages.flatMap((s) => s.pages)],
+      // the realm asks for each subpackage's code, even one the host opened already
+      subpackageRoots: manifest.subpackages.map((s) => s.root),
       tabBarPages: manifest.tabBar?.list.map((t) => t.pagePath) ?? [],
       entryPagePath: manifest.entryPagePath,
       storage: storage.snapshot(),
@@ -182,7 +193,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       workerData: {
         bundle: await realmBundle(),
         boot: JSON.stringify(boot),
-        sources: await logicSources(pkg),
+        sources: await logicSources(opened.main),
       },
       resourceLimits: { maxOldGenerationSizeMb: config.logicHeapMb ?? 128 },
       env: {},

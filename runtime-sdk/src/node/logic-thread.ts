@@ -53,5 +53,13 @@ const realm = initFn(
   },
   init.boot,
 );
-port.on('message', (msg: unknown) => realm.receive(JSON.stringify(msg)));
+port.on('message', (msg: { type?: string; root?: string; sources?: Record<string, string> }) => {
+  // A subpackage's modules join the module table here; only the notice enters the realm.
+  if (msg?.type === 'subpackage:ready' && msg.sources) {
+    Object.assign(sources, msg.sources);
+    realm.receive(JSON.stringify({ type: msg.type, root: msg.root, sources: {} }));
+    return;
+  }
+  realm.receive(JSON.stringify(msg));
+});
 port.postMessage({ type: 'ready' });

@@ -28,9 +28,11 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  for (const b of bytes) out += HEX[b];
   return out;
 }
 

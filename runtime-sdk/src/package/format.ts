@@ -15,7 +15,8 @@
 // Per file: random 96-bit nonce, AAD = "<packageId hex>\n<path>", plaintext SHA-256 and size
 // pinned in the index. The index pins the data key too (dataKeyCheck), so a wrapped key from
 // another package is detected after unwrapping.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { count, dict, firstIssue, pattern, text } from '../protocol/schema-helpers.ts';
 import { concatBytes, fromUtf8, utf8 } from './bytes.ts';
 import { PackageFormatError } from './errors.ts';
 import { KNOWN_SUITES } from './suite.ts';
@@ -26,24 +27,21 @@ export const MAX_INDEX_BYTES = 16 * 1024 * 1024;
 export const PACKAGE_ID_BYTES = 16;
 export const MAX_PATH_LENGTH = 512;
 
-const hex = (len: number) => z.string().regex(new RegExp(`^[0-9a-f]{${len}}$`));
+function hex(len: number) {
+  return pattern(new RegExp(`^[0-9a-f]{${len}}$`));
+}
 
-export const PackagePathSchema = z
-  .string()
-  .min(1)
-  .max(MAX_PATH_LENGTH)
-  .refine(isSafePackagePath, 'must be a relative path with "/" separators, no "..", "." or empty segments');
+export const PackagePathSchema = text(MAX_PATH_LENGTH, 1).check(
+  z.refine(isSafePackagePath, 'must be a relative path with "/" separators, no "..", "." or empty segments'),
+);
 
 export const IndexFileSchema = z.strictObject({
   path: PackagePathSchema,
-  size: z.number().int().nonnegative(),
+  size: count(),
   sha256: hex(64),
-  nonce: z.string().regex(/^[A-Za-z0-9+/]{16}$/),
-  offset: z.number().int().nonnegative(),
-  length: z
-    .number()
-    .int()
-    .min(PACKAGE_ID_BYTES + 16),
+  nonce: pattern(/^[A-Za-z0-9+/]{16}$/),
+  offset: count(),
+  length: count().check(z.gte(PACKAGE_ID_BYTES + 16)),
 });
 
 export const PackageIndexSchema = z.strictObject({
@@ -52,10 +50,10 @@ export const PackageIndexSchema = z.strictObject({
   suite: z.enum(KNOWN_SUITES as [string, ...string[]]),
   packageId: hex(32),
   kekId: hex(16),
-  signingKeyId: z.string().min(1).max(64),
+  signingKeyId: text(64, 1),
   dataKeyCheck: hex(32),
   plaintextDigest: hex(64),
-  meta: z.record(z.string(), z.string()),
+  meta: dict(z.string()),
   files: z.array(IndexFileSchema),
 });
 
@@ -146,12 +144,8 @@ export function parseIndex(indexBytes: Uint8Array): PackageIndex {
     throw new PackageFormatError('package index is not valid UTF-8 JSON');
   }
   const parsed = PackageIndexSchema.safeParse(json);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new PackageFormatError(
-      `package index is invalid at ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'unknown'}`,
-    );
-  }
+  if (!parsed.success)
+    throw new PackageFormatError(`package index is invalid at ${firstIssue(parsed.error)}`);
   const seen = new Set<string>();
   for (const f of parsed.data.files) {
     if (seen.has(f.path)) throw new PackageFormatError(`package index lists "${f.path}" twice`);

@@ -9,50 +9,49 @@
 //   <file>.wxs.js                compiled wxs module
 //   app.js, app.css              app logic and global styles
 //   anything else                assets, byte for byte
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { dict, list, text } from '../protocol/schema-helpers.ts';
 
-const PagePath = z
-  .string()
-  .min(1)
-  .max(512)
-  .regex(/^[^/].*[^/]$|^[^/]$/);
+const PagePath = text(512, 1).check(z.regex(/^[^/].*[^/]$|^[^/]$/));
 
-export const WindowConfigSchema = z
-  .object({
-    navigationBarBackgroundColor: z.string().optional(),
-    navigationBarTextStyle: z.enum(['black', 'white']).optional(),
-    navigationBarTitleText: z.string().optional(),
-    navigationStyle: z.enum(['default', 'custom']).optional(),
-    backgroundColor: z.string().optional(),
-    backgroundTextStyle: z.enum(['dark', 'light']).optional(),
-    enablePullDownRefresh: z.boolean().optional(),
-    onReachBottomDistance: z.number().optional(),
-  })
-  .catchall(z.unknown());
+const optionalString = () => z.optional(z.string());
+
+export const WindowConfigSchema = z.catchall(
+  z.object({
+    navigationBarBackgroundColor: optionalString(),
+    navigationBarTextStyle: z.optional(z.enum(['black', 'white'])),
+    navigationBarTitleText: optionalString(),
+    navigationStyle: z.optional(z.enum(['default', 'custom'])),
+    backgroundColor: optionalString(),
+    backgroundTextStyle: z.optional(z.enum(['dark', 'light'])),
+    enablePullDownRefresh: z.optional(z.boolean()),
+    onReachBottomDistance: z.optional(z.number()),
+  }),
+  z.unknown(),
+);
 
 export const TabBarSchema = z.object({
-  color: z.string().optional(),
-  selectedColor: z.string().optional(),
-  backgroundColor: z.string().optional(),
-  borderStyle: z.enum(['black', 'white']).optional(),
-  position: z.enum(['bottom', 'top']).optional(),
-  custom: z.boolean().optional(),
-  list: z
-    .array(
-      z.object({
-        pagePath: PagePath,
-        text: z.string(),
-        iconPath: z.string().optional(),
-        selectedIconPath: z.string().optional(),
-      }),
-    )
-    .min(2)
-    .max(5),
+  color: optionalString(),
+  selectedColor: optionalString(),
+  backgroundColor: optionalString(),
+  borderStyle: z.optional(z.enum(['black', 'white'])),
+  position: z.optional(z.enum(['bottom', 'top'])),
+  custom: z.optional(z.boolean()),
+  list: list(
+    z.object({
+      pagePath: PagePath,
+      text: z.string(),
+      iconPath: optionalString(),
+      selectedIconPath: optionalString(),
+    }),
+    5,
+    2,
+  ),
 });
 
 export const SubpackageManifestSchema = z.object({
   root: PagePath,
-  name: z.string().optional(),
+  name: optionalString(),
   /** Full page paths ("<root>/<page>"). */
   pages: z.array(PagePath),
   independent: z.boolean(),
@@ -65,26 +64,27 @@ export const ComponentEntrySchema = z.object({
   path: PagePath,
   kind: z.enum(['page', 'component']),
   /** alias → component path (absolute within the package, no extension, no leading "/"). */
-  usingComponents: z.record(z.string(), PagePath),
+  usingComponents: dict(PagePath),
   /** Component CSS scope class (components only), e.g. "tc-3f2a9c1b". */
-  scope: z.string().optional(),
+  scope: optionalString(),
   /** Page window overrides from the page json. */
-  window: WindowConfigSchema.optional(),
-  styleIsolation: z.enum(['isolated', 'apply-shared', 'shared']).optional(),
+  window: z.optional(WindowConfigSchema),
+  styleIsolation: z.optional(z.enum(['isolated', 'apply-shared', 'shared'])),
 });
 
 export const AppManifestSchema = z.object({
   manifestVersion: z.literal(1),
   compilerVersion: z.string(),
   entryPagePath: PagePath,
-  pages: z.array(PagePath).min(1),
+  pages: z.array(PagePath).check(z.minLength(1)),
   subpackages: z.array(SubpackageManifestSchema),
   window: WindowConfigSchema,
-  tabBar: TabBarSchema.optional(),
+  tabBar: z.optional(TabBarSchema),
   entries: z.array(ComponentEntrySchema),
-  preloadRule: z.record(
+  preloadRule: dict(
+    z.object({ network: z.optional(z.enum(['all', 'wifi'])), packages: z.array(z.string()) }),
     PagePath,
-    z.object({ network: z.enum(['all', 'wifi']).optional(), packages: z.array(z.string()) }),
+    'keys must be page paths',
   ),
 });
 

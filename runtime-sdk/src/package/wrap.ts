@@ -7,7 +7,7 @@ import { KeyUnwrapError } from './errors.ts';
 import { importKek, type KeyBytesInput } from './keys.ts';
 
 const WRAP_AAD_PREFIX = 'tessera-dk-v1:';
-const DEVICE_INFO = utf8('tessera-device-wrap-v1');
+export const DEVICE_INFO = utf8('tessera-device-wrap-v1');
 const ECDH_P256: EcKeyImportParams = { name: 'ECDH', namedCurve: 'P-256' };
 
 export function generateDataKey(): Uint8Array<ArrayBuffer> {

@@ -1,22 +1,12 @@
 // Small byte helpers shared by the protocol module. WebCrypto and TextEncoder only,
-// so this runs unchanged in browsers, workers and Node.
+// so this runs unchanged in browsers, workers and Node. Hex, UTF-8 and SHA-256 are the package
+// module's (one copy in the browser bundle).
+import { sha256Hex as sha256HexOfBytes, toBase64, toHex, utf8 } from '../package/bytes.ts';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += HEX[b];
-  return out;
-}
-
-export function utf8(text: string): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
-}
+export { toHex, utf8 };
 
 export function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return toBase64(bytes).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
@@ -32,10 +22,8 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === 'string' ? utf8(data) : data;
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return toHex(new Uint8Array(digest));
+export function sha256Hex(data: Uint8Array | string): Promise<string> {
+  return sha256HexOfBytes(typeof data === 'string' ? utf8(data) : data);
 }
 
 /** Constant-time comparison of two equal-length strings (signatures, tokens). */

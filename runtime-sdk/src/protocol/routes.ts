@@ -28,7 +28,8 @@
 //
 // `{tenant}` is the Tenant object name (RFC 1123 label); `{sha256}` is 64 lower-case hex.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { pattern, text } from './schema-helpers.ts';
 
 export const API_PREFIX = '/v1';
 
@@ -38,15 +39,11 @@ export const API_PREFIX = '/v1';
  */
 export const STORE_TOKEN_AUDIENCE = 'tessera-store';
 
-export const TenantNameSchema = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be an RFC 1123 label (lower-case letters, digits, "-")');
+export const TenantNameSchema = text(63, 1).check(
+  z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be an RFC 1123 label (lower-case letters, digits, "-")'),
+);
 
-export const Sha256HexSchema = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (SHA-256)');
+export const Sha256HexSchema = pattern(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (SHA-256)');
 
 export const routes = {
   launch: () => `${API_PREFIX}/launch`,

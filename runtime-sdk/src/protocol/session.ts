@@ -4,16 +4,17 @@
 // the sdkSecret). Tokens are stateless: `tst1.<base64url(JSON payload)>.<hex HMAC>`, keyed
 // with the host app's sdkSecret, so every store replica can verify them.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromBase64Url, timingSafeEqualString, toBase64Url, utf8 } from './encoding.ts';
+import { text } from './schema-helpers.ts';
 import { hmacHex } from './signing.ts';
 
 export const SESSION_TOKEN_PREFIX = 'tst1';
 export const SESSION_MAX_TTL_SECONDS = 3600;
 
 export const SessionRequestSchema = z.strictObject({
-  userId: z.string().min(1).max(256).optional(),
-  ttlSeconds: z.number().int().min(30).max(SESSION_MAX_TTL_SECONDS).default(600),
+  userId: z.optional(text(256, 1)),
+  ttlSeconds: z._default(z.int().check(z.gte(30), z.lte(SESSION_MAX_TTL_SECONDS)), 600),
 });
 export type SessionRequest = z.input<typeof SessionRequestSchema>;
 
@@ -24,10 +25,10 @@ export const SessionResponseSchema = z.strictObject({
 export type SessionResponse = z.infer<typeof SessionResponseSchema>;
 
 export const SessionPayloadSchema = z.strictObject({
-  key: z.string().min(1).max(128),
-  sub: z.string().max(256).optional(),
-  iat: z.number().int(),
-  exp: z.number().int(),
+  key: text(128, 1),
+  sub: z.optional(text(256)),
+  iat: z.int(),
+  exp: z.int(),
 });
 export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from './encoding.ts';
-import { LaunchRequestSchema } from './launch.ts';
+import { LaunchRequestSchema } from './launch-request.ts';
 import { mintSessionToken, peekSessionToken, verifySessionToken } from './session.ts';
 import {
   canonicalRequestString,

@@ -27,6 +27,8 @@ interface Fixture {
   js: Record<string, Mod>;
   templates: Record<string, (d: Record<string, unknown>) => VNode[]>;
   using?: Record<string, Record<string, string>>;
+  /** manifest entry scopes (style scope classes) by path */
+  scopes?: Record<string, string>;
 }
 
 async function settle(): Promise<void> {
@@ -76,11 +78,12 @@ function launch(f: Fixture) {
           return m;
         },
         resolveComponent: (owner, tag) => f.using?.[owner]?.[tag],
+        scopeOf: (path) => f.scopes?.[path],
         post: (m) => queueMicrotask(() => onMessage(structuredClone(m))),
       });
       return {
         init: (d) => view.init(d),
-        applyData: (id, seq, p) => view.applyData(id, seq, p),
+        applyData: (id, seq, p, external) => view.applyData(id, seq, p, external),
         trigger: (id, n, d, o) => view.trigger(id, n, d, o),
         query: async (q) => view.query(q),
         show: () => root.removeAttribute('hidden'),
@@ -97,6 +100,7 @@ function launch(f: Fixture) {
     boot: {
       appId: 'wxtest',
       pages: f.pages,
+      subpackageRoots: [],
       tabBarPages: [],
       entryPagePath: f.pages[0]!,
       storage: {},
@@ -309,6 +313,129 @@ describe('page view end to end (jsdom)', () => {
     await settle();
     expect(page.querySelector('#bump')!.textContent).toBe('L2:2');
     expect(log).toEqual(['attached', 'ready', 'page got 2']);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('component moved: fires for kept components a keyed reorder moves (and those inside them), only then', async () => {
+    const log: string[] = [];
+    type Self = { data: { name: string } };
+    const hooks = (prefix: string) => ({
+      attached(this: Self) {
+        log.push(`${prefix}attached ${this.data.name}`);
+      },
+      moved(this: Self) {
+        log.push(`${prefix}moved ${this.data.name}`);
+      },
+      detached(this: Self) {
+        log.push(`${prefix}detached ${this.data.name}`);
+      },
+    });
+    const app = launch({
+      pages: ['pages/index/index'],
+      using: {
+        'pages/index/index': { 'my-item': 'components/item/item' },
+        'components/item/item': { 'my-leaf': 'components/leaf/leaf' },
+      },
+      js: {
+        'pages/index/index.js': (g) =>
+          g.Page!({
+            data: { items: ['a', 'b', 'c', 'd'], n: 0 },
+            set(this: { setData(o: unknown): void }, e: { target: { dataset: { to: string } } }) {
+              this.setData({ items: e.target.dataset.to.split('') });
+            },
+          }),
+        'components/item/item.js': (g) =>
+          // top-level `moved` is overridden by lifetimes.moved
+          g.Component!({
+            properties: { name: String },
+            moved: () => log.push('top-level moved must not run'),
+            lifetimes: hooks(''),
+          }),
+        'components/leaf/leaf.js': (g) => g.Component!({ properties: { name: String }, ...hooks('leaf ') }),
+      },
+      templates: {
+        'pages/index/index': (d) => [
+          ...['bcda', 'bdae', 'eadb'].map((to) =>
+            el('button', { attrs: { id: `to-${to}` }, dataset: { to }, events: [tap('set')] }),
+          ),
+          el(
+            'view',
+            { classes: 'list' },
+            (d.items as string[]).map((name) => comp('my-item', { name }, { key: name })),
+          ),
+        ],
+        'components/item/item': (d) => [text(String(d.name)), comp('my-leaf', { name: d.name })],
+        'components/leaf/leaf': () => [],
+      },
+    });
+    await settle();
+    const page = app.top();
+    const names = () =>
+      [...page.querySelectorAll('.list > wx-my-item')].map((n) => n.firstChild?.textContent).join('');
+    const go = async (to: string) => {
+      log.length = 0;
+      (page.querySelector(`#to-${to}`) as HTMLElement).click();
+      await settle();
+      expect(names()).toBe(to);
+    };
+    expect(log.filter((l) => l.startsWith('attached'))).toHaveLength(4);
+    await go('bcda'); // b, c, d stay in place: only a moves
+    expect(log).toEqual(['moved a', 'leaf moved a']);
+    await go('bdae'); // c removed, e added, nobody changes order
+    expect(log.sort()).toEqual(['attached e', 'detached c', 'leaf attached e', 'leaf detached c']);
+    await go('eadb'); // reversed: all but one move
+    expect(log.filter((l) => l.startsWith('moved'))).toHaveLength(3);
+    expect(log.filter((l) => l.startsWith('leaf moved'))).toHaveLength(3);
+    expect(log.filter((l) => !l.includes('moved'))).toEqual([]);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('externalClasses: a declared class resolves to the classes the parent passed, in the parent style scope', async () => {
+    const app = launch({
+      pages: ['pages/index/index'],
+      using: { 'pages/index/index': { 'my-btn': 'components/btn/btn' } },
+      scopes: { 'pages/index/index': 'app-s pg-s', 'components/btn/btn': 'btn-s' },
+      js: {
+        'pages/index/index.js': (g) =>
+          g.Page!({
+            data: { cls: 'red big' },
+            swap(this: { setData(o: unknown): void }) {
+              this.setData({ cls: 'blue' });
+            },
+          }),
+        'components/btn/btn.js': (g) =>
+          g.Component!({
+            externalClasses: ['my-class', 'other-class'],
+            properties: { label: String },
+          }),
+      },
+      templates: {
+        'pages/index/index': (d) => [
+          el('button', { attrs: { id: 'swap' }, classes: 'app-s pg-s', events: [tap('swap')] }),
+          comp('my-btn', { myClass: d.cls, label: 'ok' }, { classes: 'app-s pg-s' }),
+        ],
+        // what the compiler emits for class="my-class other-class base my-class-like" in the component
+        'components/btn/btn': (d) => [
+          el('view', { attrs: { id: 'inner' }, classes: 'btn-s my-class other-class base my-class-like' }, [
+            text(String(d.label)),
+          ]),
+        ],
+      },
+    });
+    // the page's WXSS as the compiler scopes it (".red { … }" → ".red.pg-s { … }")
+    const style = app.doc.createElement('style');
+    style.textContent = '.red.pg-s { color: rgb(255, 0, 0); } .blue.pg-s { color: rgb(0, 0, 255); }';
+    app.doc.head.appendChild(style);
+    await settle();
+    const inner = app.top().querySelector('#inner')!;
+    expect(inner.textContent).toBe('ok');
+    // other-class was not passed: it resolves to nothing
+    expect(inner.getAttribute('class')).toBe('btn-s red big app-s pg-s base my-class-like');
+    expect(app.dom.window.getComputedStyle(inner).color).toBe('rgb(255, 0, 0)');
+    (app.top().querySelector('#swap') as HTMLElement).click();
+    await settle();
+    expect(inner.getAttribute('class')).toBe('btn-s blue app-s pg-s base my-class-like');
+    expect(app.dom.window.getComputedStyle(inner).color).toBe('rgb(0, 0, 255)');
     expect(app.errors).toEqual([]);
   });
 

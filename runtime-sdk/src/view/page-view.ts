@@ -16,6 +16,8 @@ export interface PageViewOptions {
   template(path: string): CompiledTemplateModule;
   /** usingComponents lookup: alias used in `ownerPath`'s template → component path. */
   resolveComponent(ownerPath: string, tag: string): string | undefined;
+  /** Style scope class(es) of a page or component path (manifest entry `scope`). */
+  scopeOf?(path: string): string | undefined;
   post(msg: ViewMessage): void;
   resolveAsset?: BuiltinContext['resolveAsset'];
   webViewAllowed?: BuiltinContext['webViewAllowed'];
@@ -30,6 +32,8 @@ interface ViewInstance {
   host: Element;
   vnode?: VComponent;
   parentScope?: RenderScope;
+  /** Class names the component takes from its parent (Component externalClasses). */
+  external?: ReadonlySet<string>;
 }
 
 export function toStr(value: unknown): string {
@@ -152,9 +156,10 @@ export class PageView {
   }
 
   /** Applies a `data` message from the logic layer, re-renders that instance, acknowledges. */
-  applyData(id: number, seq: number, patches: readonly WirePatch[]): void {
+  applyData(id: number, seq: number, patches: readonly WirePatch[], externalClasses?: string[]): void {
     const inst = this.#instances.get(id);
     if (!inst) return;
+    if (externalClasses?.length && inst.id !== this.pageId) inst.external = new Set(externalClasses);
     let data = inst.data ?? {};
     for (const p of patches) data = applyPatch(data, p);
     inst.data = data;
@@ -225,9 +230,46 @@ export class PageView {
       });
       return;
     }
+    if (inst.external && inst.vnode)
+      this.#resolveExternal(vnodes, inst.external, inst.vnode, inst.parentScope);
     const scope: RenderScope = { owner: inst.id };
     if (inst.vnode && inst.parentScope) scope.slots = { nodes: inst.vnode.children, scope: inst.parentScope };
     this.#renderer.render(inst.host, vnodes, scope);
+  }
+
+  /**
+   * externalClasses: a declared class name in the component's template becomes the classes the
+   * parent passed for it (`my-class="a b"` → property myClass), with the parent's style scope so
+   * the parent's WXSS applies; a name the parent did not pass is dropped (WeChat semantics).
+   */
+  #resolveExternal(
+    vnodes: VNode[],
+    external: ReadonlySet<string>,
+    host: VComponent,
+    parentScope: RenderScope | undefined,
+  ): void {
+    const parent = parentScope ? this.#instances.get(parentScope.owner) : undefined;
+    const parentClass = parent ? (this.#o.scopeOf?.(parent.path) ?? '') : '';
+    const mapped = new Map<string, string>();
+    for (const name of external) {
+      const passed = host.props[camelCase(name)];
+      const value = typeof passed === 'string' ? passed.trim() : '';
+      mapped.set(name, value ? `${value} ${parentClass}`.trim() : '');
+    }
+    const walk = (nodes: VNode[]) => {
+      for (const n of nodes) {
+        if (n.t !== 'el' && n.t !== 'comp') continue;
+        if (n.classes) {
+          const out = n.classes
+            .split(/\s+/)
+            .map((c) => mapped.get(c) ?? c)
+            .filter((c) => c !== '');
+          n.classes = [...new Set(out.join(' ').split(' '))].join(' ');
+        }
+        walk(n.children);
+      }
+    };
+    walk(vnodes);
   }
 
   #mountComponent(host: Element, vnode: VComponent, scope: RenderScope) {
@@ -260,6 +302,11 @@ export class PageView {
         }
         this.#draw(inst);
       },
+      moved: () => {
+        this.#o.post({ type: 'comp:moved', id });
+        // components inside it moved with it
+        this.#renderer.moved(host);
+      },
       unmount: () => {
         this.#renderer.unmount(host);
         this.#instances.delete(id);
@@ -267,6 +314,11 @@ export class PageView {
       },
     };
   }
+}
+
+/** my-class → myClass: how the compiler names a component attribute's property. */
+function camelCase(raw: string): string {
+  return raw.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
 function pointDetail(e: Event): Record<string, number> {

@@ -7,15 +7,17 @@ import {
   type LaunchPolicy,
   type LaunchTimings,
   type OfflineCache,
+  type OpenedMiniProgram,
   openMiniProgram,
 } from '../core/launcher.ts';
-import { logicSources, pageFiles } from '../core/package-files.ts';
+import { logicSources, pageFiles, pageTitle, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition, MenuItemDefinition } from '../core/permissions.ts';
 import { menuItemsFor } from '../core/permissions.ts';
 import { Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, type KeyValueBackend } from '../core/storage.ts';
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
-import type { PublicKeyInput } from '../package/keys.ts';
+import type { ConnectionInfo } from '../core/subpackages.ts';
+import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
 import { type AssetContext, createAssetSource } from './assets.ts';
 import { IdbOfflineCache } from './idb-cache.ts';
 import { type LogicRealm, startLogicRealm } from './logic-realm.ts';
@@ -41,7 +43,10 @@ export interface TesseraConfig {
    * of the next launch, like a pre-warmed JS engine. Default true.
    */
   prewarm?: boolean;
-  /** network-first (default) or cache-first with background update (see core/launcher.ts). */
+  /**
+   * network-first or cache-first with background update; default: the HostApp's update policy
+   * decides (see core/launcher.ts).
+   */
   policy?: LaunchPolicy;
   storageLimitBytes?: number;
   login?: () => Promise<{ code: string }>;
@@ -75,11 +80,23 @@ export interface RunningMiniProgram {
 
 export interface Tessera {
   launch(appId: string, options: LaunchOptions): Promise<RunningMiniProgram>;
+  /**
+   * Resolves, downloads and verifies appId now; a launch(appId) within a minute runs that
+   * verified package without asking the store again.
+   */
   preload(appId: string): Promise<{ version: string }>;
   /** Resolves once the pre-warmed logic realm is up (no-op with prewarm: false). */
   ready(): Promise<void>;
   close(appId?: string): void;
 }
+
+const noop = () => {};
+
+/** A preload(appId) older than this is not used by launch(): the store is asked again. */
+const PRELOAD_TTL_MS = 60_000;
+
+/** The browser's view of the network (Network Information API, where available). */
+const connection = () => (globalThis.navigator as { connection?: ConnectionInfo } | undefined)?.connection;
 
 const localStorageBackend = (): KeyValueBackend => ({
   get: (k) => localStorage.getItem(k),
@@ -96,6 +113,8 @@ export function createTessera(config: TesseraConfig): Tessera {
   });
   const cache: OfflineCache | undefined =
     config.offline === false ? undefined : new IdbOfflineCache(`${config.storeUrl}|${config.userId ?? ''}`);
+  // Opens the IndexedDB database now rather than on the first launch's critical path.
+  cache?.versions('').catch(noop);
   const running = new Map<string, RunningMiniProgram>();
   const workerSource =
     config.workerSource ?? (typeof __TESSERA_WORKER_SOURCE__ === 'string' ? __TESSERA_WORKER_SOURCE__ : '');
@@ -125,17 +144,30 @@ export function createTessera(config: TesseraConfig): Tessera {
   };
   prewarm();
 
-  const open = (appId: string) =>
+  // Imported once, not per launch (two WebCrypto round trips each on the launch path).
+  const trustedKeys = importTrustedKeys(config.publicKeys);
+  trustedKeys.catch(() => {}); // reported by the launch that needs them
+  const open = async (appId: string, onRequestSent?: () => void) =>
     openMiniProgram({
       client,
       cache,
-      publicKeys: config.publicKeys,
+      publicKeys: await trustedKeys,
+      ...(onRequestSent ? { onRequestSent } : {}),
       appId,
       userId: config.userId,
       attributes: config.attributes,
       platform: 'web',
+      connection,
       ...(config.policy ? { policy: config.policy } : {}),
     });
+
+  // preload(appId) results a launch may use instead of resolving again (taken once).
+  const preloaded = new Map<string, { at: number; opened: Promise<OpenedMiniProgram> }>();
+  const takePreloaded = (appId: string): Promise<OpenedMiniProgram> | undefined => {
+    const p = preloaded.get(appId);
+    preloaded.delete(appId);
+    return p && performance.now() - p.at < PRELOAD_TTL_MS ? p.opened : undefined;
+  };
 
   async function launch(appId: string, options: LaunchOptions): Promise<RunningMiniProgram> {
     if (!workerSource || !viewSource)
@@ -163,8 +195,18 @@ export function createTessera(config: TesseraConfig): Tessera {
   ): Promise<RunningMiniProgram> {
     const doc = options.container.ownerDocument;
     const shell = createShell(options.container);
+    const tOpen = performance.now();
+    let requestSent = () => {};
+    const sent = new Promise<void>((resolve) => {
+      requestSent = resolve;
+    });
+    const pre = takePreloaded(appId);
+    if (pre) requestSent();
+    const opening = pre ?? open(appId, requestSent);
     // Both realms start while the package is resolved, downloaded and verified: the logic
-    // frame and its worker, and the frame for the entry page (view runtime only for now).
+    // frame and its worker, and the frame for the entry page. Creating a frame is synchronous
+    // main-thread work, so it waits until the launch request is on its way.
+    await Promise.race([sent, opening.then(noop, noop)]);
     const logicRealm = takeWarmLogic() ?? startLogicRealm(shell.root, workerSource);
     const assetCtx: AssetContext = {};
     const assets = createAssetSource(assetCtx, config.fetch ?? globalThis.fetch.bind(globalThis), (message) =>
@@ -172,18 +214,24 @@ export function createTessera(config: TesseraConfig): Tessera {
     );
     const warmFrame = () => PageFrame.warm(shell.pages, viewSource, assets);
     const entryShell = warmFrame();
-    const tOpen = performance.now();
-    const opened = await open(appId);
-    const { pkg, manifest } = opened;
+    const opened = await opening;
+    const { pkg, manifest, subpackages } = opened;
     assetCtx.pkg = pkg;
     assetCtx.download = opened.domains.download;
     const tOpened = performance.now();
-    shell.setTitle(manifest.window.navigationBarTitleText ?? '');
-    const timings: LaunchTimings = { ...opened.timings, setup: tOpen - t0 };
+    const entryRoute = (options.path ?? manifest.entryPagePath).replace(/^\/+/, '').replace(/\?.*$/, '');
+    shell.setTitle(pageTitle(manifest, entryRoute));
     const openTotal = tOpened - tOpen;
+    // A preloaded launch spent its resolve, download and verify before launch(): only the wait
+    // for that result counts here.
+    const timings: LaunchTimings = {
+      ...(pre ? { resolve: 0, download: 0, verify: 0 } : opened.timings),
+      setup: tOpen - t0,
+    };
     // Whatever open() spent beyond its own phases (e.g. the main thread busy loading frames).
     timings.resolve += Math.max(0, openTotal - timings.resolve - timings.download - timings.verify);
     const using = Object.fromEntries(manifest.entries.map((e) => [e.path, e.usingComponents]));
+    const scopes = scopeTable(manifest);
 
     const stack: Array<{ pageId: number; route: string }> = [];
     const updateBar = () => shell.setCanGoBack(stack.length > 1);
@@ -213,16 +261,42 @@ export function createTessera(config: TesseraConfig): Tessera {
           const i = stack.findIndex((s) => s.pageId === e.pageId);
           if (i >= 0) stack.splice(i, 1);
         }
+        if (e.type === 'show' && e.route) {
+          shell.setTitle(pageTitle(manifest, e.route));
+          preload(e.route);
+        }
         updateBar();
       },
+      loadSubpackage: async (root) => {
+        shell.loading(true);
+        try {
+          return await logicSources(await subpackages.load(root));
+        } catch (err) {
+          shell.alert(err instanceof Error ? err.message : String(err));
+          throw err;
+        } finally {
+          shell.loading(false);
+        }
+      },
     });
+    const preload = (route: string) =>
+      subpackages.preloadFor(route, connection(), (err) =>
+        config.onError?.({ appId, message: err.message, where: 'preloadRule' }),
+      );
 
     // Page frames: the entry page's was warmed during the download; after each first render a
     // spare one is warmed for the next navigation.
     const bootFrame = async (f: PageFrame, route: string) =>
-      f.boot(await pageFiles(pkg, manifest, route), using, opened.domains.webView);
-    const entryRoute = (options.path ?? manifest.entryPagePath).replace(/^\/+/, '').replace(/\?.*$/, '');
-    let entryWarm: Promise<PageFrame> | undefined = entryShell.then((f) => bootFrame(f, entryRoute));
+      f.boot(await pageFiles(pkg, manifest, route), using, opened.domains.webView, scopes);
+    // An entry page in a subpackage: its templates come with the subpackage, opened meanwhile.
+    const entryRoot = subpackages.rootOf(entryRoute);
+    const entryCode = entryRoot ? subpackages.load(entryRoot) : undefined;
+    let entryWarm: Promise<PageFrame> | undefined = entryShell.then(async (f) => {
+      await entryCode;
+      return bootFrame(f, entryRoute);
+    });
+    // a failure surfaces through the logic realm's own request for the subpackage
+    entryWarm.catch(() => {});
     let spare: Promise<PageFrame> | undefined;
 
     const factory: ViewFactory = {
@@ -237,9 +311,15 @@ export function createTessera(config: TesseraConfig): Tessera {
           f = await bootFrame(await next, route);
         }
         stack.push({ pageId, route });
+        shell.setTitle(pageTitle(manifest, route));
         updateBar();
+        let shown = false;
         return f.attach(pageId, route, (data) => {
           if ((data as { type?: string })?.type === 'rendered') {
+            if (!shown) {
+              shown = true;
+              preload(route);
+            }
             if (!firstRenderSeen) {
               firstRenderSeen = true;
               const now = performance.now();
@@ -257,7 +337,7 @@ export function createTessera(config: TesseraConfig): Tessera {
     };
 
     // Logic realm: invisible sandboxed frame → worker, talking to us over a private port.
-    const sourcesReady = logicSources(pkg);
+    const sourcesReady = logicSources(opened.main);
     const { frame: logicFrame, port: logicPort } = await logicRealm;
     const ready = new Promise<void>((resolve) => {
       logicPort.onmessage = (e: MessageEvent) => {
@@ -280,6 +360,8 @@ export function createTessera(config: TesseraConfig): Tessera {
     const boot: LogicBoot = {
       appId,
       pages: [...manifest.pages, ...manifest.subpackages.flatMap((s) => s.pages)],
+      // the realm asks for each subpackage's code, even one the host opened already
+      subpackageRoots: manifest.subpackages.map((s) => s.root),
       tabBarPages: manifest.tabBar?.list.map((t) => t.pagePath) ?? [],
       entryPagePath: manifest.entryPagePath,
       storage: storage.snapshot(),
@@ -327,8 +409,18 @@ export function createTessera(config: TesseraConfig): Tessera {
       await warmLogic;
     },
     async preload(appId) {
-      const o = await open(appId);
-      return { version: o.version };
+      const entry = { at: performance.now(), opened: open(appId) };
+      preloaded.set(appId, entry);
+      // Not kept past its use-by time: the verified package is dropped from memory.
+      setTimeout(() => {
+        if (preloaded.get(appId) === entry) preloaded.delete(appId);
+      }, PRELOAD_TTL_MS);
+      try {
+        return { version: (await entry.opened).version };
+      } catch (err) {
+        if (preloaded.get(appId) === entry) preloaded.delete(appId);
+        throw err;
+      }
     },
     close(appId) {
       if (appId) running.get(appId)?.close();
@@ -338,4 +430,3 @@ export function createTessera(config: TesseraConfig): Tessera {
 }
 
 export { IdbOfflineCache } from './idb-cache.ts';
-export { lockdown } from './lockdown.ts';

@@ -78,11 +78,12 @@ export class PageFrame {
     files: PageFiles,
     using: Record<string, Record<string, string>>,
     webView: string[],
+    scopes: Record<string, string> = {},
   ): Promise<this> {
     const booted = new Promise<void>((resolve) => {
       this.#booted = resolve;
     });
-    this.port.postMessage({ type: 'boot', scripts: files.scripts, css: files.css, using, webView });
+    this.port.postMessage({ type: 'boot', scripts: files.scripts, css: files.css, using, webView, scopes });
     await booted;
     return this;
   }
@@ -98,7 +99,8 @@ export class PageFrame {
     this.#onMessage = onMessage;
     return {
       init: (data) => port.postMessage({ type: 'init', pageId, route, data }),
-      applyData: (id, seq, patches) => port.postMessage({ type: 'data', id, seq, patches }),
+      applyData: (id, seq, patches, externalClasses) =>
+        port.postMessage({ type: 'data', id, seq, patches, externalClasses }),
       trigger: (id, name, detail, o) => port.postMessage({ type: 'trigger', id, name, detail, options: o }),
       query: (queries: SelectorQuery[]) =>
         new Promise((resolve) => {

@@ -7,6 +7,10 @@ export interface Shell {
   setCanGoBack(can: boolean): void;
   onBack(fn: () => void): void;
   toast(o: { title: string; duration?: number }): void;
+  /** Shows or hides the loading veil over the pages (e.g. while a subpackage downloads). */
+  loading(on: boolean): void;
+  /** An error banner above the current page, which keeps working; dismissed by a tap. */
+  alert(message: string): void;
   remove(): void;
 }
 
@@ -31,7 +35,14 @@ export function createShell(container: HTMLElement): Shell {
   const pages = doc.createElement('div');
   pages.className = 'tessera-pages';
   pages.style.cssText = 'flex:1;position:relative';
-  root.append(bar, pages);
+  const veil = doc.createElement('div');
+  veil.className = 'tessera-loading';
+  veil.setAttribute('role', 'status');
+  veil.textContent = 'Loading…';
+  veil.hidden = true;
+  veil.style.cssText =
+    'position:absolute;inset:44px 0 0;display:none;place-items:center;background:rgba(255,255,255,.7);font:14px system-ui';
+  root.append(bar, pages, veil);
   container.replaceChildren(root);
   return {
     root,
@@ -54,6 +65,20 @@ export function createShell(container: HTMLElement): Shell {
         'position:absolute;left:50%;top:40%;transform:translateX(-50%);background:rgba(0,0,0,.75);color:#fff;padding:10px 16px;border-radius:6px;font:14px system-ui';
       root.appendChild(t);
       setTimeout(() => t.remove(), Math.min(o.duration ?? 1500, 10_000));
+    },
+    loading: (on) => {
+      veil.hidden = !on;
+      veil.style.display = on ? 'grid' : 'none';
+    },
+    alert: (message) => {
+      const a = doc.createElement('div');
+      a.className = 'tessera-alert';
+      a.setAttribute('role', 'alert');
+      a.textContent = message;
+      a.style.cssText =
+        'position:absolute;left:8px;right:8px;top:52px;padding:10px 12px;background:#fdecea;color:#b00020;border-radius:6px;font:14px system-ui';
+      a.onclick = () => a.remove();
+      root.appendChild(a);
     },
     remove: () => root.remove(),
   };

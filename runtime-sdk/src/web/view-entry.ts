@@ -11,12 +11,13 @@ interface Boot {
   css: string[];
   using: Record<string, Record<string, string>>;
   webView: string[];
+  scopes: Record<string, string>;
 }
 
 type HostToView =
   | Boot
   | { type: 'init'; pageId: number; route: string; data: Record<string, unknown> }
-  | { type: 'data'; id: number; seq: number; patches: WirePatch[] }
+  | { type: 'data'; id: number; seq: number; patches: WirePatch[]; externalClasses?: string[] }
   | {
       type: 'trigger';
       id: number;
@@ -104,6 +105,7 @@ function start(port: MessagePort): void {
             const u = b.using[owner];
             return u && Object.hasOwn(u, tag) ? u[tag] : undefined;
           },
+          scopeOf: (path) => (Object.hasOwn(b.scopes, path) ? b.scopes[path] : undefined),
           post: send,
           resolveAsset: (path) => {
             const clean = /^https:\/\//i.test(path) ? path : path.replace(/^\/+/, '');
@@ -128,7 +130,7 @@ function start(port: MessagePort): void {
         return;
       }
       case 'data':
-        view?.applyData(msg.id, msg.seq, msg.patches);
+        view?.applyData(msg.id, msg.seq, msg.patches, msg.externalClasses);
         return;
       case 'trigger':
         view?.trigger(msg.id, msg.name, msg.detail, msg.options);

@@ -42,7 +42,12 @@ scope.addEventListener('message', (e: MessageEvent) => {
       Object.defineProperty(globalThis, k, { value: v, writable: false, configurable: false });
     }
     lockdown(globalThis);
-    port.onmessage = (msg: MessageEvent) => runtime.receive(msg.data as HostMessage);
+    port.onmessage = (msg: MessageEvent) => {
+      const m = msg.data as HostMessage;
+      // A subpackage's modules join the module table before navigation into it continues.
+      if (m.type === 'subpackage:ready') Object.assign(sources, m.sources);
+      runtime.receive(m);
+    };
     port.postMessage({ type: 'ready' });
   };
 });

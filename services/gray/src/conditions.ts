@@ -77,7 +77,13 @@ function compileInner(c: ConditionInput, path: string): Compiled {
       if (!needSome()) return err(`${path}.values`, `${c.operator} needs at least one value`);
       const set = new Set(values.map(norm));
       const wantIn = c.operator === 'In';
-      return { ok: true, test: (a) => mapDefined(asString(a[attr], ci), (s) => set.has(s) === wantIn) };
+      return {
+        ok: true,
+        test: (a) => {
+          const s = asString(a[attr], ci);
+          return s === undefined ? undefined : set.has(s) === wantIn;
+        },
+      };
     }
     case 'Eq':
     case 'Ne': {
@@ -85,7 +91,13 @@ function compileInner(c: ConditionInput, path: string): Compiled {
       if (v === null) return err(`${path}.values`, `${c.operator} needs exactly one value`);
       const want = norm(v);
       const eq = c.operator === 'Eq';
-      return { ok: true, test: (a) => mapDefined(asString(a[attr], ci), (s) => (s === want) === eq) };
+      return {
+        ok: true,
+        test: (a) => {
+          const s = asString(a[attr], ci);
+          return s === undefined ? undefined : (s === want) === eq;
+        },
+      };
     }
     case 'Contains':
     case 'StartsWith':
@@ -99,7 +111,15 @@ function compileInner(c: ConditionInput, path: string): Compiled {
           : op === 'StartsWith'
             ? (s: string, v: string) => s.startsWith(v)
             : (s: string, v: string) => s.endsWith(v);
-      return { ok: true, test: (a) => mapDefined(asString(a[attr], ci), (s) => vs.some((v) => f(s, v))) };
+      return {
+        ok: true,
+        test: (a) => {
+          const s = asString(a[attr], ci);
+          if (s === undefined) return undefined;
+          for (const v of vs) if (f(s, v)) return true;
+          return false;
+        },
+      };
     }
     case 'Gt':
     case 'Gte':
@@ -110,7 +130,13 @@ function compileInner(c: ConditionInput, path: string): Compiled {
       if (n === undefined)
         return err(`${path}.values`, `${c.operator} needs exactly one number, e.g. ["18"]`);
       const cmp = numericComparator(c.operator, n);
-      return { ok: true, test: (a) => mapDefined(asNumber(a[attr]), cmp) };
+      return {
+        ok: true,
+        test: (a) => {
+          const x = asNumber(a[attr]);
+          return x === undefined ? undefined : cmp(x);
+        },
+      };
     }
     case 'SemverEq':
     case 'SemverGt':
@@ -172,7 +198,12 @@ function compileInner(c: ConditionInput, path: string): Compiled {
       if (errors.length > 0) return { ok: false, errors };
       return {
         ok: true,
-        test: (a) => mapDefined(asString(a[attr], false), (s) => regexes.some((r) => r.test(s))),
+        test: (a) => {
+          const s = asString(a[attr], false);
+          if (s === undefined) return undefined;
+          for (const r of regexes) if (r.test(s)) return true;
+          return false;
+        },
       };
     }
     case 'Exists': {
@@ -183,15 +214,17 @@ function compileInner(c: ConditionInput, path: string): Compiled {
       const v = needOne();
       const b = v === null ? undefined : asBoolean(v);
       if (b === undefined) return err(`${path}.values`, 'Is needs exactly one value, "true" or "false"');
-      return { ok: true, test: (a) => mapDefined(asBoolean(a[attr]), (x) => x === b) };
+      return {
+        ok: true,
+        test: (a) => {
+          const x = asBoolean(a[attr]);
+          return x === undefined ? undefined : x === b;
+        },
+      };
     }
     default:
       return err(`${path}.operator`, `unknown operator ${JSON.stringify(c.operator)}`);
   }
-}
-
-function mapDefined<T>(v: T | undefined, f: (v: T) => boolean): boolean | undefined {
-  return v === undefined ? undefined : f(v);
 }
 
 function numericComparator(op: 'Gt' | 'Gte' | 'Lt' | 'Lte', n: number): (x: number) => boolean {
@@ -207,24 +240,33 @@ function numericComparator(op: 'Gt' | 'Gte' | 'Lt' | 'Lte', n: number): (x: numb
   }
 }
 
+/** A predicate whose `undefined` means false: what the engine evaluates (one call less per condition). */
+export type Matcher = (attrs: Attributes) => boolean | undefined;
+
+export function compileMatcher(
+  c: ConditionInput,
+  path: string,
+): { ok: true; matcher: Matcher } | { ok: false; errors: RuleError[] } {
+  const compiled = compileInner(c, path);
+  if (!compiled.ok) return compiled;
+  const { test } = compiled;
+  if (c.inverted !== true) return { ok: true, matcher: test };
+  if (c.operator === 'Exists') return { ok: true, matcher: (a) => !test(a) };
+  return {
+    ok: true,
+    matcher: (a) => {
+      const r = test(a);
+      return r === undefined ? false : !r;
+    },
+  };
+}
+
 export function compileCondition(
   c: ConditionInput,
   path: string,
 ): { ok: true; predicate: Predicate } | { ok: false; errors: RuleError[] } {
-  const compiled = compileInner(c, path);
+  const compiled = compileMatcher(c, path);
   if (!compiled.ok) return compiled;
-  const { test } = compiled;
-  const inverted = c.inverted === true;
-  if (c.operator === 'Exists') {
-    return { ok: true, predicate: inverted ? (a) => !test(a) : (a) => test(a) === true };
-  }
-  return {
-    ok: true,
-    predicate: inverted
-      ? (a) => {
-          const r = test(a);
-          return r === undefined ? false : !r;
-        }
-      : (a) => test(a) === true,
-  };
+  const { matcher } = compiled;
+  return { ok: true, predicate: (a) => matcher(a) === true };
 }

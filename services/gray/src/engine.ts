@@ -5,7 +5,7 @@
 // stable version. Ascending `priority` number first (as GrayRule.spec.priority documents);
 // equal priorities by rule name.
 
-import { type Attributes, compileCondition, type Predicate, parseRfc3339 } from './conditions.ts';
+import { type Attributes, compileMatcher, type Matcher, parseRfc3339 } from './conditions.ts';
 import { inRollout, toHundredths } from './rollout.ts';
 import type { EvaluationContext, GrayRuleInput, ReleaseInput, Resolution, RuleError } from './types.ts';
 import { validateRule } from './validate.ts';
@@ -17,8 +17,8 @@ interface CompiledRule {
   paused: boolean;
   startMs: number;
   endMs: number;
-  all: readonly Predicate[];
-  any: readonly Predicate[];
+  all: readonly Matcher[];
+  any: readonly Matcher[];
   hasUsers: boolean;
   userSet: ReadonlySet<string> | null;
   /** rule targets only its user list (no match, no rollout) */
@@ -61,11 +61,11 @@ function byPrecedence(a: GrayRuleInput, b: GrayRuleInput): number {
 function compileOne(rule: GrayRuleInput, miniProgram: string): CompiledRule | RuleError[] {
   const errors = validateRule(rule);
   if (errors.length > 0) return errors;
-  const compileGroup = (group: 'all' | 'any'): Predicate[] =>
+  const compileGroup = (group: 'all' | 'any'): Matcher[] =>
     (rule.match?.[group] ?? []).map((c, i) => {
-      const r = compileCondition(c, `match.${group}[${i}]`);
+      const r = compileMatcher(c, `match.${group}[${i}]`);
       if (!r.ok) throw new GrayRuleError(rule.name, r.errors);
-      return r.predicate;
+      return r.matcher;
     });
   const all = compileGroup('all');
   const any = compileGroup('any');
@@ -155,11 +155,13 @@ function active(rule: CompiledRule, ctx: EvaluationContext): boolean {
 
 function matches(rule: CompiledRule, attrs: Attributes, userId: string | undefined): boolean {
   if (rule.usersOnly) return false;
-  for (const p of rule.all) if (!p(attrs)) return false;
-  if (rule.any.length > 0) {
+  const all = rule.all;
+  for (let i = 0; i < all.length; i++) if ((all[i] as Matcher)(attrs) !== true) return false;
+  const any = rule.any;
+  if (any.length > 0) {
     let hit = false;
-    for (const p of rule.any) {
-      if (p(attrs)) {
+    for (let i = 0; i < any.length; i++) {
+      if ((any[i] as Matcher)(attrs) === true) {
         hit = true;
         break;
       }
@@ -204,7 +206,9 @@ export function evaluate(release: CompiledRelease, ctx: EvaluationContext): Reso
       return { kind: 'user-list', version: rule.version, rule: rule.name };
     }
   }
-  for (const rule of release.rules) {
+  const rules = release.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as CompiledRule;
     if (active(rule, ctx) && matches(rule, attrs, userId)) {
       return { kind: 'gray-rule', version: rule.version, rule: rule.name };
     }

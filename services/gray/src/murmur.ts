@@ -7,43 +7,80 @@ function isAscii(s: string): boolean {
   return true;
 }
 
-function hashBytes(at: (i: number) => number, len: number, seed: number): number {
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
-  let h = seed >>> 0;
+// The block and finalisation steps are shared by the string (ASCII) and byte paths; the loops
+// are written out per input type so neither pays for a per-byte callback.
+function mixBlock(h: number, k: number): number {
+  let x = Math.imul(k, 0xcc9e2d51);
+  x = (x << 15) | (x >>> 17);
+  x = Math.imul(x, 0x1b873593);
+  let y = h ^ x;
+  y = (y << 13) | (y >>> 19);
+  return (Math.imul(y, 5) + 0xe6546b64) | 0;
+}
+
+function mixTail(h: number, k: number): number {
+  let x = Math.imul(k, 0xcc9e2d51);
+  x = (x << 15) | (x >>> 17);
+  return h ^ Math.imul(x, 0x1b873593);
+}
+
+function finish(h: number, len: number): number {
+  let x = h ^ len;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+function hashAscii(s: string, seed: number): number {
+  const len = s.length;
   const blocks = len & ~3;
+  let h = seed >>> 0;
   for (let i = 0; i < blocks; i += 4) {
-    let k = at(i) | (at(i + 1) << 8) | (at(i + 2) << 16) | (at(i + 3) << 24);
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    h = mixBlock(
+      h,
+      s.charCodeAt(i) |
+        (s.charCodeAt(i + 1) << 8) |
+        (s.charCodeAt(i + 2) << 16) |
+        (s.charCodeAt(i + 3) << 24),
+    );
   }
   const tail = len & 3;
   if (tail > 0) {
     let k = 0;
-    if (tail === 3) k ^= at(blocks + 2) << 16;
-    if (tail >= 2) k ^= at(blocks + 1) << 8;
-    k ^= at(blocks);
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
+    if (tail === 3) k ^= s.charCodeAt(blocks + 2) << 16;
+    if (tail >= 2) k ^= s.charCodeAt(blocks + 1) << 8;
+    h = mixTail(h, k ^ s.charCodeAt(blocks));
   }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finish(h, len);
+}
+
+function hashBytes(b: Uint8Array, seed: number): number {
+  const len = b.length;
+  const blocks = len & ~3;
+  let h = seed >>> 0;
+  for (let i = 0; i < blocks; i += 4) {
+    h = mixBlock(
+      h,
+      (b[i] as number) |
+        ((b[i + 1] as number) << 8) |
+        ((b[i + 2] as number) << 16) |
+        ((b[i + 3] as number) << 24),
+    );
+  }
+  const tail = len & 3;
+  if (tail > 0) {
+    let k = 0;
+    if (tail === 3) k ^= (b[blocks + 2] as number) << 16;
+    if (tail >= 2) k ^= (b[blocks + 1] as number) << 8;
+    h = mixTail(h, k ^ (b[blocks] as number));
+  }
+  return finish(h, len);
 }
 
 /** Hash of the UTF-8 encoding of `text`. ASCII strings skip the encoder. */
 export function murmur3(text: string, seed = 0): number {
-  if (isAscii(text)) return hashBytes((i) => text.charCodeAt(i), text.length, seed);
-  const bytes = ENCODER.encode(text);
-  return hashBytes((i) => bytes[i] as number, bytes.length, seed);
+  return isAscii(text) ? hashAscii(text, seed) : hashBytes(ENCODER.encode(text), seed);
 }

@@ -10,14 +10,29 @@ export interface SemVer {
   pre: readonly (string | number)[];
 }
 
+// Request attributes repeat the same few app and SDK versions, and every Semver condition of
+// every rule reads them: parsed results are kept (bounded; cleared when full). SemVer objects
+// are never mutated, so sharing them is safe.
+const PARSED_LIMIT = 4096;
+const parsed = new Map<string, SemVer | null>();
+
 export function parseSemver(text: string): SemVer | null {
+  const hit = parsed.get(text);
+  if (hit !== undefined) return hit;
+  const result = parseUncached(text);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(text, result);
+  return result;
+}
+
+function parseUncached(text: string): SemVer | null {
   if (text.length > 256) return null;
   const m = SEMVER.exec(text);
   if (!m) return null;
   const nums = [Number(m[1]), Number(m[2]), Number(m[3])] as const;
   if (!nums.every(Number.isSafeInteger)) return null;
   const pre = m[4] ? m[4].split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [];
-  return { major: nums[0], minor: nums[1], patch: nums[2], pre };
+  return Object.freeze({ major: nums[0], minor: nums[1], patch: nums[2], pre: Object.freeze(pre) });
 }
 
 export function compareSemver(a: SemVer, b: SemVer): number {

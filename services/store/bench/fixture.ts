@@ -1,9 +1,17 @@
 // A realistic release state for the benchmarks: N mini-programs for one host app, each with
 // its own encrypted package stored in PostgreSQL, a signed release document with 20 gray rules,
-// and one rule importing a 100,000-id user list.
+// and one rule importing a 100,000-id user list. The fixture is plain data (what the informer
+// would deliver: key material, credentials, release ConfigMaps), so benchmark worker processes
+// build their own release state from it exactly like replicas do.
 
 import { Readable } from 'node:stream';
-import type { MiniProgramRelease, ReleasedGrayRule } from '@tessera/crds';
+import {
+  type MiniProgramRelease,
+  parseUserList,
+  type ReleasedGrayRule,
+  USER_LIST_DATA_KEY,
+  userListDigest,
+} from '@tessera/crds';
 import {
   canonicalJson,
   generateKek,
@@ -15,28 +23,36 @@ import {
 } from '@tessera/runtime-sdk/package';
 import type { Pool } from 'pg';
 import { putBlob } from '../src/db/blobs.ts';
-import { ReleaseState } from '../src/release/state.ts';
+import type { HostAppCredentials } from '../src/release/keys.ts';
+import { type ConfigMapLike, ReleaseState } from '../src/release/state.ts';
 
-export async function buildState(pool: Pool, schema: string, miniPrograms: number, listedUsers: number) {
+export interface Fixture {
+  kek: { keyId: string; rawBase64: string };
+  signingKey: { keyId: string; key: string };
+  credentials: HostAppCredentials;
+  configMaps: ConfigMapLike[];
+  listedUsers: number;
+}
+
+/** Stores the packages in PostgreSQL and returns the release state as plain data. */
+export async function buildFixture(
+  pool: Pool,
+  schema: string,
+  miniPrograms: number,
+  listedUsers: number,
+): Promise<Fixture> {
   const kek = await generateKek();
   const signing = await generateSigningKeyPair();
-  const userIds = Array.from({ length: listedUsers }, (_, i) => `listed-${i}`);
-  const state = new ReleaseState({ loadUserList: async () => userIds });
-  state.setTenantKeys('bench', {
-    namespace: 'tessera-bench',
-    keks: new Map([[kek.keyId, await importKek(kek.rawBase64)]]),
-    publicKeys: [{ keyId: signing.keyId, key: signing.publicKeySpki }],
-  });
-  const sdkKey = 'bench-key';
-  const sdkSecret = 'bench-secret-0123456789abcdef';
-  await state.setCredentials({
+  const credentials: HostAppCredentials = {
     tenant: 'bench',
     namespace: 'tessera-bench',
     hostApp: 'web',
-    sdkKey,
-    sdkSecret,
-  });
+    sdkKey: 'bench-key',
+    sdkSecret: 'bench-secret-0123456789abcdef',
+  };
+  const configMaps: ConfigMapLike[] = [];
   const enc = new TextEncoder();
+  const listDigest = await userListDigest(publishedUserList(listedUsers));
   for (let m = 0; m < miniPrograms; m++) {
     const pkg = await writePackage(
       {
@@ -78,7 +94,11 @@ export async function buildState(pool: Pool, schema: string, miniPrograms: numbe
       priority: i,
       paused: false,
       ...(i === 0
-        ? { users: { list: { configMap: 'users', key: 'ids', digest: 'x', count: listedUsers } } }
+        ? {
+            users: {
+              list: { configMap: 'users', key: USER_LIST_DATA_KEY, digest: listDigest, count: listedUsers },
+            },
+          }
         : {
             match: {
               all: [
@@ -130,7 +150,7 @@ export async function buildState(pool: Pool, schema: string, miniPrograms: numbe
     };
     const raw = canonicalJson(doc as unknown as JsonValue);
     const sig = await signDetached(enc.encode(raw), { keyId: signing.keyId, key: signing.privateKeyPkcs8 });
-    const r = await state.applyConfigMap({
+    configMaps.push({
       metadata: {
         name: `rel-${m}`,
         namespace: 'tessera-bench',
@@ -138,7 +158,41 @@ export async function buildState(pool: Pool, schema: string, miniPrograms: numbe
       },
       data: { 'release.json': raw, 'release.sig': sig.signature },
     });
-    if (!r.ok) throw new Error(r.reason);
   }
-  return { state, sdkKey, sdkSecret };
+  return {
+    kek: { keyId: kek.keyId, rawBase64: kek.rawBase64 },
+    signingKey: { keyId: signing.keyId, key: signing.publicKeySpki },
+    credentials,
+    configMaps,
+    listedUsers,
+  };
+}
+
+/** The release state a store replica would hold after its informer synced the fixture. */
+export async function stateFromFixture(f: Fixture): Promise<ReleaseState> {
+  const state = new ReleaseState();
+  // the published list ConfigMap the operator would have written (verified against the digest)
+  await state.setUserListConfigMap({
+    metadata: { namespace: f.credentials.namespace, name: 'users' },
+    data: { [USER_LIST_DATA_KEY]: publishedUserList(f.listedUsers) },
+  });
+  state.setTenantKeys(f.credentials.tenant, {
+    namespace: f.credentials.namespace,
+    keks: new Map([[f.kek.keyId, await importKek(f.kek.rawBase64)]]),
+    publicKeys: [f.signingKey],
+  });
+  await state.setCredentials(f.credentials);
+  for (const cm of f.configMaps) {
+    const r = await state.applyConfigMap(cm);
+    if (!r.ok) throw new Error(r.reason);
+    if (r.refusedRules.length > 0) throw new Error(JSON.stringify(r.refusedRules));
+  }
+  return state;
+}
+
+/** The normalised list text the operator publishes for ids listed-0 … listed-(n-1). */
+function publishedUserList(n: number): string {
+  const parsed = parseUserList(Array.from({ length: n }, (_, i) => `listed-${i}`).join('\n'));
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.text;
 }

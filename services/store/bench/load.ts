@@ -1,69 +1,75 @@
-// Load generator, run as a separate process by run.ts: autocannon against one URL, every
-// launch request freshly signed (new nonce, HMAC-SHA256) so replay protection is exercised.
-// Prints one JSON line with the figures.
+// Load generator, run as a separate process by launch.ts so that its CPU is not the server's:
+// it signs every launch request up front (fresh nonce, HMAC-SHA256, a fresh device ECDH key
+// as the SDK sends per launch), writes them as raw HTTP to a temporary file, and drives them
+// with wrk (C; one thread, so it takes at most one of the machine's cores). GET modes send one
+// path (the baselines) with the same wrk settings. Prints one JSON line with the figures,
+// including the CPU time wrk itself used.
 
-import { createHash, createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createECDH, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { canonicalRequestString } from '@tessera/runtime-sdk/protocol';
-import autocannon from 'autocannon';
 
-interface LoadConfig {
+export interface LoadConfig {
   url: string;
-  /**
-   * launch-cold: every request from a device/app pair not seen before (ECDH re-wrap each time);
-   * launch-warm: a population of devices relaunching their three usual mini-programs
-   */
-  mode: 'launch-cold' | 'launch-warm' | 'hello';
-  devices?: number;
-  durationSeconds: number;
+  /** launch: signed POST /v1/launch as the SDK sends it; get: GET `path` (baselines) */
+  mode: 'launch' | 'get';
+  path?: string;
   connections: number;
+  /** measured run length (wrk) */
+  durationSeconds?: number;
+  /** instead of a measured run: a warm-up pass of this many launches, sent from Node */
+  amount?: number;
   sdkKey?: string;
   sdkSecret?: string;
   appIds?: number;
   listedUsers?: number;
-  /** stop after this many requests instead of after durationSeconds (warm-up passes) */
-  amount?: number;
-  /** releaseDigest per app index: warm devices already hold the signed release document */
-  releaseDigests?: string[];
   /** how many signed requests to prepare; beyond that they repeat (and are refused as replays) */
   prepared?: number;
 }
 
-const cfg = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
-let counter = 0;
-
-function rawPublicKey(): string {
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = publicKey.export({ format: 'jwk' });
-  const xy = Buffer.concat([
-    Buffer.from([4]),
-    Buffer.from(jwk.x ?? '', 'base64url'),
-    Buffer.from(jwk.y ?? '', 'base64url'),
-  ]);
-  return xy.toString('base64');
+export interface LoadResult {
+  requestsPerSecond: number;
+  totalRequests: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  non2xx: number;
+  socketErrors: number;
+  timeouts: number;
+  wrkThreads: number;
+  /** CPU seconds wrk used during the run (user + system), from the shell's `times` */
+  wrkCpuSeconds: number;
+  seconds: number;
 }
-const devices = Array.from({ length: cfg.mode === 'hello' ? 0 : (cfg.devices ?? 1000) }, rawPublicKey);
-const apps = cfg.appIds ?? 1;
 
-// Requests are signed before the clock starts so the generator's own HMAC work does not cap
-// the measured rate; every request still carries a unique nonce and a fresh timestamp.
-function signedLaunch(n: number) {
-  let app: number;
-  let device: number;
-  if (cfg.mode === 'launch-cold') {
-    app = n % apps;
-    device = Math.floor(n / apps) % devices.length;
-  } else {
-    device = n % devices.length;
-    app = (device * 7 + (Math.floor(n / devices.length) % 3)) % apps;
-  }
-  // one in ten users is on an imported 100,000-id list; the rest go through the 20 rules
+export const WRK_THREADS = 1;
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface SignedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+function signedLaunch(cfg: LoadConfig, n: number): SignedRequest {
+  const apps = cfg.appIds ?? 1;
+  // a fresh device key pair per launch, as runtime-sdk's launcher generates one
+  const device = createECDH('prime256v1');
+  const devicePublicKey = device.generateKeys('base64');
+  // one in ten users is on the imported 100,000-id list; the rest go through the 20 rules
   const userId = n % 10 === 0 ? `listed-${n % (cfg.listedUsers ?? 1)}` : `user-${n}`;
   const body = JSON.stringify({
-    appId: `app-${app}`,
+    appId: `app-${(n * 7919) % apps}`,
     userId,
     attributes: { region: `region-${n % 40}`, appVersion: n % 2 ? '3.2.0' : '3.0.9', age: n % 90 },
-    devicePublicKey: devices[device],
-    ...(cfg.mode === 'launch-warm' && cfg.releaseDigests ? { releaseDigest: cfg.releaseDigests[app] } : {}),
+    devicePublicKey,
+    sdkVersion: '0.1.0',
+    platform: 'web',
   });
   const timestamp = Math.floor(Date.now() / 1000);
   const nonce = randomBytes(18).toString('base64url');
@@ -72,11 +78,10 @@ function signedLaunch(n: number) {
     .update(canonicalRequestString({ method: 'POST', path: '/v1/launch', timestamp, nonce, bodySha256 }))
     .digest('hex');
   return {
-    method: 'POST',
-    path: '/v1/launch',
     body,
     headers: {
       'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
       'x-tessera-key': cfg.sdkKey ?? '',
       'x-tessera-timestamp': String(timestamp),
       'x-tessera-nonce': nonce,
@@ -85,29 +90,135 @@ function signedLaunch(n: number) {
   };
 }
 
-const prepared =
-  cfg.mode === 'hello' ? [] : Array.from({ length: cfg.prepared ?? 100_000 }, (_, n) => signedLaunch(n));
-function launchRequest(req: Record<string, unknown>) {
-  const r = prepared[counter++ % prepared.length];
-  return { ...req, ...r };
+async function writeRequests(cfg: LoadConfig, file: string): Promise<void> {
+  const host = new URL(cfg.url).host;
+  const out = createWriteStream(file);
+  const count = cfg.prepared ?? 100_000;
+  for (let n = 0; n < count; n++) {
+    const r = signedLaunch(cfg, n);
+    const head = Object.entries(r.headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    if (!out.write(`POST /v1/launch HTTP/1.1\r\nhost: ${host}\r\n${head}\r\n${r.body}\0`)) {
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
-const result = await autocannon({
-  url: cfg.url,
-  connections: cfg.connections,
-  ...(cfg.amount ? { amount: cfg.amount } : { duration: cfg.durationSeconds }),
-  requests:
-    cfg.mode !== 'hello' ? [{ setupRequest: launchRequest as never }] : [{ method: 'GET', path: '/hello' }],
-});
-process.stdout.write(
-  `${JSON.stringify({
-    mode: cfg.mode,
-    requestsPerSecond: Math.round(result.requests.average),
-    totalRequests: result.requests.total,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  })}\n`,
-);
+/** Warm-up pass (not measured): `amount` signed launches over `connections` keep-alive sockets. */
+async function warmUp(cfg: LoadConfig, amount: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: cfg.connections });
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  const started = performance.now();
+  const send = (r: SignedRequest) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(`${cfg.url}/v1/launch`, { method: 'POST', agent, headers: r.headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) ok++;
+          else failed++;
+          resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end(r.body);
+    });
+  await Promise.all(
+    Array.from({ length: cfg.connections }, async () => {
+      while (next < amount) await send(signedLaunch(cfg, 1_000_000_000 + next++));
+    }),
+  );
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    requestsPerSecond: Math.round(amount / seconds),
+    totalRequests: ok + failed,
+    p50Ms: 0,
+    p99Ms: 0,
+    maxMs: 0,
+    non2xx: failed,
+    socketErrors: 0,
+    timeouts: 0,
+    wrkThreads: 0,
+    wrkCpuSeconds: 0,
+    seconds,
+  };
+}
+
+/** "0m1.230000s" (the shell's `times` format) → seconds */
+const shellSeconds = (t: string) => {
+  const m = /^(\d+)m([\d.]+)s$/.exec(t);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+};
+
+function runWrk(cfg: LoadConfig, requestsFile: string | undefined): Promise<LoadResult> {
+  const args = [
+    `-t${WRK_THREADS}`,
+    `-c${cfg.connections}`,
+    `-d${cfg.durationSeconds ?? 10}s`,
+    '--timeout',
+    '5s',
+    '-s',
+    join(here, 'cycle-requests.lua'),
+    `${cfg.url}${cfg.path ?? '/'}`,
+  ];
+  return new Promise((resolve, reject) => {
+    // `times` after wrk: the CPU the shell's children (wrk) used
+    const wrk = spawn('sh', ['-c', 'wrk "$@"; code=$?; times; exit $code', 'wrk', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, WRK_REQUESTS: requestsFile ?? '' },
+    });
+    let out = '';
+    wrk.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    wrk.on('exit', (code) => {
+      const lines = out.trim().split('\n');
+      const line = lines.find((l) => l.startsWith('{'));
+      if (code === 127) {
+        return reject(new Error('cannot run wrk; install the Debian package wrk (make system-deps)'));
+      }
+      if (code !== 0 || !line) return reject(new Error(`wrk exited with ${code}: ${out}`));
+      const r = JSON.parse(line) as Record<string, number>;
+      const children = (lines[lines.length - 1] ?? '').trim().split(/\s+/);
+      const ms = (us: number | undefined) => Math.round((us ?? 0) / 10) / 100;
+      const seconds = (r.durationUs ?? 1) / 1e6;
+      resolve({
+        requestsPerSecond: Math.round((r.requests ?? 0) / seconds),
+        totalRequests: r.requests ?? 0,
+        p50Ms: ms(r.p50Us),
+        p99Ms: ms(r.p99Us),
+        maxMs: ms(r.maxUs),
+        non2xx: r.non2xx ?? 0,
+        socketErrors: r.socketErrors ?? 0,
+        timeouts: r.timeouts ?? 0,
+        wrkThreads: WRK_THREADS,
+        wrkCpuSeconds:
+          Math.round((shellSeconds(children[0] ?? '') + shellSeconds(children[1] ?? '')) * 100) / 100,
+        seconds,
+      });
+    });
+  });
+}
+
+export async function generateLoad(cfg: LoadConfig): Promise<LoadResult> {
+  if (cfg.mode === 'get') return runWrk(cfg, undefined);
+  if (cfg.amount) return warmUp(cfg, cfg.amount);
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
+  try {
+    const file = join(dir, 'requests');
+    await writeRequests(cfg, file);
+    // the timestamps were signed while preparing: the run must start within the 5-minute window
+    return await runWrk(cfg, file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await generateLoad(JSON.parse(process.argv[2] ?? '{}') as LoadConfig);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

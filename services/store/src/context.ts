@@ -1,6 +1,5 @@
 // Everything a route handler needs, created once per store instance.
 
-import type { DeviceWrappedKey } from '@tessera/runtime-sdk/package';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -11,6 +10,7 @@ import type { EventWriter } from './db/events.ts';
 import type { BoundedCache } from './lru.ts';
 import type { ReleaseState } from './release/state.ts';
 import type { ApprovalWriter } from './routes/approvals.ts';
+import type { WebhookAddressPolicy } from './webhooks/address-policy.ts';
 
 export interface ArtifactKeyInfo {
   wrappedDataKey: string;
@@ -36,12 +36,8 @@ export interface StoreContext {
   artifactKeys: BoundedCache<string, ArtifactKeyInfo>;
   /** unwrapped data keys by artifact digest (the KEK is in memory anyway) */
   dataKeys: BoundedCache<string, Uint8Array>;
-  /**
-   * device-wrapped keys by artifact digest + device public key: a device relaunching the same
-   * version gets the same wrapped key (only that device's private key opens it), which skips an
-   * ECDH key agreement per launch
-   */
-  deviceWrapped: BoundedCache<string, DeviceWrappedKey>;
+  /** where webhook deliveries may go (checked at registration and at delivery) */
+  webhookPolicy: WebhookAddressPolicy;
   /** readiness inputs */
   informerSynced(): boolean;
   now(): number;

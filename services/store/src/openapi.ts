@@ -4,7 +4,7 @@ import { ProblemSchema } from '@tessera/runtime-sdk/protocol';
 import { z } from 'zod';
 import type { Router } from './http/router.ts';
 
-const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+const jsonSchema = (s: z.core.$ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 
 export function openApiDocument(router: Router): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};

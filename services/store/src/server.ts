@@ -44,6 +44,17 @@ export function createHttpServer(
   options: ServerOptions = {},
 ): Server {
   const router = buildRouter(ctx, options.groups ?? ['device', 'ci', 'admin']);
+  // one histogram child per route/method/status, looked up once instead of per request
+  const durations = new Map<string, { observe(seconds: number): void }>();
+  const observeDuration = (route: string, method: string, status: number, seconds: number) => {
+    const key = `${route} ${method} ${status}`;
+    let child = durations.get(key);
+    if (!child) {
+      child = metrics.duration.labels({ route, method, status: String(status) });
+      durations.set(key, child);
+    }
+    child.observe(seconds);
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const incomingId = req.headers['x-request-id'];
@@ -123,10 +134,7 @@ export function createHttpServer(
       if (!req.readableEnded) req.resume();
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.duration.observe(
-        { route: routeLabel, method: req.method ?? '', status: String(res.statusCode) },
-        seconds,
-      );
+      observeDuration(routeLabel, req.method ?? '', res.statusCode, seconds);
       const quiet =
         routeLabel === '/v1/launch' ||
         routeLabel === '/healthz' ||

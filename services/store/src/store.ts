@@ -4,6 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '@tessera/operator/runtime';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type Logger, pino } from 'pino';
@@ -20,9 +21,15 @@ import { createMetrics } from './metrics.ts';
 import { ReleaseState } from './release/state.ts';
 import { releaseSync } from './release/sync.ts';
 import { tenantFinalizer } from './release/tenant-finalizer.ts';
-import { kubeUserListLoader, type ReleaseWatcher, watchReleaseState } from './release/watch.ts';
+import { type ReleaseWatcher, type WatchOptions, watchReleaseState } from './release/watch.ts';
 import { type ApprovalWriter, KubeApprovalWriter } from './routes/approvals.ts';
 import { createHttpServer } from './server.ts';
+import {
+  type Cidr,
+  parseAllowCidrs,
+  type Resolver,
+  WebhookAddressPolicy,
+} from './webhooks/address-policy.ts';
 import { enqueueWebhookEvent, startWebhookWorker } from './webhooks/deliveries.ts';
 
 export interface StoreOptions {
@@ -52,6 +59,15 @@ export interface StoreOptions {
   rateLimitPerSecond?: number;
   /** webhook worker poll interval; 0 disables delivery on this instance */
   webhookIntervalMs?: number;
+  /**
+   * Address ranges webhooks may reach although they are not public (loopback, private, …).
+   * Default: WEBHOOK_ALLOW_CIDRS (comma-separated CIDRs); empty: public addresses only.
+   */
+  webhookAllowCidrs?: string | readonly Cidr[];
+  /** DNS for webhook hosts (tests substitute one; default: the system resolver) */
+  webhookResolver?: Resolver;
+  /** informer tuning for the release watch (tests shorten backoff and timeouts) */
+  watch?: WatchOptions;
   now?: () => number;
 }
 
@@ -65,6 +81,17 @@ export interface Store {
 export async function startStore(o: StoreOptions): Promise<Store> {
   const log =
     o.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'tessera-store' } });
+  // a bad allow list stops the start-up with the offending entry named
+  const allow = o.webhookAllowCidrs ?? process.env.WEBHOOK_ALLOW_CIDRS;
+  const webhookPolicy = new WebhookAddressPolicy({
+    allowCidrs: typeof allow === 'string' || allow === undefined ? parseAllowCidrs(allow) : allow,
+    ...(o.webhookResolver ? { resolver: o.webhookResolver } : {}),
+  });
+  if (webhookPolicy.allow.length > 0)
+    log.info(
+      { allow: webhookPolicy.allow.map((c) => c.text) },
+      'webhooks may reach these non-public ranges (WEBHOOK_ALLOW_CIDRS)',
+    );
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = o.databaseUrl;
   if (!databaseUrl) {
@@ -105,8 +132,7 @@ export async function startStore(o: StoreOptions): Promise<Store> {
   }
 
   const metrics = createMetrics();
-  const state =
-    o.state ?? new ReleaseState(o.kubeConfig ? { loadUserList: kubeUserListLoader(o.kubeConfig) } : {});
+  const state = o.state ?? new ReleaseState();
   const ensured = new Map<string, Promise<string>>();
   const ready = new Set<string>();
   const ensuredSchemas = () => ready.values();
@@ -129,7 +155,7 @@ export async function startStore(o: StoreOptions): Promise<Store> {
   const webhooks =
     o.webhookIntervalMs === 0
       ? undefined
-      : startWebhookWorker(pool, () => ensuredSchemas(), log, o.webhookIntervalMs ?? 1000);
+      : startWebhookWorker(pool, () => ensuredSchemas(), log, webhookPolicy, o.webhookIntervalMs ?? 1000);
   /** Drops everything the store holds for a tenant: its schema (artifacts, events, audit). */
   const dropTenantData = async (t: string) => {
     deleted.add(t);
@@ -140,42 +166,53 @@ export async function startStore(o: StoreOptions): Promise<Store> {
   };
   let watcher: ReleaseWatcher | undefined;
   if (!o.state && o.kubeConfig) {
-    const finalizer = o.tenantFinalizer ? tenantFinalizer(o.kubeConfig, log, dropTenantData) : undefined;
-    watcher = watchReleaseState(o.kubeConfig, state, log, {
-      onTenantObject: (t) => finalizer?.observe(t),
-      // Normally the finalizer has dropped it already; this covers a Tenant deleted without it.
-      onTenantDeleted: (t) => {
-        void dropTenantData(t).catch((e) =>
-          log.warn({ tenant: t, err: String(e) }, 'tenant schema not dropped'),
-        );
+    const client = new KubeClient(o.kubeConfig);
+    const finalizer = o.tenantFinalizer ? tenantFinalizer(client, log, dropTenantData) : undefined;
+    watcher = watchReleaseState(
+      client,
+      state,
+      log,
+      {
+        onTenantObject: (t) => finalizer?.observe(t),
+        // Normally the finalizer has dropped it already; this covers a Tenant deleted without it.
+        onTenantDeleted: (t) => {
+          void dropTenantData(t).catch((e) =>
+            log.warn({ tenant: t, err: String(e) }, 'tenant schema not dropped'),
+          );
+        },
+        onVersionPhase: (tenant, v, phase) => {
+          const ns = v.metadata?.namespace ?? '';
+          const name = v.metadata?.name ?? '';
+          void schema(tenant)
+            .then((s) =>
+              enqueueWebhookEvent(
+                pool,
+                s,
+                phase === 'Compiled' ? 'version.compiled' : 'version.failed',
+                `${phase.toLowerCase()}:${ns}/${name}/${v.metadata?.uid ?? ''}`,
+                {
+                  namespace: ns,
+                  version: name,
+                  miniProgram: v.spec?.miniProgram,
+                  semver: v.spec?.version,
+                  ...(phase === 'Compiled' ? { artifactDigest: v.status?.artifact?.digest } : {}),
+                },
+              ),
+            )
+            .catch((e) =>
+              log.warn({ tenant, version: name, err: String(e) }, 'lifecycle webhook not queued'),
+            );
+        },
+        onTenant: (t) => {
+          deleted.delete(t);
+          void schema(t).catch((e) =>
+            log.warn({ tenant: t, err: String(e) }, 'tenant schema not created yet'),
+          );
+        },
+        onChange: () => metrics.releaseDocs.set([...state.hosts()].reduce((n, h) => n + h.byAppId.size, 0)),
       },
-      onVersionPhase: (tenant, v, phase) => {
-        const ns = v.metadata?.namespace ?? '';
-        const name = v.metadata?.name ?? '';
-        void schema(tenant)
-          .then((s) =>
-            enqueueWebhookEvent(
-              pool,
-              s,
-              phase === 'Compiled' ? 'version.compiled' : 'version.failed',
-              `${phase.toLowerCase()}:${ns}/${name}/${v.metadata?.uid ?? ''}`,
-              {
-                namespace: ns,
-                version: name,
-                miniProgram: v.spec?.miniProgram,
-                semver: v.spec?.version,
-                ...(phase === 'Compiled' ? { artifactDigest: v.status?.artifact?.digest } : {}),
-              },
-            ),
-          )
-          .catch((e) => log.warn({ tenant, version: name, err: String(e) }, 'lifecycle webhook not queued'));
-      },
-      onTenant: (t) => {
-        deleted.delete(t);
-        void schema(t).catch((e) => log.warn({ tenant: t, err: String(e) }, 'tenant schema not created yet'));
-      },
-      onChange: () => metrics.releaseDocs.set([...state.hosts()].reduce((n, h) => n + h.byAppId.size, 0)),
-    });
+      o.watch,
+    );
   }
 
   const context: StoreContext = {
@@ -192,7 +229,7 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     schema,
     artifactKeys: new BoundedCache(100_000),
     dataKeys: new BoundedCache(100_000),
-    deviceWrapped: new BoundedCache(200_000, 10 * 60_000),
+    webhookPolicy,
     informerSynced: () => (watcher ? watcher.synced() : true),
     now: o.now ?? Date.now,
   };
@@ -206,7 +243,7 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     server,
     context,
     close: async () => {
-      watcher?.stop();
+      await watcher?.stop();
       webhooks?.stop();
       if (rateLimiter instanceof RedisRateLimiter) rateLimiter.stop();
       await new Promise<void>((r) => {

@@ -40,6 +40,9 @@
       userId,
       attributes: { region, platform: 'web', sdkVersion: config.sdkVersion },
       hostApis,
+      // Ask the store on every launch so promote/rollback/suspend show at once (the bank
+      // HostApp's updatePolicy would otherwise run the cached version and update in the background).
+      policy: 'network-first',
       onError: (e) => setStatus(`${e.appId}: ${e.message}`),
     });
     phones.replaceChildren();

@@ -22,8 +22,8 @@ export type Handler = (ctx: RequestContext) => Promise<void> | void;
 
 export interface RouteDoc {
   summary: string;
-  request?: z.ZodType;
-  response?: z.ZodType;
+  request?: z.core.$ZodType;
+  response?: z.core.$ZodType;
   auth?: 'hmac' | 'kubernetes' | 'none';
 }
 

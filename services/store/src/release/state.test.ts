@@ -1,4 +1,13 @@
-import { type MiniProgramRelease, RELEASE_KEY_ID_ANNOTATION } from '@tessera/crds';
+import {
+  LABEL_USER_LIST,
+  type MiniProgramRelease,
+  parseUserList,
+  RELEASE_KEY_ID_ANNOTATION,
+  type ReleasedGrayRule,
+  USER_LIST_DATA_KEY,
+  userListDigest,
+} from '@tessera/crds';
+import { evaluate } from '@tessera/gray';
 import {
   canonicalJson,
   generateSigningKeyPair,
@@ -73,7 +82,7 @@ describe('ReleaseState', () => {
     const { state, cm } = await setup();
     const rule = { name: 'r', version: '1.1.0', priority: 1, paused: false, users: { ids: ['u1'] } };
     const c = await cm(doc({ candidates: [{ version: '1.1.0', artifact }], grayRules: [rule] }));
-    expect(await state.applyConfigMap(c)).toEqual({ ok: true });
+    expect(await state.applyConfigMap(c)).toEqual({ ok: true, refusedRules: [] });
     const entry = state.host('ns', 'web')?.byAppId.get('bank-app');
     expect(entry?.compiled.users.get('u1')).toEqual([0]);
     expect([...(entry?.versions.keys() ?? [])]).toEqual(['1.0.0', '1.1.0']);
@@ -101,5 +110,121 @@ describe('ReleaseState', () => {
     expect(await state.applyConfigMap({ metadata: {}, data: {} })).toMatchObject({ ok: false });
     expect(state.host('ns', 'web')?.byAppId.get('bank-app')?.doc.suspended).toBe(false);
     expect(state.rejected).toBe(5);
+  });
+
+  describe('imported user lists', () => {
+    const published = async (ids: string[], name: string) => {
+      const p = parseUserList(ids.join('\n'));
+      if (!p.ok) throw new Error(p.message);
+      return {
+        cm: {
+          metadata: { name, namespace: 'ns', labels: { [LABEL_USER_LIST]: 'beta' } },
+          data: { [USER_LIST_DATA_KEY]: p.text },
+        },
+        list: {
+          configMap: name,
+          key: USER_LIST_DATA_KEY,
+          digest: await userListDigest(p.text),
+          count: ids.length,
+        },
+      };
+    };
+    const listRule = (list: NonNullable<ReleasedGrayRule['users']>['list']): ReleasedGrayRule => ({
+      name: 'beta',
+      version: '1.1.0',
+      priority: 1,
+      paused: false,
+      users: { list },
+    });
+    const resolve = (state: ReleaseState, userId: string, appId = 'bank-app') => {
+      const entry = state.host('ns', 'web')?.byAppId.get(appId);
+      if (!entry) throw new Error('no entry');
+      const r = evaluate(entry.compiled, { userId, now: Date.now(), hostApp: 'web' });
+      return 'version' in r ? r.version : r.kind;
+    };
+
+    it('verifies the list against the signed digest and shares one Set per digest', async () => {
+      const { state, cm } = await setup();
+      const ids = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
+      const { cm: listCm, list } = await published(ids, 'tessera-users-beta-1');
+      await state.setUserListConfigMap(listCm);
+      const candidates = [{ version: '1.1.0', artifact }];
+      const a = await cm(doc({ candidates, grayRules: [listRule(list)] }), 'rel-a');
+      const b = await cm(
+        doc({ appId: 'other-app', miniProgram: 'other', candidates, grayRules: [listRule(list)] }),
+        'rel-b',
+      );
+      expect(await state.applyConfigMap(a)).toEqual({ ok: true, refusedRules: [] });
+      expect(await state.applyConfigMap(b)).toEqual({ ok: true, refusedRules: [] });
+      expect(resolve(state, 'user-7')).toBe('1.1.0');
+      expect(resolve(state, 'stranger')).toBe('1.0.0');
+      const setA = state.host('ns', 'web')?.byAppId.get('bank-app')?.compiled.rules[0]?.userSet;
+      const setB = state.host('ns', 'web')?.byAppId.get('other-app')?.compiled.rules[0]?.userSet;
+      expect(setA?.size).toBe(1000);
+      expect(setB).toBe(setA);
+      expect(state.userListStats()).toEqual({ lists: 1, ids: 1000, waitingReleases: 0 });
+      // the Set outlives the list ConfigMap while a release uses it, and goes with the last user
+      state.deleteUserListConfigMap(listCm);
+      state.deleteConfigMap(a);
+      expect(state.userListStats().lists).toBe(1);
+      expect(resolve(state, 'user-7', 'other-app')).toBe('1.1.0');
+      state.deleteConfigMap(b);
+      expect(state.userListStats()).toEqual({ lists: 0, ids: 0, waitingReleases: 0 });
+    });
+
+    it('refuses the rule while its list is missing and compiles it when the list arrives', async () => {
+      const { state, cm } = await setup();
+      const { cm: listCm, list } = await published(['u1', 'u2'], 'tessera-users-beta-2');
+      const c = await cm(doc({ candidates: [{ version: '1.1.0', artifact }], grayRules: [listRule(list)] }));
+      const r = await state.applyConfigMap(c);
+      expect(r).toMatchObject({
+        ok: true,
+        refusedRules: [
+          { rule: 'beta', reason: expect.stringContaining('ns/tessera-users-beta-2: not found') },
+        ],
+      });
+      expect(resolve(state, 'u1')).toBe('1.0.0');
+      expect(state.userListStats().waitingReleases).toBe(1);
+      const again = await state.setUserListConfigMap(listCm);
+      expect(again).toEqual([{ ok: true, refusedRules: [] }]);
+      expect(resolve(state, 'u1')).toBe('1.1.0');
+      expect(state.userListStats().waitingReleases).toBe(0);
+    });
+
+    it('never serves a list whose bytes do not match the signed digest', async () => {
+      const { state, cm } = await setup();
+      const { cm: listCm, list } = await published(['u1', 'u2'], 'tessera-users-beta-3');
+      // someone edits the published list: adds themselves
+      listCm.data[USER_LIST_DATA_KEY] = 'attacker\nu1\nu2';
+      await state.setUserListConfigMap(listCm);
+      const c = await cm(doc({ candidates: [{ version: '1.1.0', artifact }], grayRules: [listRule(list)] }));
+      const r = await state.applyConfigMap(c);
+      expect(r).toMatchObject({
+        ok: true,
+        refusedRules: [
+          { rule: 'beta', reason: expect.stringContaining(`does not match the release (${list.digest})`) },
+        ],
+      });
+      expect(resolve(state, 'attacker')).toBe('1.0.0');
+      expect(resolve(state, 'u1')).toBe('1.0.0');
+      // a list ConfigMap with the wrong key is refused the same way
+      await state.setUserListConfigMap({ ...listCm, data: { other: 'u1\nu2' } });
+      expect(resolve(state, 'u1')).toBe('1.0.0');
+      // restored: the rule is compiled with the verified list
+      listCm.data[USER_LIST_DATA_KEY] = 'u1\nu2';
+      await state.setUserListConfigMap(listCm);
+      expect(resolve(state, 'u1')).toBe('1.1.0');
+      expect(resolve(state, 'attacker')).toBe('1.0.0');
+    });
+
+    it('lets a newer version of a release win over a slower older one', async () => {
+      const { state, cm } = await setup();
+      const older = state.applyConfigMap(await cm(doc({ displayName: 'Old' })));
+      const newer = state.applyConfigMap(await cm(doc({ displayName: 'New' })));
+      const [o, n] = await Promise.all([older, newer]);
+      expect(n.ok).toBe(true);
+      expect(o).toMatchObject(o.ok ? { ok: true } : { superseded: true });
+      expect(state.host('ns', 'web')?.byAppId.get('bank-app')?.doc.displayName).toBe('New');
+    });
   });
 });

@@ -2,6 +2,16 @@
 // signed release document of every listed mini-program with its gray rules compiled once; the
 // host apps' credentials; the tenants' key-encryption keys and public signing keys.
 // Release documents whose signature does not verify are refused (the previous one stays).
+//
+// Imported user lists: a gray rule may reference a published list ConfigMap by digest
+// (`users.list`, format in @tessera/crds userlist.ts). The list ConfigMaps are fed in with
+// setUserListConfigMap; a rule's list is used only after its bytes hash to the digest in the
+// signed document. Policy when the list is missing or does not match: the RULE is refused (left
+// out of the compiled release, reported in ApplyResult.refusedRules), the rest of the release is
+// served, and the release is compiled again as soon as a list ConfigMap with that name arrives.
+// An unverifiable list is never served, not even an earlier one: the signed document pins the
+// exact list, and leaving a gray rule out only sends its users to the stable version, the safe
+// side. Verified lists are kept as one Set per digest, shared by every release that names it.
 
 import { createHmac, createSecretKey } from 'node:crypto';
 import {
@@ -12,6 +22,7 @@ import {
   RELEASE_KEY_ID_ANNOTATION,
   RELEASE_SIGNATURE_KEY,
   type ReleasedVersion,
+  readPublishedUserList,
 } from '@tessera/crds';
 import { type CompiledRelease, compileRelease, type GrayRuleInput } from '@tessera/gray';
 import { type PublicKeyInput, sha256Hex, verifyDetached } from '@tessera/runtime-sdk/package';
@@ -37,6 +48,8 @@ export interface MiniProgramEntry {
   configMap: string;
   /** the exact signed bytes, signature and key id (returned to SDKs that verify) */
   signed: { document: string; signature: string; keyId?: string | undefined };
+  /** digests of the imported user lists the compiled rules use */
+  userLists: readonly string[];
 }
 
 export interface HostAppState {
@@ -59,15 +72,15 @@ export interface TenantKeys {
   publicKeys: PublicKeyInput[];
 }
 
-/** Loads a user-id list ConfigMap (one id per line) referenced by a gray rule. */
-export type UserListLoader = (namespace: string, name: string, key: string) => Promise<string[]>;
-
 export interface ReleaseListener {
   applied?(doc: MiniProgramRelease, previous: MiniProgramRelease | undefined): void | Promise<void>;
   removed?(doc: MiniProgramRelease): void | Promise<void>;
 }
 
-export type ApplyResult = { ok: true } | { ok: false; reason: string };
+export type ApplyResult =
+  | { ok: true; refusedRules: { rule: string; reason: string }[] }
+  /** `superseded`: a newer version of the same ConfigMap (or its deletion) came in meanwhile */
+  | { ok: false; reason: string; superseded?: true };
 
 const hostKey = (namespace: string, hostApp: string) => `${namespace}/${hostApp}`;
 
@@ -77,17 +90,21 @@ export class ReleaseState {
   readonly #byConfigMap = new Map<string, { host: string; appId: string }>();
   readonly #credentials = new Map<string, CredentialEntry>();
   readonly #tenants = new Map<string, TenantKeys>();
-  readonly #loadUserList: UserListLoader | undefined;
-  /** imported lists by namespace/configMap/key/digest, shared by every rule that names them */
-  readonly #userLists = new Map<string, Promise<ReadonlySet<string>>>();
+  /** published user-list ConfigMaps' data by namespace/name */
+  readonly #listSources = new Map<string, Record<string, string>>();
+  /** verified user lists in use, by digest, with the number of releases using each */
+  readonly #lists = new Map<string, { set: ReadonlySet<string>; refs: number }>();
+  /** verifications in flight, by digest and source, so N releases naming a list hash it once */
+  readonly #verifying = new Map<string, Promise<ReadonlySet<string>>>();
+  /** release ConfigMaps with a refused rule, to compile again when one of `lists` arrives */
+  readonly #waiting = new Map<string, { cm: ConfigMapLike; change: number; lists: Set<string> }>();
+  /** last change number per release ConfigMap: an apply that was overtaken does not commit */
+  readonly #latest = new Map<string, number>();
+  #changes = 0;
   /** bumped on every change; caches keyed on it are invalidated */
   generation = 0;
   rejected = 0;
   readonly listeners: ReleaseListener[] = [];
-
-  constructor(options: { loadUserList?: UserListLoader } = {}) {
-    this.#loadUserList = options.loadUserList;
-  }
 
   setTenantKeys(tenant: string, keys: TenantKeys): void {
     this.#tenants.set(tenant, keys);
@@ -137,6 +154,8 @@ export class ReleaseState {
   /** Verifies and applies one release ConfigMap (label tessera.dev/release=mini-program). */
   async applyConfigMap(cm: ConfigMapLike): Promise<ApplyResult> {
     const meta = cm.metadata ?? {};
+    const change = ++this.#changes;
+    this.#latest.set(`${meta.namespace}/${meta.name}`, change);
     if (meta.labels?.[LABEL_RELEASE] !== 'mini-program')
       return { ok: false, reason: 'not a mini-program release' };
     const raw = cm.data?.[RELEASE_DATA_KEY];
@@ -173,24 +192,23 @@ export class ReleaseState {
       return this.#reject(`${meta.namespace}/${meta.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const rules: GrayRuleInput[] = [];
+    const refusedRules: { rule: string; reason: string }[] = [];
+    const waitingFor = new Set<string>();
+    const used = new Map<string, ReadonlySet<string>>();
     for (const r of doc.grayRules) {
       const list = r.users?.list;
       let userSet: ReadonlySet<string> | undefined;
-      if (list && this.#loadUserList) {
-        const load = this.#loadUserList;
-        const listKey = `${doc.namespace}/${list.configMap}/${list.key}/${list.digest}`;
-        let p = this.#userLists.get(listKey);
-        if (!p) {
-          p = load(doc.namespace, list.configMap, list.key).then((ids) => new Set(ids));
-          this.#userLists.set(listKey, p);
-          p.catch(() => this.#userLists.delete(listKey));
-        }
+      if (list) {
         try {
-          userSet = await p;
+          userSet = await this.#userList(doc.namespace, list);
+          used.set(list.digest, userSet);
         } catch (e) {
-          return this.#reject(
-            `${meta.namespace}/${meta.name}: user list ${list.configMap}/${list.key}: ${String(e)}`,
-          );
+          refusedRules.push({
+            rule: r.name,
+            reason: `user list ConfigMap ${doc.namespace}/${list.configMap}: ${e instanceof Error ? e.message : String(e)}`,
+          });
+          waitingFor.add(`${doc.namespace}/${list.configMap}`);
+          continue;
         }
       }
       rules.push({ ...r, miniProgram: doc.miniProgram, userIds: r.users?.ids, userSet });
@@ -204,43 +222,115 @@ export class ReleaseState {
     const versions = new Map<string, ReleasedVersion>();
     if (doc.stable) versions.set(doc.stable.version, doc.stable);
     for (const c of doc.candidates) versions.set(c.version, c);
+    const digest =
+      meta.annotations?.['tessera.dev/digest'] ?? (await sha256Hex(new TextEncoder().encode(raw)));
+    const cmKey = `${meta.namespace}/${meta.name}`;
+    if (this.#latest.get(cmKey) !== change)
+      return { ok: false, reason: 'superseded by a newer version', superseded: true };
+    if (waitingFor.size > 0) this.#waiting.set(cmKey, { cm, change, lists: waitingFor });
+    else this.#waiting.delete(cmKey);
     const key = hostKey(doc.namespace, doc.hostApp);
     let host = this.#hosts.get(key);
     if (!host) {
       host = { tenant: doc.tenant, namespace: doc.namespace, hostApp: doc.hostApp, byAppId: new Map() };
       this.#hosts.set(key, host);
     }
-    const cmKey = `${meta.namespace}/${meta.name}`;
     const previous = this.#byConfigMap.get(cmKey);
     if (previous && (previous.host !== key || previous.appId !== doc.appId)) {
-      this.#hosts.get(previous.host)?.byAppId.delete(previous.appId);
+      const moved = this.#hosts.get(previous.host)?.byAppId;
+      this.#releaseLists(moved?.get(previous.appId)?.userLists);
+      moved?.delete(previous.appId);
     }
-    const before = host.byAppId.get(doc.appId)?.doc;
+    const replaced = host.byAppId.get(doc.appId);
+    const before = replaced?.doc;
+    for (const [d, set] of used) {
+      const e = this.#lists.get(d);
+      if (e) e.refs++;
+      else this.#lists.set(d, { set, refs: 1 });
+    }
+    this.#releaseLists(replaced?.userLists);
     host.byAppId.set(doc.appId, {
       doc,
       compiled,
       versions,
-      digest: meta.annotations?.['tessera.dev/digest'] ?? (await sha256Hex(new TextEncoder().encode(raw))),
+      digest,
       configMap: meta.name ?? '',
       signed: { document: raw, signature: sig, keyId: meta.annotations?.[RELEASE_KEY_ID_ANNOTATION] },
+      userLists: [...used.keys()],
     });
     this.#byConfigMap.set(cmKey, { host: key, appId: doc.appId });
     this.generation++;
     // side effects (catalog rows, webhooks) never hold up the in-memory state
     for (const l of this.listeners) void Promise.resolve(l.applied?.(doc, before)).catch(() => undefined);
-    return { ok: true };
+    return { ok: true, refusedRules };
   }
 
   deleteConfigMap(cm: ConfigMapLike): void {
     const cmKey = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
+    this.#latest.delete(cmKey);
+    this.#waiting.delete(cmKey);
     const at = this.#byConfigMap.get(cmKey);
     if (!at) return;
     const host = this.#hosts.get(at.host);
-    const gone = host?.byAppId.get(at.appId)?.doc;
+    const gone = host?.byAppId.get(at.appId);
     host?.byAppId.delete(at.appId);
-    if (gone) for (const l of this.listeners) void l.removed?.(gone);
+    this.#releaseLists(gone?.userLists);
+    if (gone) for (const l of this.listeners) void l.removed?.(gone.doc);
     this.#byConfigMap.delete(cmKey);
     this.generation++;
+  }
+
+  /**
+   * A published user-list ConfigMap (label tessera.dev/user-list) was added or changed: kept
+   * for verification; releases with a rule waiting for it are compiled again.
+   */
+  setUserListConfigMap(cm: ConfigMapLike): Promise<ApplyResult[]> {
+    const listKey = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
+    this.#listSources.set(listKey, cm.data ?? {});
+    // a waiting release overtaken by a newer version in flight is left to that version
+    const again = [...this.#waiting]
+      .filter(([key, w]) => w.lists.has(listKey) && this.#latest.get(key) === w.change)
+      .map(([, w]) => w.cm);
+    return Promise.all(again.map((c) => this.applyConfigMap(c)));
+  }
+
+  /** Releases already compiled keep their verified lists; only new verifications need the data. */
+  deleteUserListConfigMap(cm: ConfigMapLike): void {
+    this.#listSources.delete(`${cm.metadata?.namespace}/${cm.metadata?.name}`);
+  }
+
+  /** Imported lists held in memory (one Set per digest) and their total ids. */
+  userListStats(): { lists: number; ids: number; waitingReleases: number } {
+    let ids = 0;
+    for (const e of this.#lists.values()) ids += e.set.size;
+    return { lists: this.#lists.size, ids, waitingReleases: this.#waiting.size };
+  }
+
+  async #userList(
+    namespace: string,
+    list: { configMap: string; key: string; digest: string },
+  ): Promise<ReadonlySet<string>> {
+    const known = this.#lists.get(list.digest);
+    if (known) return known.set;
+    const listKey = `${namespace}/${list.configMap}`;
+    const data = this.#listSources.get(listKey);
+    if (!data) throw new Error('not found (not published yet, or deleted)');
+    const inFlight = `${list.digest}@${listKey}/${list.key}`;
+    let p = this.#verifying.get(inFlight);
+    if (!p) {
+      p = readPublishedUserList(data[list.key], list.digest).then((ids) => new Set(ids));
+      this.#verifying.set(inFlight, p);
+      const forget = () => this.#verifying.delete(inFlight);
+      p.then(forget, forget);
+    }
+    return p;
+  }
+
+  #releaseLists(digests: readonly string[] | undefined): void {
+    for (const d of digests ?? []) {
+      const e = this.#lists.get(d);
+      if (e && --e.refs <= 0) this.#lists.delete(d);
+    }
   }
 
   #reject(reason: string): ApplyResult {

@@ -4,36 +4,32 @@
 // is deleted keeps the Tenant terminating until it is back, instead of leaking the schema.
 // Every replica does this; both steps are idempotent and guarded by resourceVersion.
 
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesObject,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import { GROUP, VERSION } from '@tessera/crds';
+import { GROUP, TenantKind, VERSION } from '@tessera/crds';
+import { KubeApiError, type KubeClient, type KubeObject } from '@tessera/operator/runtime';
 import type { Logger } from 'pino';
 
 export const STORE_FINALIZER = 'tessera.dev/store-data';
 
 export interface TenantFinalizer {
-  observe(tenant: KubernetesObject): void;
+  observe(tenant: KubeObject): void;
 }
 
 export function tenantFinalizer(
-  kc: KubeConfig,
+  client: KubeClient,
   log: Logger,
   dropTenantData: (tenant: string) => Promise<void>,
 ): TenantFinalizer {
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  const tenants = {
+    group: GROUP,
+    version: VERSION,
+    kind: TenantKind.kind,
+    plural: TenantKind.plural,
+    namespaced: false,
+  };
   const busy = new Set<string>();
-  const patch = (name: string, body: unknown[]) =>
-    custom.patchClusterCustomObject(
-      { group: GROUP, version: VERSION, plural: 'tenants', name, body },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-    );
+  const patch = (name: string, body: unknown[]) => client.patch(tenants, undefined, name, body, 'json');
 
-  async function reconcile(t: KubernetesObject): Promise<void> {
+  async function reconcile(t: KubeObject): Promise<void> {
     const name = t.metadata?.name ?? '';
     const rv = t.metadata?.resourceVersion ?? '';
     const finalizers = t.metadata?.finalizers ?? [];
@@ -64,11 +60,12 @@ export function tenantFinalizer(
       if (!name || busy.has(name)) return;
       busy.add(name);
       reconcile(t)
-        .catch((e: { code?: number; message?: string }) => {
+        .catch((e: unknown) => {
           // 409/422: the object changed meanwhile; the watch delivers the new version.
-          if (e.code !== 409 && e.code !== 422 && e.code !== 404) {
+          const status = e instanceof KubeApiError ? e.status : 0;
+          if (status !== 409 && status !== 422 && status !== 404) {
             log.warn(
-              { tenant: name, err: e.message },
+              { tenant: name, err: e instanceof Error ? e.message : String(e) },
               'tenant finalizer step failed; retried on the next event',
             );
           }

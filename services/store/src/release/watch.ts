@@ -1,67 +1,145 @@
-// Feeds ReleaseState from the Kubernetes API: release ConfigMaps, tenant key Secrets, host-app
-// credential Secrets and Tenants. This is a small loader on @kubernetes/client-node's informer
-// (the operator's controller runtime is not exported as a package yet); a watch error restarts
-// the informer after a short delay, which relists.
+// Feeds ReleaseState from the Kubernetes API with the operator's controller-runtime informers
+// (@tessera/operator/runtime: list+watch, relist on 410 Gone, stall detection, backoff, cache):
+// Tenants (public keys), tenant key Secrets and host-app credential Secrets, published user
+// lists, release ConfigMaps, and MiniProgramVersions (phase changes for lifecycle webhooks).
+//
+// Order: keys, credentials and user lists are listed before the release ConfigMaps, so that at
+// start-up each release document is verified and compiled once, with what it needs at hand
+// (documents that arrive before their tenant's keys are applied again when the keys come).
 
 import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  makeInformer,
-  type V1ConfigMap,
-  type V1Secret,
-} from '@kubernetes/client-node';
-import { GROUP, LABEL_RELEASE, LABEL_TENANT, type PublicKey, VERSION } from '@tessera/crds';
+  GROUP,
+  LABEL_RELEASE,
+  LABEL_TENANT,
+  LABEL_USER_LIST,
+  MiniProgramVersionKind,
+  type PublicKey,
+  TenantKind,
+  VERSION,
+} from '@tessera/crds';
+import {
+  Informer,
+  type InformerOptions,
+  type KubeClient,
+  type KubeObject,
+  type ResourceType,
+  type Logger as RuntimeLogger,
+  resources,
+} from '@tessera/operator/runtime';
 import type { Logger } from 'pino';
 import { readCredentials, readKeks } from './keys.ts';
-import type { ReleaseState } from './state.ts';
+import type { ConfigMapLike, ReleaseState } from './state.ts';
 
 export const KEY_SECRET_NAME = 'tessera-tenant-keys';
 
-interface TenantObject extends KubernetesObject {
+type ConfigMapObject = KubeObject & { data?: Record<string, string> };
+type SecretObject = KubeObject & { data?: Record<string, string> };
+
+export interface TenantObject extends KubeObject {
   spec?: { namespace?: string };
   status?: { namespace?: string; publicKeys?: PublicKey[] };
 }
 
-export interface VersionObject extends KubernetesObject {
+export interface VersionObject extends KubeObject {
   spec?: { miniProgram?: string; version?: string };
   status?: { phase?: string; artifact?: { digest?: string } };
 }
 
 export interface ReleaseWatcher {
+  /** every informer has listed once (readiness) */
   synced(): boolean;
-  stop(): void;
+  /** watch restarts by reason, for metrics and tests */
+  restarts(): Record<string, number>;
+  stop(): Promise<void>;
 }
 
+export interface ReleaseWatchHooks {
+  onTenant?: (tenant: string) => void;
+  /** every version of a Tenant object seen (for the store's finalizer) */
+  onTenantObject?: (tenant: TenantObject) => void;
+  onTenantDeleted?: (tenant: string) => void;
+  onChange?: () => void;
+  /** a MiniProgramVersion reached Compiled or Failed (for lifecycle webhooks) */
+  onVersionPhase?: (tenant: string, version: VersionObject, phase: 'Compiled' | 'Failed') => void;
+}
+
+/** Watch tuning passed to every informer (tests shorten the timeouts). */
+export type WatchOptions = Pick<
+  InformerOptions<KubeObject>,
+  'watchTimeoutSeconds' | 'stallGraceMs' | 'backoff'
+>;
+
+const custom = (kind: { kind: string; plural: string; namespaced: boolean }): ResourceType => ({
+  group: GROUP,
+  version: VERSION,
+  kind: kind.kind,
+  plural: kind.plural,
+  namespaced: kind.namespaced,
+});
+
+/** The runtime logs (message, fields); the store logs with pino (fields, message). */
+export function runtimeLogger(log: Logger): RuntimeLogger {
+  const fields = (f: Record<string, unknown> | undefined) =>
+    f ? Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v instanceof Error ? v.message : v])) : {};
+  return {
+    debug: (m, f) => log.debug(fields(f), m),
+    info: (m, f) => log.info(fields(f), m),
+    warn: (m, f) => log.warn(fields(f), m),
+    error: (m, f) => log.error(fields(f), m),
+    child: (f) => runtimeLogger(log.child(f)),
+  };
+}
+
+const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 export function watchReleaseState(
-  kc: KubeConfig,
+  client: KubeClient,
   state: ReleaseState,
   log: Logger,
-  hooks: {
-    onTenant?: (tenant: string) => void;
-    /** every version of a Tenant object seen (for the store's finalizer) */
-    onTenantObject?: (tenant: KubernetesObject) => void;
-    onTenantDeleted?: (tenant: string) => void;
-    onChange?: () => void;
-    /** a MiniProgramVersion reached Compiled or Failed (for lifecycle webhooks) */
-    onVersionPhase?: (tenant: string, version: VersionObject, phase: 'Compiled' | 'Failed') => void;
-  } = {},
-  relistMs = 5 * 60_000,
+  hooks: ReleaseWatchHooks = {},
+  options: WatchOptions = {},
 ): ReleaseWatcher {
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  const restarts: Record<string, number> = {};
+  const informer = <T extends KubeObject>(r: ResourceType, extra: InformerOptions<T> = {}) =>
+    new Informer<T>(client, r, {
+      ...options,
+      logger: runtimeLogger(log),
+      onRestart: (reason) => {
+        restarts[reason] = (restarts[reason] ?? 0) + 1;
+      },
+      ...extra,
+    });
+
+  const tenantInf = informer<TenantObject>(custom(TenantKind));
+  const secretInf = informer<SecretObject>(resources.Secrets, { labelSelector: LABEL_TENANT });
+  const listInf = informer<ConfigMapObject>(resources.ConfigMaps, { labelSelector: LABEL_USER_LIST });
+  const releaseInf = informer<ConfigMapObject>(resources.ConfigMaps, {
+    labelSelector: `${LABEL_RELEASE}=mini-program`,
+  });
+  const versionInf = informer<VersionObject>(custom(MiniProgramVersionKind));
+  const first = [tenantInf, secretInf, listInf];
+  const all = [...first, releaseInf, versionInf];
+
   const tenants = new Map<
     string,
     { namespace?: string; publicKeys: PublicKey[]; keks?: Map<string, CryptoKey> }
   >();
   const tenantByNamespace = new Map<string, string>();
-  const configMaps = new Map<string, V1ConfigMap>();
-  const stopped = { value: false };
-  const syncedSet = new Set<string>();
-  /** last seen phase per MiniProgramVersion uid */
-  const phases = new Map<string, string | undefined>();
+
+  const applyRelease = async (cm: ConfigMapLike) => {
+    const r = await state.applyConfigMap(cm);
+    const configMap = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
+    if (!r.ok && !r.superseded) log.warn({ configMap, reason: r.reason }, 'release ConfigMap refused');
+    if (r.ok)
+      for (const refused of r.refusedRules)
+        log.warn(
+          { configMap, rule: refused.rule, reason: refused.reason },
+          'gray rule left out until its user list verifies',
+        );
+    hooks.onChange?.();
+  };
+  const later = (what: string, p: Promise<unknown>) =>
+    void p.catch((e: unknown) => log.warn({ err: errText(e) }, `${what} failed`));
 
   const publishTenant = (name: string) => {
     const t = tenants.get(name);
@@ -73,190 +151,117 @@ export function watchReleaseState(
       publicKeys: t.publicKeys.map((k) => ({ keyId: k.keyId, key: k.publicKey })),
     });
     // release documents that arrived before the tenant's keys are applied now
-    for (const cm of configMaps.values()) if (cm.metadata?.namespace === t.namespace) void applyCm(cm);
+    for (const cm of releaseInf.cache.list(t.namespace)) later('release apply', applyRelease(cm));
     hooks.onTenant?.(name);
   };
 
-  const applied = new Set<string>();
-  const applyCm = async (cm: V1ConfigMap) => {
-    const r = await state.applyConfigMap(cm);
-    const key = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
-    if (r.ok) applied.add(key);
-    else applied.delete(key);
-    if (!r.ok)
-      log.warn(
-        { configMap: `${cm.metadata?.namespace}/${cm.metadata?.name}`, reason: r.reason },
-        'release ConfigMap refused',
-      );
-    hooks.onChange?.();
-  };
-
-  function run<T extends KubernetesObject>(
-    name: string,
-    path: string,
-    list: () => Promise<KubernetesListObject<T>>,
-    labelSelector: string | undefined,
-    handlers: { upsert: (o: T) => void | Promise<void>; remove: (o: T) => void },
-  ) {
-    const informer = makeInformer<T>(kc, path, list, labelSelector);
-    informer.on('add', (o) => void handlers.upsert(o));
-    informer.on('update', (o) => void handlers.upsert(o));
-    informer.on('delete', (o) => handlers.remove(o));
-    informer.on('connect', () => syncedSet.add(name));
-    informer.on('error', (err: unknown) => {
-      if (stopped.value) return;
-      log.warn(
-        { informer: name, err: err instanceof Error ? err.message : String(err) },
-        'watch failed; restarting',
-      );
-      setTimeout(() => {
-        if (!stopped.value) void informer.start().catch(() => undefined);
-      }, 1000);
+  const upsertTenant = (t: TenantObject) => {
+    const name = t.metadata?.name;
+    if (!name) return;
+    tenants.set(name, {
+      ...(tenants.get(name) ?? {}),
+      namespace: t.status?.namespace ?? t.spec?.namespace ?? `tessera-${name}`,
+      publicKeys: t.status?.publicKeys ?? [],
     });
-    void informer
-      .start()
-      .catch((err: unknown) => log.warn({ informer: name, err: String(err) }, 'informer start failed'));
-    return informer;
-  }
+    publishTenant(name);
+    hooks.onTenantObject?.(t);
+  };
+  tenantInf.addHandler({
+    onAdd: upsertTenant,
+    onUpdate: (_, t) => upsertTenant(t),
+    onDelete: (t) => {
+      const name = t.metadata?.name;
+      if (!name) return;
+      const ns = tenants.get(name)?.namespace;
+      if (ns && tenantByNamespace.get(ns) === name) tenantByNamespace.delete(ns);
+      tenants.delete(name);
+      state.deleteTenant(name);
+      hooks.onTenantDeleted?.(name);
+    },
+  });
 
-  const informers = [
-    run<TenantObject>(
-      'tenants',
-      `/apis/${GROUP}/${VERSION}/tenants`,
-      () =>
-        custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'tenants' }) as Promise<
-          KubernetesListObject<TenantObject>
-        >,
-      undefined,
-      {
-        upsert: (t) => {
-          const name = t.metadata?.name;
-          if (!name) return;
-          const prev = tenants.get(name);
-          tenants.set(name, {
-            ...(prev ?? {}),
-            namespace: t.status?.namespace ?? t.spec?.namespace ?? `tessera-${name}`,
-            publicKeys: t.status?.publicKeys ?? [],
-          });
-          publishTenant(name);
-          hooks.onTenantObject?.(t);
-        },
-        remove: (t) => {
-          const name = t.metadata?.name;
-          if (!name) return;
-          tenants.delete(name);
-          state.deleteTenant(name);
-          hooks.onTenantDeleted?.(name);
-        },
-      },
-    ),
-    run<V1Secret>(
-      'secrets',
-      '/api/v1/secrets',
-      () => core.listSecretForAllNamespaces({ labelSelector: LABEL_TENANT }),
-      LABEL_TENANT,
-      {
-        upsert: async (s) => {
-          const tenant = s.metadata?.labels?.[LABEL_TENANT];
-          if (!tenant) return;
-          if (s.metadata?.name === KEY_SECRET_NAME) {
-            const keks = await readKeks(s);
-            // merge into the entry as it is now: the Tenant may have been updated meanwhile
-            tenants.set(tenant, { ...(tenants.get(tenant) ?? { publicKeys: [] }), keks });
-            publishTenant(tenant);
-            return;
-          }
-          const creds = readCredentials(s);
-          if (creds) await state.setCredentials(creds);
-        },
-        remove: (s) => {
-          const key = s.data?.sdkKey;
-          if (key) state.deleteCredentials(Buffer.from(key, 'base64').toString('utf8'));
-        },
-      },
-    ),
-    run<V1ConfigMap>(
-      'release-configmaps',
-      '/api/v1/configmaps',
-      () => core.listConfigMapForAllNamespaces({ labelSelector: `${LABEL_RELEASE}=mini-program` }),
-      `${LABEL_RELEASE}=mini-program`,
-      {
-        upsert: async (cm) => {
-          const key = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
-          // a periodic relist re-delivers unchanged objects: skip re-verifying those
-          if (
-            configMaps.get(key)?.metadata?.resourceVersion === cm.metadata?.resourceVersion &&
-            applied.has(key)
-          )
-            return;
-          configMaps.set(key, cm);
-          await applyCm(cm);
-        },
-        remove: (cm) => {
-          configMaps.delete(`${cm.metadata?.namespace}/${cm.metadata?.name}`);
-          applied.delete(`${cm.metadata?.namespace}/${cm.metadata?.name}`);
-          state.deleteConfigMap(cm);
-          hooks.onChange?.();
-        },
-      },
-    ),
-    run<VersionObject>(
-      'miniprogramversions',
-      `/apis/${GROUP}/${VERSION}/miniprogramversions`,
-      () =>
-        custom.listClusterCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: 'miniprogramversions',
-        }) as Promise<KubernetesListObject<VersionObject>>,
-      undefined,
-      {
-        upsert: (v) => {
-          const uid = v.metadata?.uid ?? '';
-          const phase = v.status?.phase;
-          const before = phases.get(uid);
-          phases.set(uid, phase);
-          if (phase === before || (phase !== 'Compiled' && phase !== 'Failed')) return;
-          const tenant = tenantByNamespace.get(v.metadata?.namespace ?? '');
-          if (tenant) hooks.onVersionPhase?.(tenant, v, phase);
-        },
-        remove: (v) => {
-          phases.delete(v.metadata?.uid ?? '');
-        },
-      },
-    ),
-  ];
-
-  // Safety net for watches that stall without an error (seen with some client-node
-  // versions): relist everything periodically; unchanged objects are skipped above.
-  const relist = setInterval(() => {
-    for (const i of informers) {
-      void Promise.resolve(i.stop())
-        .then(() => (stopped.value ? undefined : i.start()))
-        .catch((err: unknown) => log.warn({ err: String(err) }, 'periodic relist failed'));
+  const upsertSecret = async (s: SecretObject) => {
+    const tenant = s.metadata?.labels?.[LABEL_TENANT];
+    if (!tenant) return;
+    if (s.metadata?.name === KEY_SECRET_NAME) {
+      const keks = await readKeks(s);
+      // merge into the entry as it is now: the Tenant may have been updated meanwhile
+      tenants.set(tenant, { ...(tenants.get(tenant) ?? { publicKeys: [] }), keks });
+      publishTenant(tenant);
+      return;
     }
-  }, relistMs);
-  relist.unref();
+    const creds = readCredentials(s);
+    if (creds) await state.setCredentials(creds);
+  };
+  secretInf.addHandler({
+    onAdd: (s) => later('secret', upsertSecret(s)),
+    onUpdate: (old, s) => {
+      const before = old.data?.sdkKey;
+      if (before && before !== s.data?.sdkKey)
+        state.deleteCredentials(Buffer.from(before, 'base64').toString('utf8'));
+      later('secret', upsertSecret(s));
+    },
+    onDelete: (s) => {
+      const key = s.data?.sdkKey;
+      if (key) state.deleteCredentials(Buffer.from(key, 'base64').toString('utf8'));
+    },
+  });
+
+  listInf.addHandler({
+    onAdd: (cm) =>
+      later(
+        'user list',
+        state.setUserListConfigMap(cm).then(() => hooks.onChange?.()),
+      ),
+    onUpdate: (_, cm) =>
+      later(
+        'user list',
+        state.setUserListConfigMap(cm).then(() => hooks.onChange?.()),
+      ),
+    onDelete: (cm) => state.deleteUserListConfigMap(cm),
+  });
+
+  releaseInf.addHandler({
+    onAdd: (cm) => later('release apply', applyRelease(cm)),
+    onUpdate: (_, cm) => later('release apply', applyRelease(cm)),
+    onDelete: (cm) => {
+      state.deleteConfigMap(cm);
+      hooks.onChange?.();
+    },
+  });
+
+  /** last seen phase per MiniProgramVersion uid */
+  const phases = new Map<string, string | undefined>();
+  const seeVersion = (v: VersionObject) => {
+    const uid = v.metadata?.uid ?? '';
+    const phase = v.status?.phase;
+    const before = phases.get(uid);
+    phases.set(uid, phase);
+    if (phase === before || (phase !== 'Compiled' && phase !== 'Failed')) return;
+    const tenant = tenantByNamespace.get(v.metadata?.namespace ?? '');
+    if (tenant) hooks.onVersionPhase?.(tenant, v, phase);
+  };
+  versionInf.addHandler({
+    onAdd: seeVersion,
+    onUpdate: (_, v) => seeVersion(v),
+    onDelete: (v) => phases.delete(v.metadata?.uid ?? ''),
+  });
+
+  const stopping = new AbortController();
+  for (const i of first) i.start();
+  void (async () => {
+    for (const i of first) if (!(await i.waitForSync(stopping.signal))) return;
+    if (stopping.signal.aborted) return;
+    releaseInf.start();
+    versionInf.start();
+  })();
 
   return {
-    synced: () => syncedSet.size === informers.length,
-    stop: () => {
-      stopped.value = true;
-      clearInterval(relist);
-      for (const i of informers) void i.stop();
+    synced: () => all.every((i) => i.hasSynced()),
+    restarts: () => ({ ...restarts }),
+    stop: async () => {
+      stopping.abort();
+      await Promise.all(all.map((i) => i.stop()));
     },
-  };
-}
-
-/** Reads an imported user-id list (one id per line) from a ConfigMap. */
-export function kubeUserListLoader(kc: KubeConfig) {
-  const core = kc.makeApiClient(CoreV1Api);
-  return async (namespace: string, name: string, key: string): Promise<string[]> => {
-    const cm = await core.readNamespacedConfigMap({ name, namespace });
-    const text = cm.data?.[key] ?? '';
-    return text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l.length > 0);
   };
 }

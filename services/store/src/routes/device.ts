@@ -1,12 +1,8 @@
 // Device-facing routes: launch, session tokens, artifact download, events, feedback.
 
 import { evaluate } from '@tessera/gray';
-import {
-  KeyUnwrapError,
-  rewrapDataKeyForDevice,
-  unwrapDataKey,
-  wrappedKeyId,
-} from '@tessera/runtime-sdk/package';
+import { KeyUnwrapError, unwrapDataKey, wrappedKeyId } from '@tessera/runtime-sdk/package';
+import { rewrapDataKeyForDeviceNode } from '@tessera/runtime-sdk/package/node';
 import {
   EventsAcceptedSchema,
   EventsBatchSchema,
@@ -25,7 +21,7 @@ import type { ArtifactKeyInfo, StoreContext } from '../context.ts';
 import { blobInfo } from '../db/blobs.ts';
 import { parseJson, readBody } from '../http/body.ts';
 import { HttpProblem, problems } from '../http/problem.ts';
-import type { Router } from '../http/router.ts';
+import type { RequestContext, Router } from '../http/router.ts';
 import { authorizeBlobRead } from './authz.ts';
 import { dbUnavailable, sendJson } from './respond.ts';
 import { serveBlob } from './serve-blob.ts';
@@ -47,7 +43,7 @@ export function deviceRoutes(router: Router, ctx: StoreContext): void {
       const body = await readBody(rc.req, LAUNCH_BODY_LIMIT);
       const who = await authenticateHostApp(ctx, rc.req, rc.rawPath, body, { allowSession: true });
       const input = parseJson(body, LaunchRequestSchema);
-      sendJson(rc, 200, await launch(ctx, who, input));
+      sendLaunch(rc, await launch(ctx, who, input));
     },
   );
 
@@ -148,11 +144,40 @@ export function deviceRoutes(router: Router, ctx: StoreContext): void {
   );
 }
 
+/** The answer without `release`, and the signed release document when the device needs it. */
+interface LaunchResult {
+  body: Omit<LaunchResponse, 'release'>;
+  release: SignedRelease | undefined;
+}
+type SignedRelease = NonNullable<LaunchResponse['release']>;
+
+// `release` is most of a launch answer (the whole signed document, ~12 KB with 20 gray rules)
+// and the same for every launch of that release: it is serialised once per document (the
+// WeakMap entry goes with the document when a new one replaces it) and appended as bytes.
+const releaseFragments = new WeakMap<SignedRelease, Buffer>();
+
+function sendLaunch(rc: RequestContext, result: LaunchResult): void {
+  if (!result.release) {
+    sendJson(rc, 200, result.body);
+    return;
+  }
+  let fragment = releaseFragments.get(result.release);
+  if (!fragment) {
+    fragment = Buffer.from(`,"release":${JSON.stringify(result.release)}}`);
+    releaseFragments.set(result.release, fragment);
+  }
+  const head = Buffer.from(JSON.stringify(result.body));
+  // head is a JSON object: its closing brace is replaced by the fragment, which ends with one
+  const payload = Buffer.concat([head.subarray(0, head.length - 1), fragment]);
+  rc.res.writeHead(200, { 'content-type': 'application/json', 'content-length': payload.length });
+  rc.res.end(payload);
+}
+
 export async function launch(
   ctx: StoreContext,
   who: HostAppPrincipal,
   input: ReturnType<typeof LaunchRequestSchema.parse>,
-): Promise<LaunchResponse> {
+): Promise<LaunchResult> {
   const host = ctx.state.host(who.namespace, who.hostApp);
   const entry = host?.byAppId.get(input.appId);
   if (!host || !entry) {
@@ -211,7 +236,7 @@ export async function launch(
       wrappedKey: await deviceWrappedKey(ctx, host.tenant, bare(sp.digest), input.devicePublicKey),
     })),
   );
-  return {
+  const body: LaunchResult['body'] = {
     tenant: host.tenant,
     appId: input.appId,
     miniProgram: entry.doc.miniProgram,
@@ -226,7 +251,6 @@ export async function launch(
       indexSignature: released.artifact.signature,
     },
     subpackages,
-    ...(input.releaseDigest === entry.digest ? {} : { release: entry.signed }),
     signingKeyId: released.artifact.keyId,
     wrappedKey,
     domains: {
@@ -243,10 +267,16 @@ export async function launch(
     ],
     purge,
     releaseDigest: entry.digest,
+    ...(entry.doc.updatePolicy ? { updatePolicy: entry.doc.updatePolicy } : {}),
   };
+  return { body, release: input.releaseDigest === entry.digest ? undefined : entry.signed };
 }
 
-/** The artifact's data key, unwrapped with the tenant KEK (cached) and re-wrapped for the device (cached). */
+/**
+ * The artifact's data key, unwrapped with the tenant KEK (cached per artifact) and re-wrapped
+ * for the device. The SDK sends a fresh ephemeral key with every launch, so the re-wrap is
+ * per request; it uses the synchronous node:crypto form (half the CPU of WebCrypto's).
+ */
 async function deviceWrappedKey(
   ctx: StoreContext,
   tenant: string,
@@ -271,24 +301,16 @@ async function deviceWrappedKey(
     dataKey = await unwrapDataKey(info.wrappedDataKey, kek);
     ctx.dataKeys.set(digest, dataKey);
   }
-  const deviceKey =
-    typeof devicePublicKey === 'string' ? devicePublicKey : `${devicePublicKey.x}.${devicePublicKey.y}`;
-  const wrapKey = `${digest}:${deviceKey}`;
-  let wrappedKey = ctx.deviceWrapped.get(wrapKey);
-  if (!wrappedKey) {
-    try {
-      wrappedKey = await rewrapDataKeyForDevice(dataKey, devicePublicKey);
-    } catch (e) {
-      if (e instanceof KeyUnwrapError) {
-        throw problems.badRequest(
-          'devicePublicKey is not a valid ECDH P-256 public key (JWK or raw uncompressed point)',
-        );
-      }
-      throw e;
+  try {
+    return rewrapDataKeyForDeviceNode(dataKey, devicePublicKey);
+  } catch (e) {
+    if (e instanceof KeyUnwrapError) {
+      throw problems.badRequest(
+        'devicePublicKey is not a valid ECDH P-256 public key (JWK or raw uncompressed point)',
+      );
     }
-    ctx.deviceWrapped.set(wrapKey, wrappedKey);
+    throw e;
   }
-  return wrappedKey;
 }
 
 const bare = (digest: string) => digest.replace(/^sha256:/, '');

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/chain.ts';
 import type { StoreContext } from '../context.ts';
 import { parseJson, readBody } from '../http/body.ts';
-import { zodProblem } from '../http/problem.ts';
+import { HttpProblem, zodProblem } from '../http/problem.ts';
 import type { Router } from '../http/router.ts';
+import { WebhookUrlError } from '../webhooks/address-policy.ts';
 import { newWebhookSecret, WEBHOOK_EVENTS } from '../webhooks/deliveries.ts';
 import { requireKube } from './authz.ts';
 import { dbUnavailable, sendJson } from './respond.ts';
@@ -39,6 +40,13 @@ export function webhookRoutes(router: Router, ctx: StoreContext): void {
       const tenant = rc.params.tenant ?? '';
       const body = parseJson(await readBody(rc.req, 8 * 1024), WebhookRequestSchema);
       const { user } = await requireKube(ctx, rc, tenant, 'update', 'miniprograms');
+      // SSRF: the URL must resolve to public addresses (or ones WEBHOOK_ALLOW_CIDRS allows)
+      await ctx.webhookPolicy.check(body.url).catch((e: unknown) => {
+        if (!(e instanceof WebhookUrlError)) throw e;
+        throw new HttpProblem(422, 'webhook-url-not-allowed', e.message, {
+          errors: [{ path: 'url', message: e.message }],
+        });
+      });
       const schema = await ctx.schema(tenant).catch(dbUnavailable);
       const secret = newWebhookSecret();
       const r = await ctx.pool

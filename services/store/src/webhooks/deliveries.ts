@@ -5,10 +5,13 @@
 //
 // Signature: x-tessera-webhook-signature: sha256=<hex HMAC(secret, "<timestamp>.<body>")>,
 // x-tessera-webhook-timestamp: unix seconds, x-tessera-webhook-event, x-tessera-webhook-id.
+// Each delivery re-checks its URL against the address policy (SSRF; address-policy.ts).
 
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import type { WebhookAddressPolicy } from './address-policy.ts';
+import { postWebhook } from './deliver.ts';
 
 export const WEBHOOK_EVENTS = [
   'version.compiled',
@@ -59,7 +62,13 @@ interface DeliveryRow {
 }
 
 /** Claims due deliveries of one tenant schema and sends them. Returns how many were attempted. */
-export async function deliverDue(pool: Pool, schema: string, log: Logger, timeoutMs = 5000): Promise<number> {
+export async function deliverDue(
+  pool: Pool,
+  schema: string,
+  log: Logger,
+  policy: WebhookAddressPolicy,
+  timeoutMs = 5000,
+): Promise<number> {
   const client = await pool.connect();
   let rows: DeliveryRow[];
   try {
@@ -89,28 +98,20 @@ export async function deliverDue(pool: Pool, schema: string, log: Logger, timeou
     rows.map(async (row) => {
       const body = JSON.stringify(row.payload);
       const ts = Math.floor(Date.now() / 1000);
-      let status = 0;
-      let error: string | null = null;
-      try {
-        const res = await fetch(row.url, {
-          method: 'POST',
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'tessera-store-webhooks/1',
-            'x-tessera-webhook-id': row.id,
-            'x-tessera-webhook-event': row.event,
-            'x-tessera-webhook-timestamp': String(ts),
-            'x-tessera-webhook-signature': webhookSignature(row.secret, ts, body),
-          },
-        });
-        status = res.status;
-        await res.body?.cancel();
-      } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
-      }
+      const { status, error } = await postWebhook(
+        policy,
+        row.url,
+        body,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'tessera-store-webhooks/1',
+          'x-tessera-webhook-id': row.id,
+          'x-tessera-webhook-event': row.event,
+          'x-tessera-webhook-timestamp': String(ts),
+          'x-tessera-webhook-signature': webhookSignature(row.secret, ts, body),
+        },
+        { timeoutMs },
+      ).catch((e: unknown) => ({ status: 0, error: e instanceof Error ? e.message : String(e) }));
       const attempts = row.attempts + 1;
       const ok = status >= 200 && status < 300;
       const final = ok ? 'delivered' : attempts >= MAX_ATTEMPTS ? 'failed' : 'pending';
@@ -119,14 +120,7 @@ export async function deliverDue(pool: Pool, schema: string, log: Logger, timeou
             set attempts = $2, status = $3, last_status = $4, last_error = $5,
                 next_attempt_at = now() + make_interval(secs => $6), updated_at = now()
           where id = $1`,
-        [
-          row.id,
-          attempts,
-          final,
-          status || null,
-          error ?? (ok ? null : `HTTP ${status}`),
-          backoffSeconds(attempts),
-        ],
+        [row.id, attempts, final, status || null, error ?? null, backoffSeconds(attempts)],
       );
       if (!ok) log.info({ schema, delivery: row.id, attempts, status, error }, 'webhook delivery failed');
     }),
@@ -139,6 +133,7 @@ export function startWebhookWorker(
   pool: Pool,
   schemas: () => Iterable<string>,
   log: Logger,
+  policy: WebhookAddressPolicy,
   intervalMs = 1000,
 ) {
   let running = false;
@@ -147,7 +142,7 @@ export function startWebhookWorker(
     running = true;
     void (async () => {
       for (const s of schemas()) {
-        await deliverDue(pool, s, log).catch((e) =>
+        await deliverDue(pool, s, log, policy).catch((e) =>
           log.debug({ schema: s, err: String(e) }, 'webhook worker pass failed'),
         );
       }

@@ -1,0 +1,47 @@
+// The launch request the SDK sends (POST /v1/launch); the store validates it, the SDK only
+// builds it, so it is kept apart from the response schemas (launch.ts) the browser bundle needs.
+
+import * as z from 'zod/mini';
+import { list, pattern, text } from './schema-helpers.ts';
+
+/** Attribute values the gray engine can match on (see DESIGN.md §7). */
+export const AttributeValueSchema = z.union([text(1024), z.number(), z.boolean()]);
+
+export const AttributesSchema = z
+  .record(text(64, 1).check(z.regex(/^[A-Za-z0-9_.:-]+$/)), AttributeValueSchema)
+  .check(z.refine((r) => Object.keys(r).length <= 64, 'at most 64 attributes'));
+
+/** EC P-256 public key as a JWK (what `crypto.subtle.exportKey('jwk', …)` produces). */
+export const DevicePublicKeyJwkSchema = z.looseObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: pattern(/^[A-Za-z0-9_-]{43}$/),
+  y: pattern(/^[A-Za-z0-9_-]{43}$/),
+});
+
+/** raw uncompressed P-256 point (65 bytes, first byte 0x04), standard base64 */
+export const DevicePublicKeyRawSchema = pattern(/^B[A-Za-z0-9+/]{86}=$/, 'must be a base64 raw P-256 point');
+
+export const LaunchRequestSchema = z.strictObject({
+  /** MiniProgram.spec.appId */
+  appId: text(128, 1),
+  /** stable user id (used for user lists and rollout stickiness); absent for anonymous users */
+  userId: z.optional(text(256, 1)),
+  attributes: z._default(AttributesSchema, {}),
+  /**
+   * the device's ECDH P-256 public key, as a JWK or as the raw uncompressed point in base64
+   * (what generateDeviceKeyPair().publicKeyRaw gives): the data key is re-wrapped for it
+   */
+  devicePublicKey: z.union([DevicePublicKeyJwkSchema, DevicePublicKeyRawSchema]),
+  sdkVersion: z.optional(text(64)),
+  platform: z.optional(z.enum(['ios', 'android', 'harmony', 'desktop', 'web', 'node', 'iot'])),
+  /**
+   * releaseDigest of the signed release document the SDK already holds for this appId; when it
+   * is still current the response omits `release` (saves ~KBs per launch)
+   */
+  releaseDigest: z.optional(text(128)),
+  /** versions the device has cached; the response lists those to purge */
+  cachedVersions: z._default(list(text(64), 64), []),
+});
+export type LaunchRequest = z.input<typeof LaunchRequestSchema>;
+export type LaunchRequestParsed = z.infer<typeof LaunchRequestSchema>;

@@ -1,0 +1,137 @@
+// Launch benchmark for one server shape (N worker processes sharing a port, as STORE_WORKERS
+// runs them). Everything is driven by wrk from a separate process with the same settings:
+//  - baseline: a bare node:http "hello" in the same shape (what this machine can do at all);
+//  - baseline: GET /healthz on the store itself (the store's HTTP stack without the launch work);
+//  - launch as the SDK sends it (fresh device key per launch, so an ECDH re-wrap each time),
+//    at the configured connection count and at 8 connections (latency at lower concurrency).
+// For each run it records the server processes' CPU time per request and wrk's own CPU time,
+// so the figures can be read against the 2 cores the machine has.
+
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadConfig, LoadResult } from './load.ts';
+import { cpuSeconds, startWorkers } from './workers.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface LaunchBenchOptions {
+  workers: number;
+  fixtureFile: string;
+  databaseUrl: string;
+  redisUrl: string;
+  miniPrograms: number;
+  listedUsers: number;
+  sdkKey: string;
+  sdkSecret: string;
+  seconds: number;
+  connections: number;
+  /** signed launches prepared per measured run (a fresh nonce each: none may repeat) */
+  prepared: number;
+}
+
+export interface RunFigures extends LoadResult {
+  /** CPU time of all server processes per request, in microseconds */
+  serverCpuUsPerRequest: number;
+  /** share of the run's wall time the server processes were on a CPU (2.0 = both cores) */
+  serverCores: number;
+  wrkCores: number;
+  connections: number;
+  loadAverage: number[];
+}
+
+export interface LaunchBenchResult {
+  workers: number;
+  baselineHello: RunFigures;
+  baselineHealthz: RunFigures;
+  launch: RunFigures;
+  launch8Connections: RunFigures;
+}
+
+const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function load(config: LoadConfig): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, 'load.ts'), JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult)
+        : reject(new Error(`load generator exited with ${code}`)),
+    );
+  });
+}
+
+/** One measured run; server CPU is sampled around it (the load generator prepares requests
+ * before wrk starts, while the server is idle, so that preparation does not count). */
+async function measured(pids: number[], config: LoadConfig): Promise<RunFigures> {
+  const before = cpuSeconds(pids);
+  const r = await load(config);
+  const used = cpuSeconds(pids) - before;
+  return {
+    ...r,
+    serverCpuUsPerRequest: round((used / Math.max(1, r.totalRequests)) * 1e6),
+    serverCores: round(used / r.seconds, 2),
+    wrkCores: round(r.wrkCpuSeconds / r.seconds, 2),
+    connections: config.connections,
+    loadAverage: loadavg().map((l) => round(l, 2)),
+  };
+}
+
+export async function benchLaunch(o: LaunchBenchOptions): Promise<LaunchBenchResult> {
+  const hello = await startWorkers(o.workers, { BENCH_WORKER_MODE: 'hello' });
+  let baselineHello: RunFigures;
+  try {
+    baselineHello = await measured(hello.pids, {
+      url: hello.url,
+      mode: 'get',
+      path: '/hello',
+      durationSeconds: o.seconds,
+      connections: o.connections,
+    });
+  } finally {
+    await hello.stop();
+  }
+
+  const store = await startWorkers(o.workers, {
+    BENCH_WORKER_MODE: 'store',
+    BENCH_FIXTURE: o.fixtureFile,
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+  });
+  try {
+    const launch: LoadConfig = {
+      url: store.url,
+      mode: 'launch',
+      connections: o.connections,
+      sdkKey: o.sdkKey,
+      sdkSecret: o.sdkSecret,
+      appIds: o.miniPrograms,
+      listedUsers: o.listedUsers,
+    };
+    // Warm-up (not measured): every mini-program launched a few times so each worker has loaded
+    // artifact key info and unwrapped data keys (the first launch of an artifact reads
+    // PostgreSQL), and the JIT is warm. Connections land on workers at random, like devices on
+    // replicas, so with N workers the pass is N times as long.
+    await load({ ...launch, connections: 16, amount: o.miniPrograms * 3 * o.workers });
+    const baselineHealthz = await measured(store.pids, {
+      url: store.url,
+      mode: 'get',
+      path: '/healthz',
+      durationSeconds: o.seconds,
+      connections: o.connections,
+    });
+    const run = { ...launch, durationSeconds: o.seconds, prepared: o.prepared };
+    const launchRun = await measured(store.pids, run);
+    const launch8Connections = await measured(store.pids, { ...run, connections: 8 });
+    return { workers: o.workers, baselineHello, baselineHealthz, launch: launchRun, launch8Connections };
+  } finally {
+    await store.stop();
+  }
+}
