@@ -120,4 +120,38 @@ describe('sdk.preload(appId)', () => {
     expect(launches()).toBe(before + 1);
     await page.close();
   });
+
+  it('the pre-warmed page frame becomes the entry page: moved into the launch, not reloaded', async () => {
+    const page = await host();
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as { tessera: Sdk & { ready(): Promise<void> } };
+      await w.tessera.ready();
+      const warm = document.querySelector<HTMLIFrameElement>(
+        '.tessera-realms iframe[title="mini-program page"]',
+      );
+      let loads = 0;
+      warm?.addEventListener('load', () => loads++);
+      const app = await w.tessera.launch('wx-pre', { container: document.getElementById('app') });
+      while (app.timings.total === undefined) await new Promise((r) => setTimeout(r, 5));
+      const entry = document.querySelector('#app iframe[data-route]');
+      // after the first render (a timer later) the next launch's page frame is warmed again
+      const warmed = () => document.querySelector('.tessera-realms iframe[title="mini-program page"]');
+      for (let i = 0; i < 400 && !warmed(); i++) await new Promise((r) => setTimeout(r, 5));
+      await w.tessera.ready();
+      const next = warmed();
+      return {
+        warmed: warm !== null,
+        moved: entry === warm,
+        sandbox: entry?.getAttribute('sandbox'),
+        loads,
+        rewarmed: next !== null && next !== warm,
+      };
+    });
+    expect(result).toEqual({ warmed: true, moved: true, sandbox: 'allow-scripts', loads: 0, rewarmed: true });
+    const frame = await (
+      await page.waitForSelector('#app iframe[data-route]', { state: 'attached' })
+    ).contentFrame();
+    await frame!.waitForSelector('wx-page', { state: 'attached' });
+    await page.close();
+  });
 });

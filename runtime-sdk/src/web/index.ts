@@ -85,12 +85,15 @@ export interface Tessera {
    * verified package without asking the store again.
    */
   preload(appId: string): Promise<{ version: string }>;
-  /** Resolves once the pre-warmed logic realm is up (no-op with prewarm: false). */
+  /** Resolves once the pre-warmed realms (logic, first page frame) are up (no-op with prewarm: false). */
   ready(): Promise<void>;
   close(appId?: string): void;
 }
 
 const noop = () => {};
+const noAssets = async () => null;
+
+type Movable = HTMLElement & { moveBefore?(node: Node, child: Node | null): void };
 
 /** A preload(appId) older than this is not used by launch(): the store is asked again. */
 const PRELOAD_TTL_MS = 60_000;
@@ -123,24 +126,51 @@ export function createTessera(config: TesseraConfig): Tessera {
 
   let realmHolder: HTMLElement | undefined;
   let warmLogic: Promise<LogicRealm> | undefined;
+  // A page frame with the view runtime loaded, moved into the next launch's shell (moveBefore
+  // keeps a frame's document; where the browser lacks it, launches create their own).
+  let warmPage: { frame: HTMLIFrameElement; page: Promise<PageFrame> } | undefined;
   const prewarm = () => {
     const doc = globalThis.document;
-    if (config.prewarm === false || warmLogic || !doc?.body || !workerSource) return;
+    if (config.prewarm === false || !doc?.body || !workerSource) return;
     if (!realmHolder) {
       realmHolder = doc.createElement('div');
       realmHolder.className = 'tessera-realms';
       realmHolder.hidden = true;
       doc.body.appendChild(realmHolder);
     }
-    warmLogic = startLogicRealm(realmHolder, workerSource);
-    warmLogic.catch(() => {
-      warmLogic = undefined;
-    });
+    if (!warmLogic) {
+      warmLogic = startLogicRealm(realmHolder, workerSource);
+      warmLogic.catch(() => {
+        warmLogic = undefined;
+      });
+    }
+    if (!warmPage && viewSource && typeof (realmHolder as Movable).moveBefore === 'function') {
+      const w = PageFrame.start(realmHolder, viewSource, noAssets);
+      warmPage = w;
+      w.page.catch(() => {
+        if (warmPage === w) warmPage = undefined;
+        w.frame.remove();
+      });
+    }
   };
   const takeWarmLogic = (): Promise<LogicRealm> | undefined => {
     const w = warmLogic;
     warmLogic = undefined;
     return w;
+  };
+  /** Moves the warm page frame into `parent` (same document), or undefined. */
+  const takeWarmPage = (parent: HTMLElement): Promise<PageFrame> | undefined => {
+    const w = warmPage;
+    warmPage = undefined;
+    if (!w) return undefined;
+    try {
+      (parent as Movable).moveBefore?.(w.frame, null);
+    } catch {
+      // e.g. a container in another document or not connected
+    }
+    if (w.frame.parentNode === parent) return w.page;
+    w.frame.remove();
+    return undefined;
   };
   prewarm();
 
@@ -213,7 +243,11 @@ export function createTessera(config: TesseraConfig): Tessera {
       config.onError?.({ appId, message, where: 'image' }),
     );
     const warmFrame = () => PageFrame.warm(shell.pages, viewSource, assets);
-    const entryShell = warmFrame();
+    const entryShell =
+      takeWarmPage(shell.pages)?.then((f) => {
+        f.useAssets(assets);
+        return f;
+      }) ?? warmFrame();
     const opened = await opening;
     const { pkg, manifest, subpackages } = opened;
     assetCtx.pkg = pkg;
@@ -406,7 +440,7 @@ export function createTessera(config: TesseraConfig): Tessera {
   return {
     launch,
     async ready() {
-      await warmLogic;
+      await Promise.all([warmLogic, warmPage?.page]);
     },
     async preload(appId) {
       const entry = { at: performance.now(), opened: open(appId) };

@@ -26,9 +26,12 @@ export class PageFrame {
   readonly #queries = new Map<number, (results: unknown[]) => void>();
   #nextQuery = 0;
 
+  #assets: AssetSource;
+
   private constructor(frame: HTMLIFrameElement, port: MessagePort, assets: AssetSource) {
     this.frame = frame;
     this.port = port;
+    this.#assets = assets;
     port.onmessage = (e: MessageEvent) => {
       const m = e.data as { type?: string; path?: unknown; id?: unknown; results?: unknown };
       if (m?.type === 'booted') return this.#booted?.();
@@ -40,7 +43,7 @@ export class PageFrame {
       }
       if (m?.type === 'asset' && typeof m.path === 'string') {
         const path = m.path;
-        assets(path).then(
+        this.#assets(path).then(
           (bytes) =>
             port.postMessage({
               type: 'asset',
@@ -57,7 +60,16 @@ export class PageFrame {
   }
 
   /** Creates a hidden frame in `parent` and waits until its view runtime is listening. */
-  static async warm(parent: HTMLElement, viewSource: string, assets: AssetSource): Promise<PageFrame> {
+  static warm(parent: HTMLElement, viewSource: string, assets: AssetSource): Promise<PageFrame> {
+    return PageFrame.start(parent, viewSource, assets).page;
+  }
+
+  /** As warm(), but hands out the frame element at once (e.g. to move it with moveBefore). */
+  static start(
+    parent: HTMLElement,
+    viewSource: string,
+    assets: AssetSource,
+  ): { frame: HTMLIFrameElement; page: Promise<PageFrame> } {
     const frame = createSandboxedFrame(
       parent.ownerDocument,
       frameDocument(viewSource, viewFrameCss()),
@@ -67,10 +79,17 @@ export class PageFrame {
       'position:absolute;inset:0;width:100%;height:100%;border:0;background:#fff;visibility:hidden';
     const loaded = waitForLoad(frame);
     parent.appendChild(frame);
-    await loaded;
-    const channel = new MessageChannel();
-    frame.contentWindow?.postMessage({ type: 'tessera:view' }, '*', [channel.port2]);
-    return new PageFrame(frame, channel.port1, assets);
+    const page = loaded.then(() => {
+      const channel = new MessageChannel();
+      frame.contentWindow?.postMessage({ type: 'tessera:view' }, '*', [channel.port2]);
+      return new PageFrame(frame, channel.port1, assets);
+    });
+    return { frame, page };
+  }
+
+  /** The source of the package assets this frame's page asks for (set when a launch takes it). */
+  useAssets(assets: AssetSource): void {
+    this.#assets = assets;
   }
 
   /** Loads a page's compiled templates and CSS into the frame. */
