@@ -204,4 +204,13 @@ export const KINDS: readonly KindInfo[] = [
 
 export const CATEGORY = 'tessera';
 export const crdName = (k: KindInfo) => `${k.plural}.${GROUP}`;
+
+/** Where a kind is served, in the shape API clients address it (the operator runtime's ResourceType). */
+export const resourceOf = (k: KindInfo) => ({
+  group: GROUP,
+  version: VERSION,
+  kind: k.kind,
+  plural: k.plural,
+  namespaced: k.namespaced,
+});
 export { GROUP, VERSION };

@@ -2,14 +2,12 @@
 // are parsed with the zod schemas of @tessera/crds at this trust boundary; objects that do not
 // parse are skipped (and logged) rather than crashing a reconciler.
 import {
-  GROUP,
   type GrayRule,
   GrayRuleKind,
   GrayRuleSchema,
   type HostApp,
   HostAppKind,
   HostAppSchema,
-  type KindInfo,
   LABEL_MANAGED_BY,
   MANAGED_BY,
   type MiniProgram,
@@ -18,27 +16,18 @@ import {
   type MiniProgramVersion,
   MiniProgramVersionKind,
   MiniProgramVersionSchema,
+  resourceOf,
   type Tenant,
   TenantKind,
   TenantSchema,
-  VERSION,
 } from '@tessera/crds';
 import type { z } from 'zod';
 import type { Informer } from '../runtime/informer.ts';
 import type { Manager } from '../runtime/manager.ts';
 import type { KubeObject } from '../runtime/object.ts';
-import type { ResourceType } from '../runtime/resources.ts';
 import * as res from '../runtime/resources.ts';
 import { LABEL_COMPONENT, tenantNamespace } from './names.ts';
 import type { Job, Pod } from './types.ts';
-
-export const resourceOf = (k: KindInfo): ResourceType => ({
-  group: GROUP,
-  version: VERSION,
-  kind: k.kind,
-  plural: k.plural,
-  namespaced: k.namespaced,
-});
 
 export const TenantResource = resourceOf(TenantKind);
 export const MiniProgramResource = resourceOf(MiniProgramKind);

@@ -4,7 +4,7 @@
 // is deleted keeps the Tenant terminating until it is back, instead of leaking the schema.
 // Every replica does this; both steps are idempotent and guarded by resourceVersion.
 
-import { GROUP, TenantKind, VERSION } from '@tessera/crds';
+import { resourceOf, TenantKind } from '@tessera/crds';
 import { KubeApiError, type KubeClient, type KubeObject } from '@tessera/operator/runtime';
 import type { Logger } from 'pino';
 
@@ -19,13 +19,7 @@ export function tenantFinalizer(
   log: Logger,
   dropTenantData: (tenant: string) => Promise<void>,
 ): TenantFinalizer {
-  const tenants = {
-    group: GROUP,
-    version: VERSION,
-    kind: TenantKind.kind,
-    plural: TenantKind.plural,
-    namespaced: false,
-  };
+  const tenants = resourceOf(TenantKind);
   const busy = new Set<string>();
   const patch = (name: string, body: unknown[]) => client.patch(tenants, undefined, name, body, 'json');
 

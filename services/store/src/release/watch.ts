@@ -8,14 +8,13 @@
 // (documents that arrive before their tenant's keys are applied again when the keys come).
 
 import {
-  GROUP,
   LABEL_RELEASE,
   LABEL_TENANT,
   LABEL_USER_LIST,
   MiniProgramVersionKind,
   type PublicKey,
+  resourceOf,
   TenantKind,
-  VERSION,
 } from '@tessera/crds';
 import {
   Informer,
@@ -69,14 +68,6 @@ export type WatchOptions = Pick<
   'watchTimeoutSeconds' | 'stallGraceMs' | 'backoff'
 >;
 
-const custom = (kind: { kind: string; plural: string; namespaced: boolean }): ResourceType => ({
-  group: GROUP,
-  version: VERSION,
-  kind: kind.kind,
-  plural: kind.plural,
-  namespaced: kind.namespaced,
-});
-
 /** The runtime logs (message, fields); the store logs with pino (fields, message). */
 export function runtimeLogger(log: Logger): RuntimeLogger {
   const fields = (f: Record<string, unknown> | undefined) =>
@@ -110,13 +101,13 @@ export function watchReleaseState(
       ...extra,
     });
 
-  const tenantInf = informer<TenantObject>(custom(TenantKind));
+  const tenantInf = informer<TenantObject>(resourceOf(TenantKind));
   const secretInf = informer<SecretObject>(resources.Secrets, { labelSelector: LABEL_TENANT });
   const listInf = informer<ConfigMapObject>(resources.ConfigMaps, { labelSelector: LABEL_USER_LIST });
   const releaseInf = informer<ConfigMapObject>(resources.ConfigMaps, {
     labelSelector: `${LABEL_RELEASE}=mini-program`,
   });
-  const versionInf = informer<VersionObject>(custom(MiniProgramVersionKind));
+  const versionInf = informer<VersionObject>(resourceOf(MiniProgramVersionKind));
   const first = [tenantInf, secretInf, listInf];
   const all = [...first, releaseInf, versionInf];
 
