@@ -6,19 +6,15 @@ import { isSubset } from './equality.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject } from './object.ts';
 import type { ResourceType } from './resources.ts';
+import { WriteMemo } from './write-memo.ts';
 
 export const FIELD_MANAGER = 'tessera-operator';
-/** Longer than a watch normally lags behind a write; a later repeat apply is harmless. */
-const MEMO_TTL_MS = 30_000;
 
 export class Applier {
   readonly #client: KubeClient;
   readonly fieldManager: string;
-  // What we applied and the live resourceVersion it was based on: until the informer cache shows
-  // a newer object, compare against this instead of the stale cache (no repeated applies). Only
-  // for MEMO_TTL_MS: a memo of a create ('' base) cannot tell "not in the cache yet" from
-  // "created, then deleted", and a deleted child must be applied again.
-  readonly #recent = new Map<string, { baseRv: string; hash: string; at: number }>();
+  // digest of what we applied, by the live resourceVersion it was based on (no repeated applies)
+  readonly #recent = new WriteMemo<string>();
   constructor(client: KubeClient, fieldManager = FIELD_MANAGER) {
     this.#client = client;
     this.fieldManager = fieldManager;
@@ -35,17 +31,15 @@ export class Applier {
   ): Promise<{ object: T; changed: boolean }> {
     const key = `${resource.group}/${resource.plural}/${desired.metadata?.namespace ?? ''}/${desired.metadata?.name ?? ''}`;
     const liveRv = live?.metadata?.resourceVersion ?? '';
-    const recent = this.#recent.get(key);
+    const recent = this.#recent.get(key, liveRv);
     const want = stripStatus(desired);
-    if (recent && recent.baseRv === liveRv && Date.now() - recent.at < MEMO_TTL_MS) {
-      if (recent.hash === hashOf(want)) return { object: (live ?? want) as T, changed: false };
-    } else {
-      this.#recent.delete(key);
-      if (live && isSubset(want, live)) return { object: live, changed: false };
+    if (recent) {
+      if (recent.value === hashOf(want)) return { object: (live ?? want) as T, changed: false };
+    } else if (live && isSubset(want, live)) {
+      return { object: live, changed: false };
     }
     const object = await this.#client.apply<T>(resource, desired, this.fieldManager);
-    if (this.#recent.size > 50_000) this.#recent.clear();
-    this.#recent.set(key, { baseRv: liveRv, hash: hashOf(want), at: Date.now() });
+    this.#recent.set(key, liveRv, hashOf(want));
     return { object, changed: true };
   }
 }

@@ -5,14 +5,12 @@ import { jsonEqual } from './equality.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject } from './object.ts';
 import type { ResourceType } from './resources.ts';
-
-const MEMO_TTL_MS = 30_000;
+import { WriteMemo } from './write-memo.ts';
 
 export class StatusWriter {
   readonly #client: KubeClient;
-  // uid -> the resourceVersion our last write replaced, while the cache still shows it (for at
-  // most MEMO_TTL_MS: should that write's watch event never come, a write is tried again).
-  readonly #replaced = new Map<string, { rv: string; at: number }>();
+  // uid -> our last write, by the resourceVersion it replaced
+  readonly #replaced = new WriteMemo<undefined>();
   constructor(client: KubeClient) {
     this.#client = client;
   }
@@ -28,13 +26,10 @@ export class StatusWriter {
     // The cache has not caught up with our last write yet: a PUT from this resourceVersion could
     // only fail with 409 Conflict (and be retried through the rate limiter). The watch event of
     // that write requeues the key, and that reconcile sees the fresh object.
-    const replaced = this.#replaced.get(uid);
-    if (replaced?.rv === rv && Date.now() - replaced.at < MEMO_TTL_MS) return undefined;
-    this.#replaced.delete(uid);
+    if (this.#replaced.get(uid, rv)) return undefined;
     if (jsonEqual(current.status, status)) return undefined;
     const updated = await this.#client.update<T>(resource, { ...current, status }, 'status');
-    if (this.#replaced.size > 50_000) this.#replaced.clear();
-    this.#replaced.set(uid, { rv, at: Date.now() });
+    this.#replaced.set(uid, rv, undefined);
     return updated;
   }
 }
