@@ -245,9 +245,13 @@ describe('launch', () => {
     });
     expect(new TextDecoder().decode(await opened.read('pages/index/index.js'))).toBe('Page({})');
 
-    // the response carries the signed release document; an SDK can check the store against it
-    const release = stable.release;
-    if (!release) throw new Error('launch response has no signed release document');
+    // the signed release document comes only when asked for (wantRelease): a client that
+    // verifies the store checks the answer against it; the SDK does not ask
+    expect(stable.release).toBeUndefined();
+    const verifying = await launch({ userId: 'u1', wantRelease: true });
+    expect(verifying.version).toBe(stable.version);
+    const release = verifying.release;
+    if (!release) throw new Error('launch response with wantRelease has no signed release document');
     expect(
       await verifyDetached(
         new TextEncoder().encode(release.document),
@@ -261,13 +265,66 @@ describe('launch', () => {
     };
     expect(signedDoc.stable.version).toBe(stable.version);
     expect(signedDoc.stable.artifact.digest).toBe(`sha256:${stable.artifact.digest}`);
-    // an SDK that already holds this document gets it omitted
-    const again = await launch({ userId: 'u1', releaseDigest: stable.releaseDigest });
+    // a client that already holds this document gets it omitted
+    const again = await launch({ userId: 'u1', wantRelease: true, releaseDigest: stable.releaseDigest });
     expect(again.release).toBeUndefined();
+    expect((await launch({ userId: 'u1', wantRelease: true, releaseDigest: 'stale' })).release).toEqual(
+      release,
+    );
 
     // another device cannot use this wrapped key
     const thief = await generateDeviceKeyPair();
     await expect(unwrapDataKeyFromStore(stable.wrappedKey, thief.privateKey)).rejects.toThrow();
+  });
+
+  it('wraps the main package and subpackage keys for the device from one ECDH (fresh salt and iv each)', async () => {
+    const doc = releaseDoc(acme, {
+      miniProgram: 'bank-sub',
+      appId: 'bank-sub-app',
+      stable: {
+        version: '2.0.0',
+        artifact: {
+          ...artifactOf(pkgStable),
+          subpackages: [
+            {
+              name: 'extra',
+              root: 'packageA/',
+              digest: `sha256:${pkgGray.digests.ciphertext}`,
+              size: pkgGray.bytes.length,
+            },
+          ],
+        },
+      },
+    });
+    expect((await state.applyConfigMap(await releaseConfigMap(acme, doc))).ok).toBe(true);
+    const device = await generateDeviceKeyPair();
+    const { response } = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+      appId: 'bank-sub-app',
+      devicePublicKey: device.publicKeyRaw,
+    });
+    expect(response.status).toBe(200);
+    const answer = LaunchResponseSchema.parse(await response.json());
+    const sub = answer.subpackages?.[0];
+    if (!sub) throw new Error('launch response has no subpackage');
+    expect(sub).toMatchObject({ name: 'extra', root: 'packageA/', digest: pkgGray.digests.ciphertext });
+    // one store key per launch: the same ephemeralPublicKey (the ECDH input) on both keys,
+    // each with its own salt and iv
+    expect(sub.wrappedKey.ephemeralPublicKey).toBe(answer.wrappedKey.ephemeralPublicKey);
+    expect(sub.wrappedKey.salt).not.toBe(answer.wrappedKey.salt);
+    expect(sub.wrappedKey.iv).not.toBe(answer.wrappedKey.iv);
+    const publicKeys = [{ keyId: acme.signing.keyId, key: acme.signing.publicKeySpki }];
+    const main = await openPackage(pkgStable.bytes, {
+      publicKeys,
+      dataKey: await unwrapDataKeyFromStore(answer.wrappedKey, device.privateKey),
+    });
+    expect(new TextDecoder().decode(await main.read('pages/index/index.js'))).toBe('Page({})');
+    const extra = await openPackage(pkgGray.bytes, {
+      publicKeys,
+      dataKey: await unwrapDataKeyFromStore(sub.wrappedKey, device.privateKey),
+    });
+    expect(new TextDecoder().decode(await extra.read('pages/index/index.js'))).toBe('Page({gray:1})');
+    const thief = await generateDeviceKeyPair();
+    await expect(unwrapDataKeyFromStore(sub.wrappedKey, thief.privateKey)).rejects.toThrow();
   });
 
   it('serves ranges and conditional requests', async () => {

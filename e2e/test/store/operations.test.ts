@@ -441,6 +441,15 @@ describe('operations', () => {
       expect.arrayContaining(['/v1/launch', '/v1/tenants/{tenant}/artifacts/{sha256}']),
     );
     expect(doc.paths['/v1/launch']?.post).toHaveProperty('requestBody');
+    const launchPost = doc.paths['/v1/launch']?.post as
+      | { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }
+      | undefined;
+    const launchRequest = launchPost?.requestBody.content['application/json']?.schema;
+    expect(launchRequest?.properties.wantRelease).toMatchObject({
+      type: 'boolean',
+      default: false,
+      description: expect.stringContaining('signed release document'),
+    });
     const preflight = await fetch(`${store.url}/v1/launch`, {
       method: 'OPTIONS',
       headers: { origin: 'https://host.example', 'access-control-request-method': 'POST' },

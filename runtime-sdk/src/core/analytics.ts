@@ -58,24 +58,14 @@ export class Analytics {
   }
 
   launch(t: LaunchTimings, cold: boolean): void {
-    const timings: {
-      total: number;
-      resolve?: number;
-      download?: number;
-      decrypt?: number;
-      firstRender?: number;
-    } = {
+    // Phases not measured stay undefined and are left out of the JSON.
+    const timings = {
       total: clampMs(t.total) ?? 0,
+      resolve: clampMs(t.resolve),
+      download: clampMs(t.download),
+      decrypt: clampMs(t.verify),
+      firstRender: clampMs(t.firstRender),
     };
-    for (const [k, v] of [
-      ['resolve', t.resolve],
-      ['download', t.download],
-      ['decrypt', t.verify],
-      ['firstRender', t.firstRender],
-    ] as const) {
-      const ms = clampMs(v);
-      if (ms !== undefined) timings[k] = ms;
-    }
     this.#push({ ...this.#common(), type: 'launch', timings, cold });
   }
 

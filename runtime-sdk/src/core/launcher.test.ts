@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../package/bytes.ts';
 import { generateKek, generateSigningKeyPair } from '../package/keys.ts';
 import { MANIFEST_FILE } from '../package/manifest.ts';
-import { rewrapDataKeyForDevice, unwrapDataKey } from '../package/wrap.ts';
+import { generateDeviceKeyPair, rewrapDataKeyForDevice, unwrapDataKey } from '../package/wrap.ts';
 import { writePackage } from '../package/write.ts';
 import { EventsBatchSchema } from '../protocol/events.ts';
 import { LaunchRequestSchema } from '../protocol/launch-request.ts';
@@ -34,6 +34,7 @@ let pkg: Awaited<ReturnType<typeof writePackage>>;
 let dataKey: Uint8Array;
 const mode = { wrongDigest: false, forbidden: false, purge: [] as string[], version: '1.0.0' };
 let launches = 0;
+let lastDevicePublicKey: unknown;
 const received: Array<{ type: string }> = [];
 
 beforeAll(async () => {
@@ -89,6 +90,7 @@ beforeAll(async () => {
     if (req.url === '/v1/launch') {
       launches++;
       const r = LaunchRequestSchema.parse(JSON.parse(body.toString()));
+      lastDevicePublicKey = r.devicePublicKey;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -167,6 +169,28 @@ describe('openMiniProgram', () => {
         appId: 'wx-none',
       }),
     ).rejects.toBeInstanceOf(StoreUnreachableError);
+  });
+
+  it('asks the host for the device key pair of each store request (pre-generated ones)', async () => {
+    const pairs = [await generateDeviceKeyPair(), await generateDeviceKeyPair()];
+    let taken = 0;
+    const cache = new MemoryOfflineCache();
+    const opts = {
+      client: client(),
+      cache,
+      publicKeys: [signing.publicKeySpki],
+      appId: 'wx-keys',
+      policy: 'network-first',
+      deviceKey: async () => pairs[taken++]!,
+    } as const;
+    for (const pair of pairs) {
+      const o = await openMiniProgram(opts);
+      expect(new TextDecoder().decode(await o.pkg.read('pages/index/index.js'))).toBe('Page({})');
+      // The data key came wrapped for exactly this pair, which the offline copy keeps.
+      expect(lastDevicePublicKey).toBe(pair.publicKeyRaw);
+      expect((await cache.get('wx-keys'))?.devicePrivateKey).toBe(pair.privateKey);
+    }
+    expect(taken).toBe(2);
   });
 
   it('purges revoked cached versions when the store says so', async () => {

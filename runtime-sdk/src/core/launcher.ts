@@ -9,7 +9,12 @@ import type { PublicKeyInput } from '../package/keys.ts';
 import type { AppManifest } from '../package/manifest.ts';
 import { AppManifestSchema, MANIFEST_FILE } from '../package/manifest.ts';
 import { type OpenedPackage, openPackage } from '../package/open.ts';
-import { type DeviceWrappedKey, generateDeviceKeyPair, unwrapDataKeyFromStore } from '../package/wrap.ts';
+import {
+  type DeviceKeyPair,
+  type DeviceWrappedKey,
+  generateDeviceKeyPair,
+  unwrapDataKeyFromStore,
+} from '../package/wrap.ts';
 import type { LaunchResponse, SubpackageRef, UpdatePolicy } from '../protocol/launch.ts';
 import { firstIssue } from '../protocol/schema-helpers.ts';
 import { type StoreClient, StoreUnreachableError } from './store-client.ts';
@@ -111,6 +116,11 @@ export interface OpenOptions {
    * (cache-first): hosts start main-thread work (realm frames) then, not before the request.
    */
   onRequestSent?: () => void;
+  /**
+   * A fresh device key pair for each store request (default: generated on the spot); hosts may
+   * generate the next one ahead of time, but must hand out each pair only once.
+   */
+  deviceKey?: () => Promise<DeviceKeyPair>;
 }
 
 export const SDK_VERSION = '0.1.0';
@@ -147,6 +157,8 @@ export function updateDue(
 export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram> {
   const now = o.now ?? (() => performance.now());
   const t0 = now();
+  // Read alongside the cache-first check, not after it: both are on the way to the request.
+  const versions = o.cache?.versions(o.appId).catch(() => []);
   if (o.policy !== 'network-first' && o.cache) {
     const entry = await o.cache.get(o.appId).catch(() => undefined);
     // A policy without background updates means: ask the store at launch (network-first).
@@ -159,7 +171,7 @@ export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram
     }
   }
   try {
-    return await openFromStore(o, now, t0, { onSent: o.onRequestSent });
+    return await openFromStore(o, now, t0, { onSent: o.onRequestSent, versions });
   } catch (err) {
     const entry =
       err instanceof StoreUnreachableError ? await o.cache?.get(o.appId).catch(() => undefined) : undefined;
@@ -185,11 +197,15 @@ async function openFromStore(
   o: OpenOptions,
   now: () => number,
   t0: number,
-  how: { onSent?: (() => void) | undefined; background?: boolean } = {},
+  how: {
+    onSent?: (() => void) | undefined;
+    background?: boolean;
+    versions?: Promise<string[]> | undefined;
+  } = {},
 ): Promise<OpenedMiniProgram> {
   const [device, cachedVersions] = await Promise.all([
-    generateDeviceKeyPair(),
-    o.cache ? o.cache.versions(o.appId).catch(() => []) : [],
+    (o.deviceKey ?? generateDeviceKeyPair)(),
+    how.versions ?? o.cache?.versions(o.appId).catch(() => []) ?? [],
   ]);
   const res = await o.client.launch(
     {

@@ -78,7 +78,6 @@ export interface SessionOptions {
   loadSubpackage?(root: string): Promise<Record<string, string>>;
   onError?(err: { message: string; where: string }): void;
   onPage?(e: { type: 'create' | 'destroy' | 'show' | 'hide'; pageId: number; route?: string }): void;
-  onFirstRender?(): void;
 }
 
 export class BridgeError extends Error {
@@ -96,7 +95,6 @@ export class Session {
   readonly #views = new Map<number, Promise<PageViewHandle>>();
   readonly #routes = new Map<number, string>();
   #logic: LogicChannel | undefined;
-  #firstRender = false;
   #closed = false;
 
   constructor(options: SessionOptions) {
@@ -109,14 +107,6 @@ export class Session {
 
   send(msg: HostMessage): void {
     if (!this.#closed) this.#logic?.send(msg);
-  }
-
-  pageIds(): number[] {
-    return [...this.#views.keys()];
-  }
-
-  view(pageId: number): Promise<PageViewHandle> | undefined {
-    return this.#views.get(pageId);
   }
 
   #error(message: string, where: string): void {
@@ -149,10 +139,6 @@ export class Session {
         );
         const p = created.then((v) => {
           v.init(msg.data);
-          if (!this.#firstRender) {
-            this.#firstRender = true;
-            this.#o.onFirstRender?.();
-          }
           return v;
         });
         this.#views.set(msg.pageId, p);

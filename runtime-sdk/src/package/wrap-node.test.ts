@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KeyUnwrapError } from './errors.ts';
 import { generateDeviceKeyPair, rewrapDataKeyForDevice, unwrapDataKeyFromStore } from './wrap.ts';
-import { rewrapDataKeyForDeviceNode } from './wrap-node.ts';
+import { DeviceKeyWrapper, rewrapDataKeyForDeviceNode } from './wrap-node.ts';
 
 const dataKey = new Uint8Array(randomBytes(32));
 
@@ -61,5 +61,80 @@ describe('rewrapDataKeyForDeviceNode (node:crypto form of the device re-wrap)', 
       expect(() => rewrapDataKeyForDeviceNode(dataKey, bad)).toThrow(KeyUnwrapError);
       await expect(rewrapDataKeyForDevice(dataKey, bad)).rejects.toBeInstanceOf(KeyUnwrapError);
     }
+  });
+});
+
+describe('DeviceKeyWrapper (semi-static store key, one ECDH per device)', () => {
+  const otherKey = new Uint8Array(randomBytes(32));
+
+  it('wraps several data keys for one device with one store key; each opens, each with its own salt and iv', async () => {
+    const device = await generateDeviceKeyPair();
+    const wrapper = new DeviceKeyWrapper();
+    const session = wrapper.forDevice(device.publicKeyRaw);
+    const a = session.wrap(dataKey);
+    const b = session.wrap(otherKey);
+    expect(a.ephemeralPublicKey).toBe(wrapper.publicKey);
+    expect(b.ephemeralPublicKey).toBe(wrapper.publicKey);
+    expect(a.salt).not.toBe(b.salt);
+    expect(a.iv).not.toBe(b.iv);
+    expect(await opened(a, device.privateKey)).toEqual(dataKey);
+    expect(await opened(b, device.privateKey)).toEqual(otherKey);
+    // the same data key twice: different ciphertexts (fresh salt → fresh AES key)
+    expect(session.wrap(dataKey).ciphertext).not.toBe(a.ciphertext);
+    const jwk = await crypto.subtle.exportKey('jwk', device.publicKey);
+    expect(await opened(wrapper.wrap(dataKey, jwk), device.privateKey)).toEqual(dataKey);
+  });
+
+  it('a wrap for one device does not open for another device under the same store key', async () => {
+    const wrapper = new DeviceKeyWrapper();
+    const device = await generateDeviceKeyPair();
+    const intruder = await generateDeviceKeyPair();
+    const wrapped = wrapper.wrap(dataKey, device.publicKeyRaw);
+    expect(wrapper.wrap(dataKey, intruder.publicKeyRaw).ephemeralPublicKey).toBe(wrapped.ephemeralPublicKey);
+    await expect(unwrapDataKeyFromStore(wrapped, intruder.privateKey)).rejects.toBeInstanceOf(KeyUnwrapError);
+  });
+
+  it('rotates the store key after the interval and after the use count; earlier wraps still open', async () => {
+    let now = 1_000_000;
+    const wrapper = new DeviceKeyWrapper({ rotateAfterMs: 30_000, rotateAfterUses: 3, now: () => now });
+    const device = await generateDeviceKeyPair();
+    const first = wrapper.wrap(dataKey, device.publicKeyRaw);
+    now += 29_999;
+    const second = wrapper.wrap(dataKey, device.publicKeyRaw);
+    expect(second.ephemeralPublicKey).toBe(first.ephemeralPublicKey);
+    now += 1;
+    const afterInterval = wrapper.wrap(dataKey, device.publicKeyRaw);
+    expect(afterInterval.ephemeralPublicKey).not.toBe(first.ephemeralPublicKey);
+    // uses: afterInterval was the first of the new key; two more, then the fourth rotates
+    const keys = [1, 2, 3].map(() => wrapper.wrap(dataKey, device.publicKeyRaw).ephemeralPublicKey);
+    expect(keys.slice(0, 2)).toEqual([afterInterval.ephemeralPublicKey, afterInterval.ephemeralPublicKey]);
+    expect(keys[2]).not.toBe(afterInterval.ephemeralPublicKey);
+    // a session keeps the key it was opened with, even when the wrapper rotates meanwhile
+    const session = wrapper.forDevice(device.publicKeyRaw);
+    wrapper.rotate();
+    const late = session.wrap(otherKey);
+    expect(late.ephemeralPublicKey).not.toBe(wrapper.publicKey);
+    for (const w of [first, second, afterInterval])
+      expect(await opened(w, device.privateKey)).toEqual(dataKey);
+    expect(await opened(late, device.privateKey)).toEqual(otherKey);
+  });
+
+  it('rejects invalid device keys with the same error as the one-shot re-wrap, and bad options', async () => {
+    const wrapper = new DeviceKeyWrapper();
+    const offCurve = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]);
+    const jwk = await crypto.subtle.exportKey('jwk', (await generateDeviceKeyPair()).publicKey);
+    for (const bad of [
+      'AAAA',
+      offCurve.toString('base64'),
+      { ...jwk, crv: 'P-384' },
+      { ...jwk, y: 'AAAA' },
+    ]) {
+      expect(() => wrapper.forDevice(bad)).toThrow(
+        new KeyUnwrapError('device public key is not a valid ECDH P-256 key (JWK or raw uncompressed point)'),
+      );
+    }
+    const device = await generateDeviceKeyPair();
+    expect(() => wrapper.wrap(new Uint8Array(16), device.publicKeyRaw)).toThrow(/data key must be 32 bytes/);
+    expect(() => new DeviceKeyWrapper({ rotateAfterMs: 0 })).toThrow(RangeError);
   });
 });

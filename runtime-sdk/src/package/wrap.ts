@@ -1,7 +1,11 @@
 // Envelope encryption of the per-artifact data key:
 //  - at rest: AES-256-GCM under the tenant key-encryption key (KEK), bound to the KEK id;
 //  - at launch: re-wrapped for one device (ECDH P-256 → HKDF-SHA256 → AES-256-GCM), so the data
-//    key never crosses the wire in the clear and the CDN never sees it.
+//    key never crosses the wire in the clear and the CDN never sees it. The device sends a fresh
+//    ECDH key per launch. The store side here uses a fresh ECDH key per wrap; the store itself
+//    uses DeviceKeyWrapper (wrap-node.ts): a semi-static store key rotated every 30 s, one ECDH
+//    per launch shared by all its data keys, a fresh HKDF salt and IV per wrap. The wire format
+//    and unwrapDataKeyFromStore are the same for both.
 import { concatBytes, fromBase64, own, randomBytes, subtle, toBase64, toHex, utf8 } from './bytes.ts';
 import { KeyUnwrapError } from './errors.ts';
 import { importKek, type KeyBytesInput } from './keys.ts';
@@ -90,7 +94,10 @@ export async function dataKeyCheck(dataKey: CryptoKey | Uint8Array): Promise<str
 }
 
 export interface DeviceWrappedKey {
-  /** Store's ephemeral ECDH P-256 public key, raw uncompressed point, base64. */
+  /**
+   * The store's ECDH P-256 public key for this wrap (fresh, or semi-static and short-lived in
+   * the store: see wrap-node.ts), raw uncompressed point, base64; also the AES-GCM AAD.
+   */
   ephemeralPublicKey: string;
   salt: string;
   iv: string;

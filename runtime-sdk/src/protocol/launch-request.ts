@@ -36,8 +36,21 @@ export const LaunchRequestSchema = z.strictObject({
   sdkVersion: z.optional(text(64)),
   platform: z.optional(z.enum(['ios', 'android', 'harmony', 'desktop', 'web', 'node', 'iot'])),
   /**
-   * releaseDigest of the signed release document the SDK already holds for this appId; when it
-   * is still current the response omits `release` (saves ~KBs per launch)
+   * true: the response carries `release`, the signed release document it was computed from (for
+   * a client that verifies the store against it), unless `releaseDigest` is still current.
+   * Default false: the document is most of the answer (~12 KB with 20 gray rules) and the SDK
+   * does not verify it, so it does not ask.
+   */
+  wantRelease: z
+    ._default(z.boolean(), false)
+    .check(
+      z.describe(
+        'true: the response includes `release` (the signed release document) unless releaseDigest is current; default false',
+      ),
+    ),
+  /**
+   * with wantRelease: releaseDigest of the signed release document the client already holds for
+   * this appId; when it is still current the response omits `release`
    */
   releaseDigest: z.optional(text(128)),
   /** versions the device has cached; the response lists those to purge */

@@ -93,6 +93,7 @@ export const LaunchResponseSchema = z.strictObject({
   /** digest of the release document this answer was computed from */
   releaseDigest: z.string(),
   subpackages: z.optional(z.array(SubpackageRefSchema)),
+  /** only when the request set wantRelease and its releaseDigest is not the current one */
   release: z.optional(SignedReleaseSchema),
   /** absent: the SDK checks for a new version on every launch */
   updatePolicy: z.optional(UpdatePolicySchema),

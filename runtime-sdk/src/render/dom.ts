@@ -47,6 +47,7 @@ interface Mounted {
 }
 
 const metaKey = Symbol.for('tessera.node');
+const NO_MARKS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 type WithMeta = { [metaKey]?: NodeMeta };
 
 export function nodeMeta(node: unknown): NodeMeta | undefined {
@@ -91,17 +92,29 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     }
   }
 
+  // A patched element keeps its meta object: a 1,000-row update would otherwise allocate one
+  // per element and per render, and the event system only reads it at dispatch time.
   function setMeta(el: Element, v: VElement | VComponent, scope: RenderScope): void {
     const id = v.t === 'comp' ? (v.id ?? '') : (v.attrs.id ?? '');
-    const marks = v.marks ?? {};
-    (el as WithMeta)[metaKey] = {
-      owner: scope.owner,
-      id,
-      dataset: v.dataset,
-      events: v.events,
-      marks,
-      tag: v.tag,
-    };
+    const marks = v.marks ?? NO_MARKS;
+    const meta = (el as WithMeta)[metaKey];
+    if (meta) {
+      meta.owner = scope.owner;
+      meta.id = id;
+      meta.dataset = v.dataset;
+      meta.events = v.events;
+      meta.marks = marks;
+      meta.tag = v.tag;
+    } else {
+      (el as WithMeta)[metaKey] = {
+        owner: scope.owner,
+        id,
+        dataset: v.dataset,
+        events: v.events,
+        marks,
+        tag: v.tag,
+      };
+    }
   }
 
   function applyCommon(el: Element, old: VElement | VComponent | undefined, v: VElement | VComponent): void {
@@ -131,7 +144,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     const spec = options.elements?.(v.tag);
     const el = spec ? spec.create(doc, v) : doc.createElement(defaultTagName(v.tag));
     const m: Mounted = { v, node: el, kids: [], spec };
-    for (const [k, val] of Object.entries(v.attrs)) setAttr(m, k, val);
+    for (const k in v.attrs) setAttr(m, k, v.attrs[k]);
     applyCommon(el, undefined, v);
     setMeta(el, v, scope);
     for (const c of v.children) {
@@ -215,8 +228,8 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
         const o = old as VElement;
         const el = m.node as Element;
         if (o.attrs !== v.attrs) {
-          for (const [k, val] of Object.entries(v.attrs)) if (o.attrs[k] !== val) setAttr(m, k, val);
-          for (const k of Object.keys(o.attrs)) if (!(k in v.attrs)) setAttr(m, k, undefined);
+          for (const k in v.attrs) if (o.attrs[k] !== v.attrs[k]) setAttr(m, k, v.attrs[k]);
+          for (const k in o.attrs) if (!(k in v.attrs)) setAttr(m, k, undefined);
         }
         applyCommon(el, o, v);
         setMeta(el, v, scope);
@@ -264,6 +277,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       oe--;
       ne--;
     }
+    if (s > oe && s > ne) return; // same children in the same order: patched in place
     const result: Mounted[] = kids.slice(0, s);
     const tail = kids.slice(oe + 1);
     if (s > oe) {

@@ -9,18 +9,7 @@ function nonce(): string {
 }
 
 function csp(n: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${n}' blob:`,
-    'worker-src blob:',
-    "style-src 'unsafe-inline'",
-    'img-src blob: data:',
-    'font-src blob: data:',
-    "connect-src 'none'",
-    'frame-src https:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  return `default-src 'none'; script-src 'nonce-${n}' blob:; worker-src blob:; style-src 'unsafe-inline'; img-src blob: data:; font-src blob: data:; connect-src 'none'; frame-src https:; base-uri 'none'; form-action 'none'`;
 }
 
 function escapeScript(js: string): string {

@@ -18,6 +18,7 @@ import { createScopedStorage, DEFAULT_STORAGE_LIMIT, type KeyValueBackend } from
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { ConnectionInfo } from '../core/subpackages.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
+import { generateDeviceKeyPair } from '../package/wrap.ts';
 import { type AssetContext, createAssetSource } from './assets.ts';
 import { IdbOfflineCache } from './idb-cache.ts';
 import { type LogicRealm, startLogicRealm } from './logic-realm.ts';
@@ -153,11 +154,6 @@ export function createTessera(config: TesseraConfig): Tessera {
       });
     }
   };
-  const takeWarmLogic = (): Promise<LogicRealm> | undefined => {
-    const w = warmLogic;
-    warmLogic = undefined;
-    return w;
-  };
   /** Moves the warm page frame into `parent` (same document), or undefined. */
   const takeWarmPage = (parent: HTMLElement): Promise<PageFrame> | undefined => {
     const w = warmPage;
@@ -177,11 +173,25 @@ export function createTessera(config: TesseraConfig): Tessera {
   // Imported once, not per launch (two WebCrypto round trips each on the launch path).
   const trustedKeys = importTrustedKeys(config.publicKeys);
   trustedKeys.catch(() => {}); // reported by the launch that needs them
+  // The next store request's ephemeral device key pair is generated ahead (in memory, not
+  // app-specific); each pair is handed out once.
+  const freshKey = () => {
+    const k = generateDeviceKeyPair();
+    k.catch(noop); // reported by the launch that uses it
+    return k;
+  };
+  let nextKey = freshKey();
+  const deviceKey = () => {
+    const k = nextKey;
+    nextKey = freshKey();
+    return k;
+  };
   const open = async (appId: string, onRequestSent?: () => void) =>
     openMiniProgram({
       client,
       cache,
       publicKeys: await trustedKeys,
+      deviceKey,
       ...(onRequestSent ? { onRequestSent } : {}),
       appId,
       userId: config.userId,
@@ -224,7 +234,6 @@ export function createTessera(config: TesseraConfig): Tessera {
     onCleanup: (fn: () => void) => void,
   ): Promise<RunningMiniProgram> {
     const doc = options.container.ownerDocument;
-    const shell = createShell(options.container);
     const tOpen = performance.now();
     let requestSent = () => {};
     const sent = new Promise<void>((resolve) => {
@@ -237,12 +246,15 @@ export function createTessera(config: TesseraConfig): Tessera {
     // frame and its worker, and the frame for the entry page. Creating a frame is synchronous
     // main-thread work, so it waits until the launch request is on its way.
     await Promise.race([sent, opening.then(noop, noop)]);
-    const logicRealm = takeWarmLogic() ?? startLogicRealm(shell.root, workerSource);
+    // Also the shell: its first layout (fonts) would hold up the request otherwise.
+    const shell = createShell(options.container);
+    const logicRealm = warmLogic ?? startLogicRealm(shell.root, workerSource);
+    warmLogic = undefined;
     const assetCtx: AssetContext = {};
     const assets = createAssetSource(assetCtx, config.fetch ?? globalThis.fetch.bind(globalThis), (message) =>
       config.onError?.({ appId, message, where: 'image' }),
     );
-    const warmFrame = () => PageFrame.warm(shell.pages, viewSource, assets);
+    const warmFrame = () => PageFrame.start(shell.pages, viewSource, assets).page;
     const entryShell =
       takeWarmPage(shell.pages)?.then((f) => {
         f.useAssets(assets);
@@ -411,12 +423,14 @@ export function createTessera(config: TesseraConfig): Tessera {
       launchQuery: options.query ?? {},
     };
     logicPort.postMessage({ type: 'boot', boot, sources: await sourcesReady });
+    const path = options.path ?? manifest.entryPagePath;
+    shell.onBack(() => session.send({ type: 'navigateBack' }));
+    // Queued right behind the boot: the realm opens the page as soon as it is up, without a
+    // round trip through the host (its 'ready' still marks the end of logicBoot).
+    session.send({ type: 'launch', path: path.replace(/^\/+/, ''), query: options.query ?? {} });
     await ready;
     const tReady = performance.now();
     timings.logicBoot = tReady - tOpened;
-    const path = options.path ?? manifest.entryPagePath;
-    shell.onBack(() => session.send({ type: 'navigateBack' }));
-    session.send({ type: 'launch', path: path.replace(/^\/+/, ''), query: options.query ?? {} });
 
     const handle: RunningMiniProgram = {
       appId,

@@ -59,12 +59,10 @@ export class PageFrame {
     };
   }
 
-  /** Creates a hidden frame in `parent` and waits until its view runtime is listening. */
-  static warm(parent: HTMLElement, viewSource: string, assets: AssetSource): Promise<PageFrame> {
-    return PageFrame.start(parent, viewSource, assets).page;
-  }
-
-  /** As warm(), but hands out the frame element at once (e.g. to move it with moveBefore). */
+  /**
+   * Creates a hidden frame in `parent`; `page` resolves once its view runtime is listening. The
+   * frame element is handed out at once (e.g. to move it with moveBefore).
+   */
   static start(
     parent: HTMLElement,
     viewSource: string,

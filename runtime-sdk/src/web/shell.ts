@@ -14,34 +14,46 @@ export interface Shell {
   remove(): void;
 }
 
+/** A styled element of the shell (inline styles: nothing leaks into the host's stylesheets). */
+function el(doc: Document, tag: string, className: string, css: string, text = '', role = ''): HTMLElement {
+  const e = doc.createElement(tag);
+  e.className = className;
+  e.style.cssText = css;
+  e.textContent = text;
+  if (role) e.setAttribute('role', role);
+  return e;
+}
+
+const BOX = 'position:absolute;border-radius:6px;font:14px system-ui;';
+
 export function createShell(container: HTMLElement): Shell {
   const doc = container.ownerDocument;
-  const root = doc.createElement('div');
-  root.className = 'tessera-app';
-  root.style.cssText = 'display:flex;flex-direction:column;width:100%;height:100%;position:relative';
-  const bar = doc.createElement('div');
-  bar.className = 'tessera-navbar';
-  bar.style.cssText =
-    'display:flex;align-items:center;height:44px;padding:0 8px;border-bottom:1px solid #eee;font:16px system-ui,sans-serif';
-  const back = doc.createElement('button');
-  back.className = 'tessera-back';
-  back.textContent = '‹';
+  const root = el(
+    doc,
+    'div',
+    'tessera-app',
+    'display:flex;flex-direction:column;width:100%;height:100%;position:relative',
+  );
+  const bar = el(
+    doc,
+    'div',
+    'tessera-navbar',
+    'display:flex;align-items:center;height:44px;padding:0 8px;border-bottom:1px solid #eee;font:16px system-ui,sans-serif',
+  );
+  const back = el(doc, 'button', 'tessera-back', 'visibility:hidden', '‹');
   back.setAttribute('aria-label', 'back');
-  back.style.visibility = 'hidden';
-  const title = doc.createElement('span');
-  title.className = 'tessera-title';
-  title.style.cssText = 'flex:1;text-align:center';
+  const title = el(doc, 'span', 'tessera-title', 'flex:1;text-align:center');
   bar.append(back, title);
-  const pages = doc.createElement('div');
-  pages.className = 'tessera-pages';
-  pages.style.cssText = 'flex:1;position:relative';
-  const veil = doc.createElement('div');
-  veil.className = 'tessera-loading';
-  veil.setAttribute('role', 'status');
-  veil.textContent = 'Loading…';
+  const pages = el(doc, 'div', 'tessera-pages', 'flex:1;position:relative');
+  const veil = el(
+    doc,
+    'div',
+    'tessera-loading',
+    'position:absolute;inset:44px 0 0;display:none;place-items:center;background:rgba(255,255,255,.7);font:14px system-ui',
+    'Loading…',
+    'status',
+  );
   veil.hidden = true;
-  veil.style.cssText =
-    'position:absolute;inset:44px 0 0;display:none;place-items:center;background:rgba(255,255,255,.7);font:14px system-ui';
   root.append(bar, pages, veil);
   container.replaceChildren(root);
   return {
@@ -57,12 +69,14 @@ export function createShell(container: HTMLElement): Shell {
       back.onclick = fn;
     },
     toast: (o) => {
-      const t = doc.createElement('div');
-      t.className = 'tessera-toast';
-      t.setAttribute('role', 'status');
-      t.textContent = o.title;
-      t.style.cssText =
-        'position:absolute;left:50%;top:40%;transform:translateX(-50%);background:rgba(0,0,0,.75);color:#fff;padding:10px 16px;border-radius:6px;font:14px system-ui';
+      const t = el(
+        doc,
+        'div',
+        'tessera-toast',
+        `${BOX}left:50%;top:40%;transform:translateX(-50%);background:rgba(0,0,0,.75);color:#fff;padding:10px 16px`,
+        o.title,
+        'status',
+      );
       root.appendChild(t);
       setTimeout(() => t.remove(), Math.min(o.duration ?? 1500, 10_000));
     },
@@ -71,12 +85,14 @@ export function createShell(container: HTMLElement): Shell {
       veil.style.display = on ? 'grid' : 'none';
     },
     alert: (message) => {
-      const a = doc.createElement('div');
-      a.className = 'tessera-alert';
-      a.setAttribute('role', 'alert');
-      a.textContent = message;
-      a.style.cssText =
-        'position:absolute;left:8px;right:8px;top:52px;padding:10px 12px;background:#fdecea;color:#b00020;border-radius:6px;font:14px system-ui';
+      const a = el(
+        doc,
+        'div',
+        'tessera-alert',
+        `${BOX}left:8px;right:8px;top:52px;padding:10px 12px;background:#fdecea;color:#b00020`,
+        message,
+        'alert',
+      );
       a.onclick = () => a.remove();
       root.appendChild(a);
     },
@@ -85,11 +101,15 @@ export function createShell(container: HTMLElement): Shell {
 }
 
 export function showError(container: HTMLElement, appId: string, err: unknown): void {
-  const box = container.ownerDocument.createElement('div');
-  box.className = 'tessera-error';
-  box.setAttribute('role', 'alert');
   const code = (err as { code?: string })?.code;
-  box.textContent = `${appId} cannot be opened: ${err instanceof Error ? err.message : String(err)}${code ? ` (${code})` : ''}`;
-  box.style.cssText = 'padding:16px;color:#b00020;font:14px system-ui,sans-serif';
-  container.replaceChildren(box);
+  container.replaceChildren(
+    el(
+      container.ownerDocument,
+      'div',
+      'tessera-error',
+      'padding:16px;color:#b00020;font:14px system-ui,sans-serif',
+      `${appId} cannot be opened: ${err instanceof Error ? err.message : String(err)}${code ? ` (${code})` : ''}`,
+      'alert',
+    ),
+  );
 }

@@ -2,8 +2,10 @@
 // runs them). Everything is driven by wrk from a separate process with the same settings:
 //  - baseline: a bare node:http "hello" in the same shape (what this machine can do at all);
 //  - baseline: GET /healthz on the store itself (the store's HTTP stack without the launch work);
-//  - launch as the SDK sends it (fresh device key per launch, so an ECDH re-wrap each time),
-//    at the configured connection count and at 8 connections (latency at lower concurrency).
+//  - launch as the SDK sends it (fresh device key per launch, so one ECDH each time), at the
+//    configured connection count and at 8 connections (latency at lower concurrency);
+//  - launch by a client that asks for the signed release document (wantRelease: ~12 KB more
+//    per answer), at the configured connection count.
 // For each run it records the server processes' CPU time per request and wrk's own CPU time,
 // so the figures can be read against the 2 cores the machine has.
 
@@ -47,6 +49,7 @@ export interface LaunchBenchResult {
   baselineHealthz: RunFigures;
   launch: RunFigures;
   launch8Connections: RunFigures;
+  launchWithRelease: RunFigures;
 }
 
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -130,7 +133,15 @@ export async function benchLaunch(o: LaunchBenchOptions): Promise<LaunchBenchRes
     const run = { ...launch, durationSeconds: o.seconds, prepared: o.prepared };
     const launchRun = await measured(store.pids, run);
     const launch8Connections = await measured(store.pids, { ...run, connections: 8 });
-    return { workers: o.workers, baselineHello, baselineHealthz, launch: launchRun, launch8Connections };
+    const launchWithRelease = await measured(store.pids, { ...run, wantRelease: true });
+    return {
+      workers: o.workers,
+      baselineHello,
+      baselineHealthz,
+      launch: launchRun,
+      launch8Connections,
+      launchWithRelease,
+    };
   } finally {
     await store.stop();
   }

@@ -1,6 +1,7 @@
 // Load generator, run as a separate process by launch.ts so that its CPU is not the server's:
 // it signs every launch request up front (fresh nonce, HMAC-SHA256, a fresh device ECDH key
-// as the SDK sends per launch), writes them as raw HTTP to a temporary file, and drives them
+// per launch and the fields runtime-sdk's launcher sends; `wantRelease` models a client that
+// also asks for the signed release document), writes them as raw HTTP to a temporary file, and drives them
 // with wrk (C; one thread, so it takes at most one of the machine's cores). GET modes send one
 // path (the baselines) with the same wrk settings. Prints one JSON line with the figures,
 // including the CPU time wrk itself used.
@@ -31,6 +32,8 @@ export interface LoadConfig {
   listedUsers?: number;
   /** how many signed requests to prepare; beyond that they repeat (and are refused as replays) */
   prepared?: number;
+  /** launch: ask for the signed release document (a verifying client; the SDK does not) */
+  wantRelease?: boolean;
 }
 
 export interface LoadResult {
@@ -70,6 +73,8 @@ function signedLaunch(cfg: LoadConfig, n: number): SignedRequest {
     devicePublicKey,
     sdkVersion: '0.1.0',
     platform: 'web',
+    cachedVersions: [],
+    ...(cfg.wantRelease ? { wantRelease: true } : {}),
   });
   const timestamp = Math.floor(Date.now() / 1000);
   const nonce = randomBytes(18).toString('base64url');

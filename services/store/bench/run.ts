@@ -2,7 +2,8 @@
 // loopback only; cleans up after itself.
 //  1. launch: 1,000 mini-programs × 20 gray rules, a 100,000-id imported list, real Redis for
 //     replay protection, real PostgreSQL behind it; load from wrk in a separate process
-//     (bench/load.ts), requests as the SDK sends them (fresh device key per launch). Measured
+//     (bench/load.ts), requests as the SDK sends them (fresh device key per launch, no
+//     signed release document), and once more asking for the release document. Measured
 //     for each server shape in BENCH_WORKERS (default "1,2": one process, and two node:cluster
 //     workers as STORE_WORKERS=2 runs it), each with two baselines in the same shape and under
 //     the same wrk settings: a bare node:http "hello", and the store's own GET /healthz.
@@ -75,10 +76,10 @@ console.log(
 );
 const floor = await measureCryptoFloor();
 console.log(
-  `per-launch crypto (CPU µs/op): ECDH keygen+derive ${floor.ecdhUs}, store re-wrap ${floor.rewrapUs} (WebCrypto re-wrap ${floor.rewrapWebCryptoUs}), signature check ${floor.signatureUs}`,
+  `per-launch crypto (CPU µs/op): ECDH with the device key ${floor.ecdhUs}; launch re-wrap (semi-static store key: ECDH + HKDF + AES-GCM) ${floor.launchWrapUs}, each further data key ${floor.extraWrapUs}; fresh store key per wrap ${floor.rewrapFreshKeyUs}, WebCrypto ${floor.rewrapWebCryptoUs}; signature check ${floor.signatureUs}`,
 );
 console.log(
-  `  => ceiling from ECDH alone on ${cpus().length} cores with nothing else running: ${Math.round((cpus().length * 1e6) / floor.ecdhUs)} launches/s`,
+  `  => ceiling from the launch re-wrap alone on ${cpus().length} cores with nothing else running: ${Math.round((cpus().length * 1e6) / floor.launchWrapUs)} launches/s`,
 );
 
 const { postgresUrl, redisUrl, child } = await infra();
@@ -113,6 +114,7 @@ try {
     console.log(`launch, ${workers === 1 ? '1 process' : `${workers} workers (STORE_WORKERS=${workers})`}:`);
     console.log(`  launch (SDK-like, ECDH each): ${fmt(r.launch)}`);
     console.log(`  same, 8 connections:          ${fmt(r.launch8Connections)}`);
+    console.log(`  launch with wantRelease:      ${fmt(r.launchWithRelease)}`);
     console.log(`  baseline store GET /healthz:  ${fmt(r.baselineHealthz)}`);
     console.log(`  baseline node:http hello:     ${fmt(r.baselineHello)}`);
   }

@@ -1,5 +1,6 @@
 // Everything a route handler needs, created once per store instance.
 
+import type { DeviceKeyWrapper } from '@tessera/runtime-sdk/package/node';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -36,6 +37,8 @@ export interface StoreContext {
   artifactKeys: BoundedCache<string, ArtifactKeyInfo>;
   /** unwrapped data keys by artifact digest (the KEK is in memory anyway) */
   dataKeys: BoundedCache<string, Uint8Array>;
+  /** re-wraps data keys for devices under a semi-static store ECDH key (rotated every 30 s) */
+  deviceKeys: DeviceKeyWrapper;
   /** where webhook deliveries may go (checked at registration and at delivery) */
   webhookPolicy: WebhookAddressPolicy;
   /** readiness inputs */

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '@tessera/operator/runtime';
+import { DeviceKeyWrapper } from '@tessera/runtime-sdk/package/node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type Logger, pino } from 'pino';
@@ -229,6 +230,7 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     schema,
     artifactKeys: new BoundedCache(100_000),
     dataKeys: new BoundedCache(100_000),
+    deviceKeys: new DeviceKeyWrapper(),
     webhookPolicy,
     informerSynced: () => (watcher ? watcher.synced() : true),
     now: o.now ?? Date.now,

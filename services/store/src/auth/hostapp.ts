@@ -1,7 +1,7 @@
 // Host-app authentication for device-facing routes: either an HMAC-signed request (sdkKey +
 // sdkSecret, 5-minute window, nonce used once) or a session token minted for web host apps.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
   parseSignatureHeaders,
@@ -27,7 +27,7 @@ export interface HostAppPrincipal {
 }
 
 export function bodySha256(body: Buffer): string {
-  return createHash('sha256').update(body).digest('hex');
+  return hash('sha256', body, 'hex');
 }
 
 export async function authenticateHostApp(

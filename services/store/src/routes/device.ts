@@ -2,7 +2,6 @@
 
 import { evaluate } from '@tessera/gray';
 import { KeyUnwrapError, unwrapDataKey, wrappedKeyId } from '@tessera/runtime-sdk/package';
-import { rewrapDataKeyForDeviceNode } from '@tessera/runtime-sdk/package/node';
 import {
   EventsAcceptedSchema,
   EventsBatchSchema,
@@ -223,19 +222,30 @@ export async function launch(
     );
   }
   // CRD digests are "sha256:<hex>"; URLs and the protocol use the bare hex
-  const digest = released.artifact.digest.replace(/^sha256:/, '');
-  const wrappedKey = await deviceWrappedKey(ctx, host.tenant, digest, input.devicePublicKey);
-  // Subpackages are separate artifacts with their own data keys, re-wrapped the same way.
-  const subpackages = await Promise.all(
-    (released.artifact.subpackages ?? []).map(async (sp) => ({
-      name: sp.name,
-      root: sp.root,
-      url: `/v1/tenants/${host.tenant}/artifacts/${bare(sp.digest)}`,
-      digest: bare(sp.digest),
-      size: sp.size,
-      wrappedKey: await deviceWrappedKey(ctx, host.tenant, bare(sp.digest), input.devicePublicKey),
-    })),
-  );
+  const digest = bare(released.artifact.digest);
+  const subpackageRefs = released.artifact.subpackages ?? [];
+  // Subpackages are separate artifacts with their own data keys; all of a launch's data keys
+  // are wrapped from one ECDH with the device key (fresh salt and IV each).
+  const digests = [digest, ...subpackageRefs.map((sp) => bare(sp.digest))];
+  const dataKeys = digests.map((d) => ctx.dataKeys.get(d));
+  if (dataKeys.includes(undefined)) {
+    // first launch of an artifact on this replica: its key info comes from PostgreSQL
+    await Promise.all(
+      digests.map(async (d, i) => {
+        dataKeys[i] ??= await loadDataKey(ctx, host.tenant, d);
+      }),
+    );
+  }
+  const device = deviceSession(ctx, input.devicePublicKey);
+  const wrappedKey = device.wrap(dataKeys[0] as Uint8Array);
+  const subpackages = subpackageRefs.map((sp, i) => ({
+    name: sp.name,
+    root: sp.root,
+    url: `/v1/tenants/${host.tenant}/artifacts/${digests[i + 1]}`,
+    digest: digests[i + 1] as string,
+    size: sp.size,
+    wrappedKey: device.wrap(dataKeys[i + 1] as Uint8Array),
+  }));
   const body: LaunchResult['body'] = {
     tenant: host.tenant,
     appId: input.appId,
@@ -269,40 +279,43 @@ export async function launch(
     releaseDigest: entry.digest,
     ...(entry.doc.updatePolicy ? { updatePolicy: entry.doc.updatePolicy } : {}),
   };
-  return { body, release: input.releaseDigest === entry.digest ? undefined : entry.signed };
+  // the signed release document only for a client that asks (it verifies the store against it)
+  // and does not hold the current one already
+  const release = input.wantRelease && input.releaseDigest !== entry.digest ? entry.signed : undefined;
+  return { body, release };
 }
 
 /**
- * The artifact's data key, unwrapped with the tenant KEK (cached per artifact) and re-wrapped
- * for the device. The SDK sends a fresh ephemeral key with every launch, so the re-wrap is
- * per request; it uses the synchronous node:crypto form (half the CPU of WebCrypto's).
+ * The artifact's data key, unwrapped with the tenant KEK (then cached per artifact: the KEK is
+ * in memory anyway).
  */
-async function deviceWrappedKey(
-  ctx: StoreContext,
-  tenant: string,
-  digest: string,
-  devicePublicKey: LaunchRequestParsed['devicePublicKey'],
-) {
-  let dataKey = ctx.dataKeys.get(digest);
-  if (!dataKey) {
-    const info = await artifactKeyInfo(ctx, tenant, digest);
-    const keys = ctx.state.tenantKeys(tenant);
-    const kek = keys?.keks.get(wrappedKeyId(info.wrappedDataKey));
-    if (!kek) {
-      throw new HttpProblem(
-        503,
-        'key-unavailable',
-        `the key-encryption key ${info.kekId} of tenant ${tenant} is not loaded`,
-        {
-          headers: { 'retry-after': '5' },
-        },
-      );
-    }
-    dataKey = await unwrapDataKey(info.wrappedDataKey, kek);
-    ctx.dataKeys.set(digest, dataKey);
+async function loadDataKey(ctx: StoreContext, tenant: string, digest: string): Promise<Uint8Array> {
+  const info = await artifactKeyInfo(ctx, tenant, digest);
+  const keys = ctx.state.tenantKeys(tenant);
+  const kek = keys?.keks.get(wrappedKeyId(info.wrappedDataKey));
+  if (!kek) {
+    throw new HttpProblem(
+      503,
+      'key-unavailable',
+      `the key-encryption key ${info.kekId} of tenant ${tenant} is not loaded`,
+      {
+        headers: { 'retry-after': '5' },
+      },
+    );
   }
+  const dataKey = await unwrapDataKey(info.wrappedDataKey, kek);
+  ctx.dataKeys.set(digest, dataKey);
+  return dataKey;
+}
+
+/**
+ * One ECDH with the device's key (fresh per launch) under the store's semi-static key
+ * (DeviceKeyWrapper, node:crypto: half the CPU of WebCrypto's form); every data key of the
+ * launch is wrapped from it.
+ */
+function deviceSession(ctx: StoreContext, devicePublicKey: LaunchRequestParsed['devicePublicKey']) {
   try {
-    return rewrapDataKeyForDeviceNode(dataKey, devicePublicKey);
+    return ctx.deviceKeys.forDevice(devicePublicKey);
   } catch (e) {
     if (e instanceof KeyUnwrapError) {
       throw problems.badRequest(
