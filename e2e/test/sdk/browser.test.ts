@@ -64,6 +64,17 @@ beforeAll(async () => {
   const entry = parseIndex(parts.indexBytes).files.find((f) => f.path === 'pages/index/index.js')!;
   bytes[parts.data.byteOffset - bytes.byteOffset + entry.offset + entry.length - 20]! ^= 0x01;
   await env.release('mp-t', 'wx-tampered', '1.0.0', tampered, bytes, domains);
+  // Signed and valid, but one logic module that nothing requires does not parse: the realm
+  // defines all modules with one script, so it must fall back to loading them one by one.
+  const withBroken = await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'M' }));
+  withBroken.push({
+    path: 'utils/never-required.js',
+    bytes: new TextEncoder().encode(
+      '__tesseraDefine("utils/never-required.js", function (require, module) { return ( ; });',
+    ),
+  });
+  const broken = await env.pack(withBroken);
+  await env.release('mp-m', 'wx-broken-module', '1.0.0', broken, broken.bytes, domains);
   await releaseSubpackageApp();
 }, 180_000);
 
@@ -350,6 +361,17 @@ describe('web SDK in Chromium', () => {
     const shown = await page.locator('#app .tessera-error').textContent();
     expect(shown).toMatch(/^wx-tampered cannot be opened: /);
     expect(await page.locator('#app iframe').count()).toBe(0);
+    await page.close();
+  });
+
+  it('a logic module that does not parse, and that nothing requires, does not stop the others', async () => {
+    const page = await openHost();
+    const r = await launch(page, 'wx-broken-module');
+    expect(r).toMatchObject({ ok: true, version: '1.0.0' });
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#count').click();
+    await expect.poll(() => text(f, '#count')).toBe('count 1');
+    expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
     await page.close();
   });
 
