@@ -221,9 +221,12 @@ async function openFromStore(
   );
   if (o.cache && res.purge.length) await o.cache.purge(o.appId, res.purge).catch(() => {});
   const t1 = now();
-  const bytes = await o.client.download(res.artifact);
+  // the data key needs only the answer: it is unwrapped while the package downloads
+  const [bytes, dataKey] = await Promise.all([
+    o.client.download(res.artifact),
+    unwrapDataKeyFromStore(res.wrappedKey, device.privateKey),
+  ]);
   const t2 = now();
-  const dataKey = await unwrapDataKeyFromStore(res.wrappedKey, device.privateKey);
   const main = await openPackage(bytes, { publicKeys: o.publicKeys, dataKey });
   const manifest = await readManifest(main);
   const t3 = now();
