@@ -17,6 +17,7 @@ import { Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, type KeyValueBackend } from '../core/storage.ts';
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { ConnectionInfo } from '../core/subpackages.ts';
+import { warmValidators } from '../core/warm.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
 import { generateDeviceKeyPair } from '../package/wrap.ts';
 import { type AssetContext, createAssetSource } from './assets.ts';
@@ -169,6 +170,7 @@ export function createTessera(config: TesseraConfig): Tessera {
     return undefined;
   };
   prewarm();
+  if (config.prewarm !== false) setTimeout(warmValidators, 0);
 
   // Imported once, not per launch (two WebCrypto round trips each on the launch path).
   const trustedKeys = importTrustedKeys(config.publicKeys);
