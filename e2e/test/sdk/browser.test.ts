@@ -396,7 +396,10 @@ describe('web SDK in Chromium', () => {
 
   it('relaunches offline from the encrypted cache when the store is unreachable', async () => {
     const page = await openHost();
-    expect(await launch(page, 'wx-a')).toMatchObject({ ok: true, source: 'network' });
+    // earlier tests cached wx-a: the store then answers "cached" and it opens from the cache
+    const online = await launch(page, 'wx-a');
+    expect(online.ok).toBe(true);
+    expect(['network', 'cache']).toContain(online.source);
     store.offline = true;
     try {
       await page.reload();
@@ -596,12 +599,110 @@ describe('web SDK in Chromium', () => {
     // the next launch runs the update from the cache
     expect(await run()).toEqual({ version: '1.1.0', source: 'cache', updated: null });
     expect(launches()).toBe(1);
+    // due again: the store answers "cached" (1.1.0 is the version held), so the check downloads
+    // nothing and only records the answer: the next launch does not ask again
+    await ageLastCheck(601_000);
+    store.requests.length = 0;
+    const downloads = () => store.requests.filter((p) => p.includes('/artifacts/'));
+    expect(await run({ connection: 'wifi' })).toEqual({
+      version: '1.1.0',
+      source: 'cache',
+      updated: '1.1.0',
+    });
+    expect([launches(), downloads()]).toEqual([1, []]);
+    expect(await run({ connection: 'wifi' })).toEqual({ version: '1.1.0', source: 'cache', updated: null });
+    expect([launches(), downloads()]).toEqual([1, []]);
+  });
+
+  it('network-first relaunch of the version held downloads nothing; a re-release or a tampered copy does not slip through', async () => {
+    const release = async (tag: string) => {
+      const pkg = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag })));
+      await env.release('mp-held', 'wx-held', '1.0.0', pkg, pkg.bytes);
+      return pkg;
+    };
+    const artifacts = () => store.requests.filter((p) => p.includes('/artifacts/'));
+    const relaunch = async () => {
+      const page = await openHost();
+      const r = await launch(page, 'wx-held');
+      return { page, r };
+    };
+    await release('H1');
+    const first = await relaunch();
+    expect(first.r).toMatchObject({ ok: true, source: 'network', version: '1.0.0' });
+    await first.page.close();
+
+    store.requests.length = 0;
+    const held = await relaunch();
+    // the store was asked (and answered "cached"), the package came from the cache, verified
+    expect(held.r).toMatchObject({ ok: true, source: 'cache', version: '1.0.0' });
+    expect(store.requests.filter((p) => p === '/v1/launch')).toHaveLength(1);
+    expect(artifacts()).toEqual([]);
+    const f = await pageFrame(held.page, 'pages/index/index');
+    await f.locator('#count').click();
+    await expect.poll(() => text(f, '#count')).toBe('count 1');
+    await held.page.close();
+
+    // the same version string re-released with other content: downloaded, not taken from the cache
+    const rereleased = await release('H2');
+    store.requests.length = 0;
+    const fresh = await relaunch();
+    expect(fresh.r).toMatchObject({ ok: true, source: 'network', version: '1.0.0' });
+    expect(artifacts()).toEqual([`/v1/tenants/sdk/artifacts/${rereleased.digests.ciphertext}`]);
+    await fresh.page.close();
+
+    // one bit of the cached entry page script flipped: the store still answers "cached", and the
+    // cached copy is checked like an offline one, so it refuses to run
+    const parts = decodeContainer(rereleased.bytes);
+    const entry = parseIndex(parts.indexBytes).files.find((x) => x.path === 'pages/index/index.js')!;
+    const offset = parts.data.byteOffset - rereleased.bytes.byteOffset + entry.offset + entry.length - 20;
+    const probe = await browser.context.newPage();
+    await probe.goto(`${store.url}/host.html`);
+    expect(
+      await probe.evaluate(async (offset) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const r = indexedDB.open('tessera-offline');
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+        let n = 0;
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction('packages', 'readwrite');
+          const cursor = tx.objectStore('packages').openCursor();
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (!c) return;
+            if (String(c.key).endsWith('|wx-held')) {
+              const bytes = new Uint8Array(c.value.bytes);
+              bytes[offset]! ^= 0x01;
+              c.update({ ...c.value, bytes });
+              n++;
+            }
+            c.continue();
+          };
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+        return n;
+      }, offset),
+    ).toBe(1);
+    await probe.close();
+    store.requests.length = 0;
+    const tampered = await relaunch();
+    expect(tampered.r.ok).toBe(false);
+    expect(tampered.r.error).toMatch(/pages\/index\/index\.js/);
+    expect(await tampered.page.locator('#app .tessera-error').textContent()).toMatch(
+      /^wx-held cannot be opened: /,
+    );
+    expect(store.requests.filter((p) => p === '/v1/launch')).toHaveLength(1);
+    expect(artifacts()).toEqual([]);
+    await tampered.page.close();
   });
 
   // Last: it releases a new version of wx-a.
   it('cache-first: runs the cached version at once and updates it in the background', async () => {
     const first = await openHost();
-    expect(await launch(first, 'wx-a')).toMatchObject({ ok: true, source: 'network', version: '1.0.0' });
+    expect(await launch(first, 'wx-a')).toMatchObject({ ok: true, version: '1.0.0' });
     await first.close();
     const next = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'A' })));
     await env.release('mp-a', 'wx-a', '1.1.0', next, next.bytes, { request: [api.url] });

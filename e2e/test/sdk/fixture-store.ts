@@ -17,6 +17,7 @@ import {
 } from '@tessera/runtime-sdk/package';
 import {
   EventsBatchSchema,
+  holdsAll,
   importHmacKey,
   LaunchRequestSchema,
   type LaunchResponse,
@@ -231,6 +232,8 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
       state.launches++;
       const served = app.tamperedBytes ?? app.bytes;
       const digest = sha256Hex(served);
+      const device = parsed.data.devicePublicKey as string;
+      const cached = holdsAll(parsed.data, [digest, ...(app.subpackages ?? []).map((sp) => sp.digest)]);
       const response: LaunchResponse = {
         tenant: tenantName,
         appId: app.appId,
@@ -239,7 +242,7 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
         reason: 'stable',
         artifact: { url: routes.artifact(tenantName, digest), digest, size: served.length },
         signingKeyId: 'fixture',
-        wrappedKey: await rewrapDataKeyForDevice(app.dataKey, parsed.data.devicePublicKey as string),
+        ...(cached ? { cached: true } : { wrappedKey: await rewrapDataKeyForDevice(app.dataKey, device) }),
         domains: app.domains,
         permissions: app.permissions,
         purge: [],
@@ -253,7 +256,7 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
             url: routes.artifact(tenantName, sp.digest),
             digest: sp.digest,
             size: sp.bytes.length,
-            wrappedKey: await rewrapDataKeyForDevice(sp.dataKey, parsed.data.devicePublicKey as string),
+            ...(cached ? {} : { wrappedKey: await rewrapDataKeyForDevice(sp.dataKey, device) }),
           })),
         );
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -71,6 +71,16 @@ beforeAll(async () => {
   });
 });
 
+/** tessera_store_launch_answers_total by key delivery, from the store's /metrics. */
+async function launchAnswers(): Promise<{ wrapped: number; cached: number }> {
+  const text = await (await fetch(`${store.url}/metrics`)).text();
+  const count = (keys: string) =>
+    Number(
+      new RegExp(`^tessera_store_launch_answers_total\\{keys="${keys}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+    );
+  return { wrapped: count('wrapped'), cached: count('cached') };
+}
+
 afterAll(async () => {
   await store?.close();
   await Promise.all([pg?.destroy(), redis?.destroy(), ns?.remove(), nsB?.remove()]);
@@ -236,7 +246,7 @@ describe('launch', () => {
     expect(dl.response.headers.get('etag')).toBe(`"${stable.artifact.digest}"`);
     expect(dl.response.headers.get('cache-control')).toContain('immutable');
     const bytes = new Uint8Array(await dl.response.arrayBuffer());
-    const dataKey = await unwrapDataKeyFromStore(stable.wrappedKey, device.privateKey);
+    const dataKey = await unwrapDataKeyFromStore(stable.wrappedKey!, device.privateKey);
     const publicKeys = [{ keyId: acme.signing.keyId, key: acme.signing.publicKeySpki }];
     const opened = await openPackage(bytes, {
       publicKeys,
@@ -274,7 +284,7 @@ describe('launch', () => {
 
     // another device cannot use this wrapped key
     const thief = await generateDeviceKeyPair();
-    await expect(unwrapDataKeyFromStore(stable.wrappedKey, thief.privateKey)).rejects.toThrow();
+    await expect(unwrapDataKeyFromStore(stable.wrappedKey!, thief.privateKey)).rejects.toThrow();
   });
 
   it('wraps the main package and subpackage keys for the device from one ECDH (fresh salt and iv each)', async () => {
@@ -309,22 +319,159 @@ describe('launch', () => {
     expect(sub).toMatchObject({ name: 'extra', root: 'packageA/', digest: pkgGray.digests.ciphertext });
     // one store key per launch: the same ephemeralPublicKey (the ECDH input) on both keys,
     // each with its own salt and iv
-    expect(sub.wrappedKey.ephemeralPublicKey).toBe(answer.wrappedKey.ephemeralPublicKey);
-    expect(sub.wrappedKey.salt).not.toBe(answer.wrappedKey.salt);
-    expect(sub.wrappedKey.iv).not.toBe(answer.wrappedKey.iv);
+    expect(sub.wrappedKey!.ephemeralPublicKey).toBe(answer.wrappedKey!.ephemeralPublicKey);
+    expect(sub.wrappedKey!.salt).not.toBe(answer.wrappedKey!.salt);
+    expect(sub.wrappedKey!.iv).not.toBe(answer.wrappedKey!.iv);
     const publicKeys = [{ keyId: acme.signing.keyId, key: acme.signing.publicKeySpki }];
     const main = await openPackage(pkgStable.bytes, {
       publicKeys,
-      dataKey: await unwrapDataKeyFromStore(answer.wrappedKey, device.privateKey),
+      dataKey: await unwrapDataKeyFromStore(answer.wrappedKey!, device.privateKey),
     });
     expect(new TextDecoder().decode(await main.read('pages/index/index.js'))).toBe('Page({})');
     const extra = await openPackage(pkgGray.bytes, {
       publicKeys,
-      dataKey: await unwrapDataKeyFromStore(sub.wrappedKey, device.privateKey),
+      dataKey: await unwrapDataKeyFromStore(sub.wrappedKey!, device.privateKey),
     });
     expect(new TextDecoder().decode(await extra.read('pages/index/index.js'))).toBe('Page({gray:1})');
     const thief = await generateDeviceKeyPair();
-    await expect(unwrapDataKeyFromStore(sub.wrappedKey, thief.privateKey)).rejects.toThrow();
+    await expect(unwrapDataKeyFromStore(sub.wrappedKey!, thief.privateKey)).rejects.toThrow();
+  });
+
+  it('wraps no key when the device holds the resolved artifacts (by digest, not version string)', async () => {
+    const device = await generateDeviceKeyPair();
+    const launch = async (appId: string, body: Record<string, unknown>) => {
+      const { response } = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+        appId,
+        devicePublicKey: device.publicKeyRaw,
+        ...body,
+      });
+      expect(response.status).toBe(200);
+      return LaunchResponseSchema.parse(await response.json());
+    };
+    const before = await launchAnswers();
+    const stableDigest = pkgStable.digests.ciphertext;
+    const grayDigest = pkgGray.digests.ciphertext;
+
+    const held = await launch('bank-app', {
+      userId: 'u1',
+      cachedVersions: ['0.9.0', '1.0.0'],
+      cachedDigests: [grayDigest, stableDigest],
+    });
+    expect(held).toMatchObject({ cached: true, version: '1.0.0', purge: ['0.9.0'] });
+    expect(held.wrappedKey).toBeUndefined();
+    // everything but the key is the answer a device without the artifact gets
+    const { wrappedKey, ...rest } = await launch('bank-app', {
+      userId: 'u1',
+      cachedVersions: ['0.9.0', '1.0.0'],
+    });
+    expect(wrappedKey).toBeDefined();
+    expect(held).toEqual({ ...rest, cached: true });
+
+    // the same version string with other content (a re-release) is not skipped: key wrapped
+    const rereleased = await launch('bank-app', {
+      userId: 'u1',
+      cachedVersions: ['1.0.0'],
+      cachedDigests: [grayDigest],
+    });
+    expect(rereleased.cached).toBeUndefined();
+    const opened = await openPackage(pkgStable.bytes, {
+      publicKeys: [{ keyId: acme.signing.keyId, key: acme.signing.publicKeySpki }],
+      dataKey: await unwrapDataKeyFromStore(rereleased.wrappedKey!, device.privateKey),
+    });
+    expect(new TextDecoder().decode(await opened.read('pages/index/index.js'))).toBe('Page({})');
+
+    // gray resolution still runs per request: the user-list version is the one matched
+    expect(await launch('bank-app', { userId: 'tester-1', cachedDigests: [grayDigest] })).toMatchObject({
+      version: '1.1.0',
+      reason: 'user-list',
+      rule: 'shanghai',
+      cached: true,
+    });
+    expect(
+      (await launch('bank-app', { userId: 'tester-1', cachedDigests: [stableDigest] })).wrappedKey,
+    ).toBeDefined();
+
+    // with subpackages: skipped only when the main package and every subpackage are held
+    const mainOnly = await launch('bank-sub-app', { cachedDigests: [stableDigest] });
+    expect(mainOnly.cached).toBeUndefined();
+    expect(mainOnly.wrappedKey && mainOnly.subpackages?.[0]?.wrappedKey).toBeDefined();
+    const all = await launch('bank-sub-app', { cachedDigests: [stableDigest, grayDigest] });
+    expect(all).toMatchObject({ cached: true, version: '2.0.0' });
+    expect(all.wrappedKey).toBeUndefined();
+    expect(all.subpackages).toEqual([
+      {
+        name: 'extra',
+        root: 'packageA/',
+        url: `/v1/tenants/acme/artifacts/${grayDigest}`,
+        digest: grayDigest,
+        size: pkgGray.bytes.length,
+      },
+    ]);
+
+    // the host app is still authenticated: a bad signature is refused whatever the device holds
+    const forged = await signedFetch(
+      store.url,
+      { sdkKey: acme.sdkKey, sdkSecret: 'guess' },
+      'POST',
+      '/v1/launch',
+      {
+        appId: 'bank-app',
+        devicePublicKey: device.publicKeyRaw,
+        cachedDigests: [stableDigest],
+      },
+    );
+    expect(forged.response.status).toBe(401);
+
+    const after = await launchAnswers();
+    expect(after.cached - before.cached).toBe(3);
+    expect(after.wrapped - before.wrapped).toBe(4);
+
+    // the OpenAPI document served by the store describes both sides
+    type Body = {
+      content: Record<string, { schema: { properties: Record<string, Record<string, unknown>> } }>;
+    };
+    const doc = (await (await fetch(`${store.url}/openapi.json`)).json()) as {
+      paths: Record<string, { post: { requestBody: Body; responses: Record<string, Body> } }>;
+    };
+    const op = doc.paths['/v1/launch']!.post;
+    const reqProps = op.requestBody.content['application/json']!.schema.properties;
+    const resProps = op.responses['200']!.content['application/json']!.schema.properties;
+    expect(reqProps.cachedDigests).toMatchObject({
+      type: 'array',
+      maxItems: 128,
+      description: expect.stringContaining('cached'),
+    });
+    expect(reqProps.cachedDigests?.items).toEqual({ type: 'string', pattern: '^[0-9a-f]{64}$' });
+    expect(resProps.cached).toMatchObject({
+      const: true,
+      description: expect.stringContaining('no wrappedKey'),
+    });
+  });
+
+  it('refuses oversized and malformed cachedDigests with a 400 that names the field, and counts no answer', async () => {
+    const device = await generateDeviceKeyPair();
+    const before = await launchAnswers();
+    const digest = pkgStable.digests.ciphertext;
+    for (const cachedDigests of [
+      Array.from({ length: 129 }, (_, i) => i.toString(16).padStart(64, '0')),
+      [digest.toUpperCase()],
+      [`sha256:${digest}`],
+      [digest.slice(1)],
+      ['../../etc/passwd'],
+      digest,
+      [{ digest }],
+    ]) {
+      const { response } = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+        appId: 'bank-app',
+        devicePublicKey: device.publicKeyRaw,
+        cachedDigests,
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      const problem = (await response.json()) as { code: string; detail: string };
+      expect(problem.detail).toContain('cachedDigests');
+    }
+    expect(await launchAnswers()).toEqual(before);
   });
 
   it('serves ranges and conditional requests', async () => {

@@ -142,7 +142,7 @@ describe('STORE_WORKERS=2', () => {
     const { response, device } = await launch('someone');
     const body = LaunchResponseSchema.parse(await response.json());
     expect(body).toMatchObject({ version: '1.0.0', reason: 'stable' });
-    await expect(unwrapDataKeyFromStore(body.wrappedKey, device.privateKey)).resolves.toBeDefined();
+    await expect(unwrapDataKeyFromStore(body.wrappedKey!, device.privateKey)).resolves.toBeDefined();
   });
 
   it('refuses a replayed nonce whichever worker gets it (nonces are shared through Redis)', async () => {

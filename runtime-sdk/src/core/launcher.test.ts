@@ -12,8 +12,9 @@ import { EventsBatchSchema } from '../protocol/events.ts';
 import { LaunchRequestSchema } from '../protocol/launch-request.ts';
 import { importHmacKey, parseSignatureHeaders, verifyRequestSignature } from '../protocol/signing.ts';
 import { Analytics } from './analytics.ts';
-import { MemoryOfflineCache, openMiniProgram } from './launcher.ts';
+import { MemoryOfflineCache, type OpenOptions, openMiniProgram } from './launcher.ts';
 import { ArtifactIntegrityError, StoreClient, StoreError, StoreUnreachableError } from './store-client.ts';
+import { startTestStore, type TestStore } from './test-store.ts';
 
 const enc = new TextEncoder();
 const manifest = {
@@ -292,5 +293,100 @@ describe('analytics', () => {
       },
       { type: 'custom', name: 'clicked', props: { button: 'buy', n: 2 } },
     ]);
+  });
+});
+
+describe('relaunch of a version the device holds (the store answers "cached")', () => {
+  let store: TestStore;
+  const spManifest = {
+    ...manifest,
+    pages: ['pages/index/index'],
+    subpackages: [{ root: 'shop', pages: ['shop/list/list'], independent: false, artifact: 'sub-shop' }],
+    entries: [...manifest.entries, { path: 'shop/list/list', kind: 'page', usingComponents: {} }],
+  };
+  beforeAll(async () => {
+    store = await startTestStore(spManifest, {
+      main: { files: { 'pages/index/index.js': 'Page({ main: 1 })' } },
+      'sub-shop': { root: 'shop', files: { 'shop/list/list.js': 'Page({ shop: 1 })' } },
+    });
+  });
+  afterAll(() => store.close());
+  const opts = (cache: MemoryOfflineCache, over: Partial<OpenOptions> = {}): OpenOptions => ({
+    client: store.client(),
+    cache,
+    publicKeys: [store.publicKey],
+    appId: 'wx-held',
+    policy: 'network-first',
+    ...over,
+  });
+  const read = async (o: { pkg: { read(p: string): Promise<Uint8Array> } }, path: string) =>
+    new TextDecoder().decode(await o.pkg.read(path));
+
+  it('sends the held digests, opens the cached copy verified, downloads nothing, keeps the answer', async () => {
+    const cache = new MemoryOfflineCache();
+    const first = await openMiniProgram(opts(cache));
+    await first.subpackages.load('shop');
+    const held = (await cache.get('wx-held'))!;
+    expect(store.lastLaunch).toMatchObject({ cachedVersions: [], cachedDigests: [] });
+    store.hits.clear();
+
+    const again = await openMiniProgram(opts(cache));
+    expect(store.lastLaunch?.cachedVersions).toEqual(['1.0.0']);
+    expect(store.lastLaunch?.cachedDigests).toEqual([held.digest, ...held.subpackages!.map((s) => s.digest)]);
+    expect([again.source, again.version, again.timings.download]).toEqual(['cache', '1.0.0', 0]);
+    // asked the store once, downloaded neither the main package nor the subpackage
+    expect(Object.fromEntries(store.hits)).toEqual({ launch: 1 });
+    expect(await read(again, 'pages/index/index.js')).toBe('Page({ main: 1 })');
+    await again.subpackages.load('shop');
+    expect(await read(again, 'shop/list/list.js')).toBe('Page({ shop: 1 })');
+    expect(Object.fromEntries(store.hits)).toEqual({ launch: 1 });
+    // the entry is the same artifact and keys, re-stored with the answer's time
+    const after = (await cache.get('wx-held'))!;
+    expect(after.bytes).toBe(held.bytes);
+    expect(after.wrappedKey).toBe(held.wrappedKey);
+    expect(after.cachedAt).toBeGreaterThanOrEqual(held.cachedAt);
+  });
+
+  it('an entry with another digest for the same version string is downloaded afresh', async () => {
+    const cache = new MemoryOfflineCache();
+    await openMiniProgram(opts(cache));
+    const held = (await cache.get('wx-held'))!;
+    // same version string, different content (re-released): the store must wrap and the SDK download
+    await cache.put({ ...held, digest: 'f'.repeat(64) });
+    store.hits.clear();
+    const o = await openMiniProgram(opts(cache));
+    expect([o.source, o.version]).toEqual(['network', '1.0.0']);
+    expect(store.hits.get('main')).toBe(1);
+    expect((await cache.get('wx-held'))?.digest).toBe(held.digest);
+  });
+
+  it('a tampered cached copy refuses to run even though the store says it is current', async () => {
+    const cache = new MemoryOfflineCache();
+    await openMiniProgram(opts(cache));
+    const held = (await cache.get('wx-held'))!;
+    const bytes = new Uint8Array(held.bytes);
+    bytes[20]! ^= 0x01; // inside the signed index
+    await cache.put({ ...held, bytes });
+    store.hits.clear();
+    await expect(openMiniProgram(opts(cache))).rejects.toThrow(/package index is invalid/);
+    expect(Object.fromEntries(store.hits)).toEqual({ launch: 1 });
+  });
+
+  it('a background check answered "cached" does nothing further than record the answer', async () => {
+    const cache = new MemoryOfflineCache();
+    store.state.updatePolicy = { background: true, wifiOnly: false, checkIntervalSeconds: 60 };
+    try {
+      await openMiniProgram(opts(cache));
+      const held = (await cache.get('wx-held'))!;
+      await cache.put({ ...held, cachedAt: held.cachedAt - 61_000 });
+      store.hits.clear();
+      const o = await openMiniProgram(opts(cache, { policy: 'cache-first' }));
+      expect(o.source).toBe('cache');
+      expect(await o.update).toBe('1.0.0');
+      expect(Object.fromEntries(store.hits)).toEqual({ launch: 1 });
+      expect((await cache.get('wx-held'))!.cachedAt).toBeGreaterThan(held.cachedAt - 61_000);
+    } finally {
+      delete store.state.updatePolicy;
+    }
   });
 });

@@ -33,7 +33,7 @@ export interface OfflineEntry {
   /** Subpackage refs of this version, their keys wrapped for devicePrivateKey (ciphertext: getSubpackage). */
   subpackages?: SubpackageRef[];
   /** The HostApp's update policy as of the last store answer. */
-  updatePolicy?: UpdatePolicy;
+  updatePolicy?: UpdatePolicy | undefined;
   /** When the store last answered for this app (the last update check). */
   cachedAt: number;
 }
@@ -69,7 +69,10 @@ export interface LaunchTimings {
 export interface OpenedMiniProgram {
   appId: string;
   version: string;
-  /** network: fresh from the store; offline: cache because the store was unreachable; cache: cache-first policy. */
+  /**
+   * network: fresh from the store; offline: cache because the store was unreachable; cache: from
+   * the cache, by the cache-first policy or because the store answered with the version it holds.
+   */
   source: 'network' | 'offline' | 'cache';
   /** The main package plus the subpackages opened so far. */
   pkg: OpenedPackage;
@@ -157,10 +160,10 @@ export function updateDue(
 export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram> {
   const now = o.now ?? (() => performance.now());
   const t0 = now();
-  // Read alongside the cache-first check, not after it: both are on the way to the request.
-  const versions = o.cache?.versions(o.appId).catch(() => []);
-  if (o.policy !== 'network-first' && o.cache) {
-    const entry = await o.cache.get(o.appId).catch(() => undefined);
+  // Read once, on the way to the request: cache-first runs it, the request says what it holds.
+  const held = o.cache?.get(o.appId).catch(() => undefined);
+  if (o.policy !== 'network-first' && held) {
+    const entry = await held;
     // A policy without background updates means: ask the store at launch (network-first).
     const background = entry?.updatePolicy?.background;
     if (entry && (o.policy === 'cache-first' ? background !== false : background === true)) {
@@ -171,10 +174,12 @@ export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram
     }
   }
   try {
-    return await openFromStore(o, now, t0, { onSent: o.onRequestSent, versions });
+    const r = await resolve(o, held, o.onRequestSent);
+    // the store wrapped no key: this device holds that exact artifact (same checks as offline)
+    if (r.entry) return openCached(o, r.entry, now, t0, 'cache');
+    return await openFromStore(o, r, now, t0);
   } catch (err) {
-    const entry =
-      err instanceof StoreUnreachableError ? await o.cache?.get(o.appId).catch(() => undefined) : undefined;
+    const entry = err instanceof StoreUnreachableError ? await held : undefined;
     if (!entry) throw err;
     const opened = await openCached(o, entry, now, t0, 'offline');
     opened.update = backgroundUpdate(o, entry);
@@ -187,26 +192,32 @@ function backgroundUpdate(o: OpenOptions, entry: OfflineEntry): Promise<string |
   if (!updateDue(entry.updatePolicy, entry.cachedAt, Date.now(), o.connection?.()))
     return Promise.resolve(undefined);
   const now = o.now ?? (() => performance.now());
-  return openFromStore(o, now, now(), { background: true }).then(
-    (fresh) => fresh.version,
-    () => undefined,
-  );
+  return resolve(o, Promise.resolve(entry))
+    .then(async (r) => {
+      // "cached": the version held is current; only the answer's metadata is stored
+      if (r.entry) await r.stored;
+      else await openFromStore(o, r, now, now(), true);
+      return r.res.version;
+    })
+    .catch(() => undefined);
 }
 
-async function openFromStore(
+interface Resolved {
+  res: LaunchResponse;
+  device: DeviceKeyPair;
+  /** When the answer is cached: the held entry, updated with the answer, */
+  entry?: OfflineEntry;
+  /** and its write to the cache. */
+  stored?: Promise<void>;
+}
+
+/** The launch request, telling the store which version and artifacts this device holds. */
+async function resolve(
   o: OpenOptions,
-  now: () => number,
-  t0: number,
-  how: {
-    onSent?: (() => void) | undefined;
-    background?: boolean;
-    versions?: Promise<string[]> | undefined;
-  } = {},
-): Promise<OpenedMiniProgram> {
-  const [device, cachedVersions] = await Promise.all([
-    (o.deviceKey ?? generateDeviceKeyPair)(),
-    how.versions ?? o.cache?.versions(o.appId).catch(() => []) ?? [],
-  ]);
+  held: Promise<OfflineEntry | undefined> | undefined,
+  onSent?: () => void,
+): Promise<Resolved> {
+  const [device, entry] = await Promise.all([(o.deviceKey ?? generateDeviceKeyPair)(), held]);
   const res = await o.client.launch(
     {
       appId: o.appId,
@@ -215,22 +226,49 @@ async function openFromStore(
       devicePublicKey: device.publicKeyRaw,
       sdkVersion: o.sdkVersion ?? SDK_VERSION,
       platform: o.platform ?? 'web',
-      cachedVersions: cachedVersions.slice(0, 64),
+      cachedVersions: entry ? [entry.version] : [],
+      // at most 128 (MAX_CACHED_DIGESTS): more subpackages than that are never answered cached
+      cachedDigests: entry
+        ? [entry.digest, ...(entry.subpackages ?? []).map((s) => s.digest)].slice(0, 128)
+        : [],
     },
-    how.onSent,
+    onSent,
   );
   if (o.cache && res.purge.length) await o.cache.purge(o.appId, res.purge).catch(() => {});
+  if (!res.cached) return { res, device };
+  if (res.artifact.digest !== entry?.digest)
+    throw new Error('the store answered "cached" for an artifact not held');
+  // the same artifact and keys; the answer's version label, domains, permissions and policy
+  const fresh: OfflineEntry = {
+    ...entry,
+    version: res.version,
+    domains: res.domains,
+    permissions: res.permissions,
+    updatePolicy: res.updatePolicy,
+    cachedAt: Date.now(),
+  };
+  return { res, device, entry: fresh, stored: o.cache!.put(fresh).catch(() => {}) };
+}
+
+async function openFromStore(
+  o: OpenOptions,
+  { res, device }: Resolved,
+  now: () => number,
+  t0: number,
+  background?: boolean,
+): Promise<OpenedMiniProgram> {
   const t1 = now();
   // the data key needs only the answer: it is unwrapped while the package downloads
   const [bytes, dataKey] = await Promise.all([
     o.client.download(res.artifact),
-    unwrapDataKeyFromStore(res.wrappedKey, device.privateKey),
+    unwrapDataKeyFromStore(res.wrappedKey!, device.privateKey),
   ]);
   const t2 = now();
   const main = await openPackage(bytes, { publicKeys: o.publicKeys, dataKey });
   const manifest = await readManifest(main);
   const t3 = now();
-  const subpackages = res.subpackages ?? [];
+  // every ref of an answer that is not cached carries its wrapped key (LaunchResponseSchema)
+  const subpackages = (res.subpackages ?? []) as SubpackageRef[];
   // A launch does not wait for the offline copy to be written; a background update does (what
   // it cached is what the next launch runs).
   if (o.cache) {
@@ -239,17 +277,17 @@ async function openFromStore(
         appId: o.appId,
         version: res.version,
         bytes,
-        wrappedKey: res.wrappedKey,
+        wrappedKey: res.wrappedKey!,
         devicePrivateKey: device.privateKey,
         domains: res.domains,
         permissions: res.permissions,
         digest: res.artifact.digest,
         subpackages,
-        ...(res.updatePolicy ? { updatePolicy: res.updatePolicy } : {}),
+        updatePolicy: res.updatePolicy,
         cachedAt: Date.now(),
       })
       .catch(() => {});
-    if (how.background) await caching;
+    if (background) await caching;
   }
   return opened(o, {
     version: res.version,

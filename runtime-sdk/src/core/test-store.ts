@@ -8,7 +8,7 @@ import { MANIFEST_FILE } from '../package/manifest.ts';
 import { rewrapDataKeyForDevice, unwrapDataKey } from '../package/wrap.ts';
 import { writePackage } from '../package/write.ts';
 import type { UpdatePolicy } from '../protocol/launch.ts';
-import { LaunchRequestSchema } from '../protocol/launch-request.ts';
+import { holdsAll, type LaunchRequestParsed, LaunchRequestSchema } from '../protocol/launch-request.ts';
 import { StoreClient } from './store-client.ts';
 
 export interface TestPackage {
@@ -22,6 +22,8 @@ export interface TestStore {
   publicKey: string;
   /** Requests so far: launch, main (artifact), and one entry per subpackage root. */
   hits: Map<string, number>;
+  /** The last launch request, as the store parsed it. */
+  lastLaunch?: LaunchRequestParsed;
   state: { version: string; offline: boolean; updatePolicy?: UpdatePolicy };
   client(): StoreClient;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startTestStore(
   const hits = new Map<string, number>();
   const hit = (k: string) => hits.set(k, (hits.get(k) ?? 0) + 1);
   const state: TestStore['state'] = { version: '1.0.0', offline: false };
+  const store = {} as TestStore;
 
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -65,7 +68,12 @@ export async function startTestStore(
     if (req.url === '/v1/launch') {
       hit('launch');
       const r = LaunchRequestSchema.parse(JSON.parse(Buffer.concat(chunks).toString()));
+      store.lastLaunch = r;
       const main = written.get('main')!;
+      const cached = holdsAll(
+        r,
+        [...written.values()].map((w) => w.digest),
+      );
       const subpackages = await Promise.all(
         [...written].flatMap(([name, w]) =>
           w.root
@@ -76,7 +84,9 @@ export async function startTestStore(
                   url: `/v1/tenants/t/artifacts/${w.digest}`,
                   digest: w.digest,
                   size: w.bytes.length,
-                  wrappedKey: await rewrapDataKeyForDevice(w.dataKey, r.devicePublicKey as string),
+                  ...(cached
+                    ? {}
+                    : { wrappedKey: await rewrapDataKeyForDevice(w.dataKey, r.devicePublicKey as string) }),
                 }))(),
               ]
             : [],
@@ -96,7 +106,9 @@ export async function startTestStore(
             size: main.bytes.length,
           },
           signingKeyId: signing.keyId,
-          wrappedKey: await rewrapDataKeyForDevice(main.dataKey, r.devicePublicKey as string),
+          ...(cached
+            ? { cached: true }
+            : { wrappedKey: await rewrapDataKeyForDevice(main.dataKey, r.devicePublicKey as string) }),
           domains: { request: [], upload: [], download: [], socket: [], webView: [] },
           permissions: [],
           purge: [],
@@ -119,7 +131,7 @@ export async function startTestStore(
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  Object.assign(store, {
     url,
     publicKey: signing.publicKeySpki,
     hits,
@@ -132,5 +144,6 @@ export async function startTestStore(
           state.offline ? Promise.reject(new TypeError('network is down')) : fetch(input, init),
       }),
     close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  });
+  return store;
 }

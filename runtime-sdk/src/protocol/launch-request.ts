@@ -2,6 +2,7 @@
 // builds it, so it is kept apart from the response schemas (launch.ts) the browser bundle needs.
 
 import * as z from 'zod/mini';
+import { Sha256HexSchema } from './routes.ts';
 import { list, pattern, text } from './schema-helpers.ts';
 
 /** Attribute values the gray engine can match on (see DESIGN.md §7). */
@@ -21,6 +22,9 @@ export const DevicePublicKeyJwkSchema = z.looseObject({
 
 /** raw uncompressed P-256 point (65 bytes, first byte 0x04), standard base64 */
 export const DevicePublicKeyRawSchema = pattern(/^B[A-Za-z0-9+/]{86}=$/, 'must be a base64 raw P-256 point');
+
+/** A main package plus up to 127 subpackages. */
+export const MAX_CACHED_DIGESTS = 128;
 
 export const LaunchRequestSchema = z.strictObject({
   /** MiniProgram.spec.appId */
@@ -55,6 +59,31 @@ export const LaunchRequestSchema = z.strictObject({
   releaseDigest: z.optional(text(128)),
   /** versions the device has cached; the response lists those to purge */
   cachedVersions: z._default(list(text(64), 64), []),
+  /**
+   * Artifact digests (SHA-256 hex of the ciphertext: the main package and its subpackages) the
+   * device holds with their data keys wrapped under its own device key. When the resolved
+   * version's main and subpackage digests are all listed, the answer is `cached: true` without
+   * wrapped keys (no ECDH on the store). Digests, not version strings: a version string
+   * re-released with other content does not match.
+   */
+  cachedDigests: z
+    ._default(list(Sha256HexSchema, MAX_CACHED_DIGESTS), [])
+    .check(
+      z.describe(
+        `artifact digests (main and subpackages, at most ${MAX_CACHED_DIGESTS}) whose data keys the device holds; when the resolved artifacts are all listed the answer is cached: true with no wrappedKey`,
+      ),
+    ),
 });
 export type LaunchRequest = z.input<typeof LaunchRequestSchema>;
 export type LaunchRequestParsed = z.infer<typeof LaunchRequestSchema>;
+
+/**
+ * Whether the device holds the data keys of all of `digests` (the resolved main package and its
+ * subpackages): the launch answer is then `cached: true` and wraps no key.
+ */
+export function holdsAll(
+  req: Pick<LaunchRequestParsed, 'cachedDigests'>,
+  digests: readonly string[],
+): boolean {
+  return req.cachedDigests.length > 0 && digests.every((d) => req.cachedDigests.includes(d));
+}

@@ -35,10 +35,13 @@ export const SubpackageRefSchema = z.strictObject({
   url: z.string(),
   digest: Sha256HexSchema,
   size: count(),
-  /** the subpackage's own data key, re-wrapped for the device like the main package's */
-  wrappedKey: DeviceWrappedKeySchema,
+  /** the subpackage's own data key, re-wrapped for the device like the main package's; absent when cached */
+  wrappedKey: z.optional(DeviceWrappedKeySchema),
 });
-export type SubpackageRef = z.infer<typeof SubpackageRefSchema>;
+/** A subpackage ref with its wrapped key: every ref of an answer that is not cached, and what the offline cache keeps. */
+export type SubpackageRef = z.infer<typeof SubpackageRefSchema> & {
+  wrappedKey: z.infer<typeof DeviceWrappedKeySchema>;
+};
 
 /**
  * The release document this answer was computed from, exactly as the operator signed it
@@ -73,29 +76,44 @@ export type UpdatePolicy = z.infer<typeof UpdatePolicySchema>;
 
 export const ResolutionReasonSchema = z.enum(['stable', 'user-list', 'gray-rule']);
 
-export const LaunchResponseSchema = z.strictObject({
-  tenant: TenantNameSchema,
-  appId: z.string(),
-  miniProgram: z.string(),
-  version: z.string(),
-  reason: ResolutionReasonSchema,
-  /** the GrayRule name when reason is gray-rule or user-list */
-  rule: z.optional(z.string()),
-  artifact: ArtifactRefSchema,
-  /** key id of the tenant signing key that signed the package index */
-  signingKeyId: z.string(),
-  wrappedKey: DeviceWrappedKeySchema,
-  domains: DomainsSchema,
-  /** what the host app grants this mini-program: `hostApi:<name>` and `menu:<id>` entries */
-  permissions: z._default(z.array(z.string()), []),
-  /** versions the device must drop from its cache (rolled back, retired, taken down) */
-  purge: z._default(z.array(z.string()), []),
-  /** digest of the release document this answer was computed from */
-  releaseDigest: z.string(),
-  subpackages: z.optional(z.array(SubpackageRefSchema)),
-  /** only when the request set wantRelease and its releaseDigest is not the current one */
-  release: z.optional(SignedReleaseSchema),
-  /** absent: the SDK checks for a new version on every launch */
-  updatePolicy: z.optional(UpdatePolicySchema),
-});
+export const LaunchResponseSchema = z
+  .strictObject({
+    tenant: TenantNameSchema,
+    appId: z.string(),
+    miniProgram: z.string(),
+    version: z.string(),
+    reason: ResolutionReasonSchema,
+    /** the GrayRule name when reason is gray-rule or user-list */
+    rule: z.optional(z.string()),
+    artifact: ArtifactRefSchema,
+    /** key id of the tenant signing key that signed the package index */
+    signingKeyId: z.string(),
+    /** the data key re-wrapped for this request's devicePublicKey; absent when cached */
+    wrappedKey: z.optional(DeviceWrappedKeySchema),
+    /**
+     * true: the device already holds this exact artifact (main package and every subpackage, by
+     * digest: request.cachedDigests), so no key is wrapped for it; the SDK opens its cached copy.
+     * (Its OpenAPI description is added by the store: z.describe would add ~0.25 KB gzip to the web SDK.)
+     */
+    cached: z.optional(z.literal(true)),
+    domains: DomainsSchema,
+    /** what the host app grants this mini-program: `hostApi:<name>` and `menu:<id>` entries */
+    permissions: z._default(z.array(z.string()), []),
+    /** versions the device must drop from its cache (rolled back, retired, taken down) */
+    purge: z._default(z.array(z.string()), []),
+    /** digest of the release document this answer was computed from */
+    releaseDigest: z.string(),
+    subpackages: z.optional(z.array(SubpackageRefSchema)),
+    /** only when the request set wantRelease and its releaseDigest is not the current one */
+    release: z.optional(SignedReleaseSchema),
+    /** absent: the SDK checks for a new version on every launch */
+    updatePolicy: z.optional(UpdatePolicySchema),
+  })
+  .check(
+    // either every data key is wrapped for the device, or none is and the answer says cached
+    z.refine(
+      (r) => [r, ...(r.subpackages ?? [])].every((k) => !r.cached === !!k.wrappedKey),
+      'wrappedKey must be given unless cached',
+    ),
+  );
 export type LaunchResponse = z.infer<typeof LaunchResponseSchema>;

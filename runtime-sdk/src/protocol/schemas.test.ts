@@ -10,6 +10,7 @@ import { parseIndex } from '../package/format.ts';
 import { AppManifestSchema } from '../package/manifest.ts';
 import { sha256Hex, toBase64Url, toHex } from './encoding.ts';
 import { LaunchResponseSchema } from './launch.ts';
+import { holdsAll, LaunchRequestSchema } from './launch-request.ts';
 import { ProblemSchema } from './problem.ts';
 import { byType, count, dict, firstIssue, type OneOf, PathSegmentSchema, text } from './schema-helpers.ts';
 
@@ -67,6 +68,49 @@ describe('launch answer', () => {
       expect(r.success, where).toBe(false);
       expect(issueOf(r)).toContain(where);
     }
+  });
+});
+
+describe('launch answer for artifacts the device holds (cached)', () => {
+  const sub = { name: 's', root: 's/', url: '/x', digest: HEX64, size: 1 };
+  const key = { ephemeralPublicKey: 'B', salt: 's', iv: 'i', ciphertext: 'c' };
+  const { wrappedKey: _, ...unkeyed } = launchAnswer();
+
+  it('is cached with no key anywhere, or keyed everywhere', () => {
+    expect(LaunchResponseSchema.safeParse({ ...unkeyed, cached: true, subpackages: [sub] }).success).toBe(
+      true,
+    );
+    expect(
+      LaunchResponseSchema.safeParse({ ...launchAnswer(), subpackages: [{ ...sub, wrappedKey: key }] })
+        .success,
+    ).toBe(true);
+    for (const [what, answer] of [
+      ['no key, not cached', unkeyed],
+      ['cached with a key', { ...launchAnswer(), cached: true }],
+      [
+        'cached, a subpackage keyed',
+        { ...unkeyed, cached: true, subpackages: [{ ...sub, wrappedKey: key }] },
+      ],
+      ['keyed, a subpackage without', { ...launchAnswer(), subpackages: [sub] }],
+      ['cached: false', { ...launchAnswer(), cached: false }],
+    ] as const) {
+      const r = LaunchResponseSchema.safeParse(answer);
+      expect(r.success, what).toBe(false);
+      expect(issueOf(r), what).toMatch(/wrappedKey must be given unless cached|cached/);
+    }
+  });
+
+  it('holdsAll: every resolved digest must be listed', () => {
+    const other = 'b'.repeat(64);
+    expect(holdsAll({ cachedDigests: [HEX64, other] }, [HEX64, other])).toBe(true);
+    expect(holdsAll({ cachedDigests: [HEX64] }, [HEX64, other])).toBe(false);
+    expect(holdsAll({ cachedDigests: [] }, [HEX64])).toBe(false);
+    const parsed = LaunchRequestSchema.safeParse({
+      appId: 'a',
+      devicePublicKey: `B${'A'.repeat(86)}=`,
+      cachedDigests: [HEX64.toUpperCase()],
+    });
+    expect(issueOf(parsed)).toContain('cachedDigests.0: must be 64 lower-case hex');
   });
 });
 

@@ -1,7 +1,7 @@
 // Load generator, run as a separate process by launch.ts so that its CPU is not the server's:
 // it signs every launch request up front (fresh nonce, HMAC-SHA256, a fresh device ECDH key
 // per launch and the fields runtime-sdk's launcher sends; `wantRelease` models a client that
-// also asks for the signed release document), writes them as raw HTTP to a temporary file, and drives them
+// also asks for the signed release document, `heldFrom` one that holds the resolved artifact), writes them as raw HTTP to a temporary file, and drives them
 // with wrk (C; one thread, so it takes at most one of the machine's cores). GET modes send one
 // path (the baselines) with the same wrk settings. Prints one JSON line with the figures,
 // including the CPU time wrk itself used.
@@ -9,12 +9,14 @@
 import { spawn } from 'node:child_process';
 import { createECDH, createHash, createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { MiniProgramRelease } from '@tessera/crds';
 import { canonicalRequestString } from '@tessera/runtime-sdk/protocol';
+import type { Fixture } from './fixture.ts';
 
 export interface LoadConfig {
   url: string;
@@ -34,6 +36,11 @@ export interface LoadConfig {
   prepared?: number;
   /** launch: ask for the signed release document (a verifying client; the SDK does not) */
   wantRelease?: boolean;
+  /**
+   * launch: the device holds the artifact the store resolves (an update check or relaunch of
+   * the version held): cachedDigests carries it, read from this fixture file (bench/fixture.ts)
+   */
+  heldFrom?: string;
 }
 
 export interface LoadResult {
@@ -49,6 +56,8 @@ export interface LoadResult {
   /** CPU seconds wrk used during the run (user + system), from the shell's `times` */
   wrkCpuSeconds: number;
   seconds: number;
+  /** warm-up pass only: answers with `cached: true` (no key wrapped) */
+  cachedAnswers?: number;
 }
 
 export const WRK_THREADS = 1;
@@ -59,21 +68,37 @@ interface SignedRequest {
   headers: Record<string, string>;
 }
 
-function signedLaunch(cfg: LoadConfig, n: number): SignedRequest {
+/**
+ * The artifact digest of each bench mini-program (app-<i>), from the fixture's signed release
+ * documents: stable and candidate share one artifact there, so it is the one any user resolves.
+ */
+async function heldDigests(fixtureFile: string): Promise<string[]> {
+  const f = JSON.parse(await readFile(fixtureFile, 'utf8')) as Fixture;
+  const digests: string[] = [];
+  for (const cm of f.configMaps) {
+    const doc = JSON.parse(cm.data?.['release.json'] ?? '{}') as MiniProgramRelease;
+    const n = Number(doc.appId.slice('app-'.length));
+    digests[n] = doc.stable?.artifact.digest.replace(/^sha256:/, '') ?? '';
+  }
+  return digests;
+}
+
+function signedLaunch(cfg: LoadConfig, n: number, held?: string[]): SignedRequest {
   const apps = cfg.appIds ?? 1;
+  const app = (n * 7919) % apps;
   // a fresh device key pair per launch, as runtime-sdk's launcher generates one
   const device = createECDH('prime256v1');
   const devicePublicKey = device.generateKeys('base64');
   // one in ten users is on the imported 100,000-id list; the rest go through the 20 rules
   const userId = n % 10 === 0 ? `listed-${n % (cfg.listedUsers ?? 1)}` : `user-${n}`;
   const body = JSON.stringify({
-    appId: `app-${(n * 7919) % apps}`,
+    appId: `app-${app}`,
     userId,
     attributes: { region: `region-${n % 40}`, appVersion: n % 2 ? '3.2.0' : '3.0.9', age: n % 90 },
     devicePublicKey,
     sdkVersion: '0.1.0',
     platform: 'web',
-    cachedVersions: [],
+    ...(held ? { cachedVersions: ['1.0.0'], cachedDigests: [held[app]] } : { cachedVersions: [] }),
     ...(cfg.wantRelease ? { wantRelease: true } : {}),
   });
   const timestamp = Math.floor(Date.now() / 1000);
@@ -97,10 +122,11 @@ function signedLaunch(cfg: LoadConfig, n: number): SignedRequest {
 
 async function writeRequests(cfg: LoadConfig, file: string): Promise<void> {
   const host = new URL(cfg.url).host;
+  const held = cfg.heldFrom ? await heldDigests(cfg.heldFrom) : undefined;
   const out = createWriteStream(file);
   const count = cfg.prepared ?? 100_000;
   for (let n = 0; n < count; n++) {
-    const r = signedLaunch(cfg, n);
+    const r = signedLaunch(cfg, n, held);
     const head = Object.entries(r.headers)
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
@@ -117,14 +143,20 @@ async function warmUp(cfg: LoadConfig, amount: number): Promise<LoadResult> {
   let next = 0;
   let ok = 0;
   let failed = 0;
+  let cached = 0;
+  const held = cfg.heldFrom ? await heldDigests(cfg.heldFrom) : undefined;
   const started = performance.now();
   const send = (r: SignedRequest) =>
     new Promise<void>((resolve, reject) => {
       const req = request(`${cfg.url}/v1/launch`, { method: 'POST', agent, headers: r.headers }, (res) => {
-        res.resume();
+        let body = '';
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
         res.on('end', () => {
           if (res.statusCode === 200) ok++;
           else failed++;
+          if (res.statusCode === 200 && (JSON.parse(body) as { cached?: boolean }).cached) cached++;
           resolve();
         });
       });
@@ -133,7 +165,7 @@ async function warmUp(cfg: LoadConfig, amount: number): Promise<LoadResult> {
     });
   await Promise.all(
     Array.from({ length: cfg.connections }, async () => {
-      while (next < amount) await send(signedLaunch(cfg, 1_000_000_000 + next++));
+      while (next < amount) await send(signedLaunch(cfg, 1_000_000_000 + next++, held));
     }),
   );
   agent.destroy();
@@ -150,6 +182,7 @@ async function warmUp(cfg: LoadConfig, amount: number): Promise<LoadResult> {
     wrkThreads: 0,
     wrkCpuSeconds: 0,
     seconds,
+    cachedAnswers: cached,
   };
 }
 

@@ -3,7 +3,8 @@
 //  1. launch: 1,000 mini-programs × 20 gray rules, a 100,000-id imported list, real Redis for
 //     replay protection, real PostgreSQL behind it; load from wrk in a separate process
 //     (bench/load.ts), requests as the SDK sends them (fresh device key per launch, no
-//     signed release document), and once more asking for the release document. Measured
+//     signed release document), once more asking for the release document, and once as update
+//     checks / relaunches of the version held (cachedDigests: answered cached, no ECDH). Measured
 //     for each server shape in BENCH_WORKERS (default "1,2": one process, and two node:cluster
 //     workers as STORE_WORKERS=2 runs it), each with two baselines in the same shape and under
 //     the same wrk settings: a bare node:http "hello", and the store's own GET /healthz.
@@ -115,6 +116,7 @@ try {
     console.log(`  launch (SDK-like, ECDH each): ${fmt(r.launch)}`);
     console.log(`  same, 8 connections:          ${fmt(r.launch8Connections)}`);
     console.log(`  launch with wantRelease:      ${fmt(r.launchWithRelease)}`);
+    console.log(`  update check, version held:   ${fmt(r.launchHeld)}`);
     console.log(`  baseline store GET /healthz:  ${fmt(r.baselineHealthz)}`);
     console.log(`  baseline node:http hello:     ${fmt(r.baselineHello)}`);
   }

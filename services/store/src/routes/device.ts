@@ -1,11 +1,17 @@
 // Device-facing routes: launch, session tokens, artifact download, events, feedback.
 
 import { evaluate } from '@tessera/gray';
-import { KeyUnwrapError, unwrapDataKey, wrappedKeyId } from '@tessera/runtime-sdk/package';
+import {
+  type DeviceWrappedKey,
+  KeyUnwrapError,
+  unwrapDataKey,
+  wrappedKeyId,
+} from '@tessera/runtime-sdk/package';
 import {
   EventsAcceptedSchema,
   EventsBatchSchema,
   FeedbackSchema,
+  holdsAll,
   type LaunchRequestParsed,
   LaunchRequestSchema,
   type LaunchResponse,
@@ -15,6 +21,8 @@ import {
   SessionRequestSchema,
   SessionResponseSchema,
 } from '@tessera/runtime-sdk/protocol';
+import { Counter, type Registry } from 'prom-client';
+import { globalRegistry } from 'zod';
 import { authenticateHostApp, type HostAppPrincipal } from '../auth/hostapp.ts';
 import type { ArtifactKeyInfo, StoreContext } from '../context.ts';
 import { blobInfo } from '../db/blobs.ts';
@@ -27,13 +35,22 @@ import { serveBlob } from './serve-blob.ts';
 
 const LAUNCH_BODY_LIMIT = 64 * 1024;
 
+// The OpenAPI description of `cached` is given here, not in the shared schema: z.describe there
+// would add ~0.25 KB gzip to the web SDK, which parses the answer with that schema.
+globalRegistry.add(LaunchResponseSchema.shape.cached, {
+  description:
+    'true when the device holds the resolved artifacts (main and every subpackage digest in cachedDigests): no wrappedKey is sent, here or in subpackages; absent otherwise',
+});
+
 export function deviceRoutes(router: Router, ctx: StoreContext): void {
+  const answers = launchAnswers(ctx.registry);
   router.add(
     'POST',
     '/v1/launch',
     'device',
     {
-      summary: 'Resolve the version for this user and re-wrap its data key for the device',
+      summary:
+        'Resolve the version for this user and re-wrap its data key for the device (none when it holds the artifacts: cachedDigests)',
       request: LaunchRequestSchema,
       response: LaunchResponseSchema,
       auth: 'hmac',
@@ -42,7 +59,9 @@ export function deviceRoutes(router: Router, ctx: StoreContext): void {
       const body = await readBody(rc.req, LAUNCH_BODY_LIMIT);
       const who = await authenticateHostApp(ctx, rc.req, rc.rawPath, body, { allowSession: true });
       const input = parseJson(body, LaunchRequestSchema);
-      sendLaunch(rc, await launch(ctx, who, input));
+      const result = await launch(ctx, who, input);
+      (result.body.cached ? answers.cached : answers.wrapped).inc();
+      sendLaunch(rc, result);
     },
   );
 
@@ -143,6 +162,20 @@ export function deviceRoutes(router: Router, ctx: StoreContext): void {
   );
 }
 
+/** Counts launch answers by key delivery (once per registry: routers may be built again). */
+function launchAnswers(registry: Registry) {
+  const name = 'tessera_store_launch_answers_total';
+  const counter =
+    (registry.getSingleMetric(name) as Counter<'keys'> | undefined) ??
+    new Counter({
+      name,
+      help: 'Launch answers by key delivery: wrapped (one ECDH with the device key) or cached (the device holds the artifacts, no ECDH)',
+      labelNames: ['keys'],
+      registers: [registry],
+    });
+  return { wrapped: counter.labels('wrapped'), cached: counter.labels('cached') };
+}
+
 /** The answer without `release`, and the signed release document when the device needs it. */
 interface LaunchResult {
   body: Omit<LaunchResponse, 'release'>;
@@ -227,24 +260,14 @@ export async function launch(
   // Subpackages are separate artifacts with their own data keys; all of a launch's data keys
   // are wrapped from one ECDH with the device key (fresh salt and IV each).
   const digests = [digest, ...subpackageRefs.map((sp) => bare(sp.digest))];
-  const dataKeys = digests.map((d) => ctx.dataKeys.get(d));
-  if (dataKeys.includes(undefined)) {
-    // first launch of an artifact on this replica: its key info comes from PostgreSQL
-    await Promise.all(
-      digests.map(async (d, i) => {
-        dataKeys[i] ??= await loadDataKey(ctx, host.tenant, d);
-      }),
-    );
-  }
-  const device = deviceSession(ctx, input.devicePublicKey);
-  const wrappedKey = device.wrap(dataKeys[0] as Uint8Array);
+  const keys = holdsAll(input, digests) ? undefined : await wrapForDevice(ctx, host.tenant, digests, input);
   const subpackages = subpackageRefs.map((sp, i) => ({
     name: sp.name,
     root: sp.root,
     url: `/v1/tenants/${host.tenant}/artifacts/${digests[i + 1]}`,
     digest: digests[i + 1] as string,
     size: sp.size,
-    wrappedKey: device.wrap(dataKeys[i + 1] as Uint8Array),
+    ...(keys ? { wrappedKey: keys[i + 1] } : {}),
   }));
   const body: LaunchResult['body'] = {
     tenant: host.tenant,
@@ -262,7 +285,8 @@ export async function launch(
     },
     subpackages,
     signingKeyId: released.artifact.keyId,
-    wrappedKey,
+    // the device holds every artifact of this version with its keys: no ECDH, no wrapping
+    ...(keys ? { wrappedKey: keys[0] } : { cached: true as const }),
     domains: {
       request: entry.doc.domains.request ?? [],
       upload: entry.doc.domains.upload ?? [],
@@ -283,6 +307,29 @@ export async function launch(
   // and does not hold the current one already
   const release = input.wantRelease && input.releaseDigest !== entry.digest ? entry.signed : undefined;
   return { body, release };
+}
+
+/**
+ * The data keys of `digests` (main package first), wrapped for the device: one ECDH with its key
+ * (fresh salt and IV per data key).
+ */
+async function wrapForDevice(
+  ctx: StoreContext,
+  tenant: string,
+  digests: readonly string[],
+  input: LaunchRequestParsed,
+): Promise<DeviceWrappedKey[]> {
+  const dataKeys = digests.map((d) => ctx.dataKeys.get(d));
+  if (dataKeys.includes(undefined)) {
+    // first launch of an artifact on this replica: its key info comes from PostgreSQL
+    await Promise.all(
+      digests.map(async (d, i) => {
+        dataKeys[i] ??= await loadDataKey(ctx, tenant, d);
+      }),
+    );
+  }
+  const device = deviceSession(ctx, input.devicePublicKey);
+  return dataKeys.map((k) => device.wrap(k as Uint8Array));
 }
 
 /**
