@@ -74,6 +74,9 @@ export async function startHostPage(options: HostPageOptions): Promise<HostPage>
       if (!body) return send(res, 404, 'text/plain', 'not found');
       return send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', body);
     } catch (error) {
+      // A proxied stream that breaks after its headers went out (e.g. the page was closed
+      // mid-download) can only be cut off; anything else gets a 502 that says why.
+      if (res.headersSent) return void res.destroy();
       return send(res, 502, 'text/plain', (error as Error).message);
     }
   });
