@@ -107,6 +107,11 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', (e) => log.warn({ err: e.message }, 'idle PostgreSQL connection failed'));
+  // A checked-out client whose connection drops between queries emits 'error' on itself; with
+  // no listener that would crash the process. Its holder still sees the failure on its next query.
+  pool.on('connect', (client) =>
+    client.on('error', (e) => log.warn({ err: e.message }, 'PostgreSQL connection failed')),
+  );
   await migrateGlobal(pool);
 
   let redis: Redis | undefined;
