@@ -7,7 +7,9 @@
 //  - launch by a client that asks for the signed release document (wantRelease: ~12 KB more
 //    per answer), at the configured connection count;
 //  - update check / relaunch of the version held: the request carries the resolved artifact's
-//    digest in cachedDigests, so the answer is `cached: true` and the store does no ECDH.
+//    digest in cachedDigests, so the answer is `cached: true` and the store does no ECDH;
+//  - a mix of the two: 4 of 5 launches hold the version, 1 in 5 is a first launch of it (a
+//    fleet where a new version reaches each device once and is relaunched from then on).
 // For each run it records the server processes' CPU time per request and wrk's own CPU time,
 // so the figures can be read against the 2 cores the machine has.
 
@@ -54,7 +56,12 @@ export interface LaunchBenchResult {
   launchWithRelease: RunFigures;
   /** requests carrying the resolved digest as held: answered cached, no key wrapped */
   launchHeld: RunFigures;
+  /** HELD_SHARE of the launches hold the version, the rest are first launches (ECDH each) */
+  launchMix: RunFigures;
 }
+
+/** share of launches in the mixed run whose device holds the resolved version */
+export const HELD_SHARE = 0.8;
 
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -145,11 +152,17 @@ export async function benchLaunch(o: LaunchBenchOptions): Promise<LaunchBenchRes
         `held launches: ${check.cachedAnswers} of 200 answered cached (non-2xx ${check.non2xx})`,
       );
     }
-    // held launches run up to ~2.5x as fast: prepare enough that none repeats (a replay is a 401)
+    // held launches run up to ~3x as fast: prepare enough that none repeats (a replay is a 401)
     const launchHeld = await measured(store.pids, {
       ...run,
       heldFrom: o.fixtureFile,
-      prepared: o.prepared * 2,
+      prepared: o.prepared * 4,
+    });
+    const launchMix = await measured(store.pids, {
+      ...run,
+      heldFrom: o.fixtureFile,
+      heldShare: HELD_SHARE,
+      prepared: o.prepared * 3,
     });
     return {
       workers: o.workers,
@@ -159,6 +172,7 @@ export async function benchLaunch(o: LaunchBenchOptions): Promise<LaunchBenchRes
       launch8Connections,
       launchWithRelease,
       launchHeld,
+      launchMix,
     };
   } finally {
     await store.stop();

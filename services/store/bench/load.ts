@@ -1,7 +1,8 @@
 // Load generator, run as a separate process by launch.ts so that its CPU is not the server's:
 // it signs every launch request up front (fresh nonce, HMAC-SHA256, a fresh device ECDH key
 // per launch and the fields runtime-sdk's launcher sends; `wantRelease` models a client that
-// also asks for the signed release document, `heldFrom` one that holds the resolved artifact), writes them as raw HTTP to a temporary file, and drives them
+// also asks for the signed release document, `heldFrom` one that holds the resolved artifact,
+// `heldShare` a mix of both), writes them as raw HTTP to a temporary file, and drives them
 // with wrk (C; one thread, so it takes at most one of the machine's cores). GET modes send one
 // path (the baselines) with the same wrk settings. Prints one JSON line with the figures,
 // including the CPU time wrk itself used.
@@ -41,6 +42,8 @@ export interface LoadConfig {
    * the version held): cachedDigests carries it, read from this fixture file (bench/fixture.ts)
    */
   heldFrom?: string;
+  /** with heldFrom: the share of launches that hold the version (the rest are first launches) */
+  heldShare?: number;
 }
 
 export interface LoadResult {
@@ -83,6 +86,10 @@ async function heldDigests(fixtureFile: string): Promise<string[]> {
   return digests;
 }
 
+/** whether launch n holds the version: spread evenly, e.g. share 0.8 → 4 of every 5 */
+const holds = (cfg: LoadConfig, n: number) =>
+  Math.floor((n + 1) * (cfg.heldShare ?? 1)) > Math.floor(n * (cfg.heldShare ?? 1));
+
 function signedLaunch(cfg: LoadConfig, n: number, held?: string[]): SignedRequest {
   const apps = cfg.appIds ?? 1;
   const app = (n * 7919) % apps;
@@ -98,7 +105,9 @@ function signedLaunch(cfg: LoadConfig, n: number, held?: string[]): SignedReques
     devicePublicKey,
     sdkVersion: '0.1.0',
     platform: 'web',
-    ...(held ? { cachedVersions: ['1.0.0'], cachedDigests: [held[app]] } : { cachedVersions: [] }),
+    ...(held && holds(cfg, n)
+      ? { cachedVersions: ['1.0.0'], cachedDigests: [held[app]] }
+      : { cachedVersions: [] }),
     ...(cfg.wantRelease ? { wantRelease: true } : {}),
   });
   const timestamp = Math.floor(Date.now() / 1000);

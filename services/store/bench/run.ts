@@ -4,7 +4,8 @@
 //     replay protection, real PostgreSQL behind it; load from wrk in a separate process
 //     (bench/load.ts), requests as the SDK sends them (fresh device key per launch, no
 //     signed release document), once more asking for the release document, and once as update
-//     checks / relaunches of the version held (cachedDigests: answered cached, no ECDH). Measured
+//     checks / relaunches of the version held (cachedDigests: answered cached, no ECDH), and a
+//     mix of 80% relaunches and 20% first launches. Measured
 //     for each server shape in BENCH_WORKERS (default "1,2": one process, and two node:cluster
 //     workers as STORE_WORKERS=2 runs it), each with two baselines in the same shape and under
 //     the same wrk settings: a bare node:http "hello", and the store's own GET /healthz.
@@ -27,7 +28,7 @@ import { ensureTenantSchema, migrateGlobal } from '../src/db/migrations.ts';
 import { measureCryptoFloor } from './crypto-floor.ts';
 import { buildFixture } from './fixture.ts';
 import { benchIngest } from './ingest.ts';
-import { benchLaunch, type LaunchBenchResult, type RunFigures } from './launch.ts';
+import { benchLaunch, HELD_SHARE, type LaunchBenchResult, type RunFigures } from './launch.ts';
 import { WRK_THREADS } from './load.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -117,6 +118,7 @@ try {
     console.log(`  same, 8 connections:          ${fmt(r.launch8Connections)}`);
     console.log(`  launch with wantRelease:      ${fmt(r.launchWithRelease)}`);
     console.log(`  update check, version held:   ${fmt(r.launchHeld)}`);
+    console.log(`  mix, ${HELD_SHARE * 100}% held + ${100 - HELD_SHARE * 100}% first:  ${fmt(r.launchMix)}`);
     console.log(`  baseline store GET /healthz:  ${fmt(r.baselineHealthz)}`);
     console.log(`  baseline node:http hello:     ${fmt(r.baselineHello)}`);
   }
