@@ -5,10 +5,10 @@
 //     (bench/load.ts), requests as the SDK sends them (fresh device key per launch, no
 //     signed release document), once more asking for the release document, and once as update
 //     checks / relaunches of the version held (cachedDigests: answered cached, no ECDH), and a
-//     mix of 80% relaunches and 20% first launches. Measured
-//     for each server shape in BENCH_WORKERS (default "1,2": one process, and two node:cluster
-//     workers as STORE_WORKERS=2 runs it), each with two baselines in the same shape and under
-//     the same wrk settings: a bare node:http "hello", and the store's own GET /healthz.
+//     mix of 80% relaunches and 20% first launches. Measured for each server shape in
+//     BENCH_WORKERS (default "1,2": one process, and two node:cluster workers as
+//     STORE_WORKERS=2 runs it), each with two baselines in the same shape and under the same
+//     wrk settings: a bare node:http "hello", and the store's own GET /healthz.
 //     Server CPU per request and wrk's CPU are reported with every figure.
 //  2. the per-launch cryptography on its own (bench/crypto-floor.ts): the ceiling it sets.
 //  3. ingest: events rows/s through EventWriter into day partitions (bench/ingest.ts).
