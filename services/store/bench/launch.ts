@@ -88,6 +88,12 @@ async function measured(pids: number[], config: LoadConfig): Promise<RunFigures>
   const before = cpuSeconds(pids);
   const r = await load(config);
   const used = cpuSeconds(pids) - before;
+  if (config.prepared !== undefined && r.totalRequests > config.prepared) {
+    // wrk wrapped around: the repeats were refused as replays and the rate counts those 401s
+    throw new Error(
+      `${r.totalRequests} requests sent but only ${config.prepared} prepared: raise PREPARED_PER_SECOND in bench/run.ts`,
+    );
+  }
   return {
     ...r,
     serverCpuUsPerRequest: round((used / Math.max(1, r.totalRequests)) * 1e6),
@@ -152,7 +158,7 @@ export async function benchLaunch(o: LaunchBenchOptions): Promise<LaunchBenchRes
         `held launches: ${check.cachedAnswers} of 200 answered cached (non-2xx ${check.non2xx})`,
       );
     }
-    // held launches run up to ~3x as fast: prepare enough that none repeats (a replay is a 401)
+    // held launches run up to ~3x as fast: prepare enough that none repeats (measured() checks)
     const launchHeld = await measured(store.pids, {
       ...run,
       heldFrom: o.fixtureFile,
