@@ -22,7 +22,7 @@ if [[ -n "${TESSERA_TOOLS_DIR:-}" ]]; then
 fi
 
 command -v go >/dev/null || { echo "tools: Go is required to build the control plane (https://go.dev/dl, or set TESSERA_TOOLS_DIR)" >&2; exit 1; }
-stamp="k8s=$KUBERNETES_VERSION etcd=$ETCD_VERSION helm=$HELM_VERSION $(go env GOVERSION) $(sha256sum "$here"/*/go.sum | sha256sum | cut -c1-12)"
+stamp="k8s=$KUBERNETES_VERSION etcd=$ETCD_VERSION helm=$HELM_VERSION $(go env GOVERSION) $(cat "$here"/*/go.mod "$here"/*/go.sum | sha256sum | cut -c1-12)"
 bin="$root/bin"
 if [[ -f "$bin/.stamp" && "$(cat "$bin/.stamp")" == "$stamp" ]] && all_present=1 && for t in "${tools[@]}"; do [[ -x "$bin/$t" ]] || all_present=0; done && [[ $all_present == 1 ]]; then
   echo "tools: up to date ($stamp)"
