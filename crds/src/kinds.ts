@@ -132,6 +132,8 @@ export const MiniProgramVersionKind: KindInfo = {
       description: 'Encrypted package size in bytes.',
       priority: 1,
     },
+    ready,
+    reason,
     age,
   ],
 };
@@ -190,6 +192,8 @@ export const GrayRuleKind: KindInfo = {
     },
     { name: 'Priority', type: 'integer', jsonPath: '.spec.priority', description: 'Priority.', priority: 1 },
     { name: 'Active', type: 'boolean', jsonPath: '.status.active', description: 'Currently in effect.' },
+    ready,
+    reason,
     age,
   ],
 };

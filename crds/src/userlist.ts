@@ -3,7 +3,7 @@
  * (which validates and publishes them) and the store (which loads them).
  *
  * Format choice. A 100,000-id list is about 1 MB: it cannot sit inline in the small
- * per-mini-program release ConfigMap (DESIGN §5) without pushing it to the 1 MiB object limit
+ * per-mini-program release ConfigMap without pushing it to the 1 MiB object limit
  * and making every unrelated release change rewrite and re-sign a megabyte. So the operator
  * publishes each list once as its own ConfigMap, content-addressed (the name carries the digest,
  * the content never changes under a name), and the release document references it as

@@ -22,6 +22,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[^:]*:\d+$/, 'TESSERA_HEALTH_ADDR must be host:port, e.g. 0.0.0.0:8081')
     .default('0.0.0.0:8081'),
+  TESSERA_METRICS_AUTH: z.enum(['true', 'false']).default('false'),
   TESSERA_WORKERS: z.coerce.number().int().min(1).max(256).default(DEFAULT_WORKERS),
   TESSERA_CLIENT_QPS: z.coerce.number().min(0).default(DEFAULT_CLIENT_RATE_LIMIT.qps),
   TESSERA_CLIENT_BURST: z.coerce.number().int().min(1).default(DEFAULT_CLIENT_RATE_LIMIT.burst),
@@ -65,7 +66,11 @@ const operator = createOperator({
   clientRateLimit:
     env.TESSERA_CLIENT_QPS > 0 ? { qps: env.TESSERA_CLIENT_QPS, burst: env.TESSERA_CLIENT_BURST } : false,
   selector: env.TESSERA_SELECTOR,
-  health: { host: host || '0.0.0.0', port: Number(port) },
+  health: {
+    host: host || '0.0.0.0',
+    port: Number(port),
+    authenticateMetrics: env.TESSERA_METRICS_AUTH === 'true',
+  },
   informer: { resyncMs: env.TESSERA_RESYNC_MS, watchTimeoutSeconds: env.TESSERA_WATCH_TIMEOUT_SECONDS },
   leaderElection:
     env.TESSERA_LEADER_ELECTION === 'true'

@@ -42,7 +42,7 @@ export interface OperatorOptions {
   workers?: number;
   /** Client-side QPS/burst (see ManagerOptions.clientRateLimit); default 200/400. */
   clientRateLimit?: ClientRateLimit | false;
-  health?: { host: string; port: number };
+  health?: { host: string; port: number; authenticateMetrics?: boolean };
   /** Only reconcile tessera.dev objects matching this label selector (sharding, tests). */
   selector?: string;
   informer?: Pick<

@@ -65,6 +65,7 @@ const MiniPrograms = T('miniprograms', 'MiniProgram');
 const Versions = T('miniprogramversions', 'MiniProgramVersion');
 const labels = { 'tessera.dev/test-run': RUN };
 const VERSION_CONTROLLER = 'controller="miniprogramversion"';
+const VERSION_QUEUE = 'name="miniprogramversion",controller="miniprogramversion"';
 const results: Array<[string, string, string]> = [];
 const report = (what: string, value: string, baseline: string) =>
   results.push([what, value, `${baseline}; load average ${loadAverage()}`]);
@@ -141,10 +142,10 @@ const cpu = new CpuMeter([
 const WRITES = /verb="(create|update|patch|delete)"/;
 const latency = (m0: string, m1: string) =>
   ['PATCH', 'PUT', 'POST', 'GET']
-    .map((m) => `${m} ${meanMs(m0, m1, 'tessera_operator_api_request_duration_seconds', `method="${m}"`)}`)
+    .map((m) => `${m} ${meanMs(m0, m1, 'rest_client_request_duration_seconds', `verb="${m}"`)}`)
     .join(', ');
 const limiterWait = (m0: string, m1: string) => {
-  const name = 'tessera_operator_client_rate_limiter_duration_seconds_sum';
+  const name = 'rest_client_rate_limiter_duration_seconds_sum';
   return `${(scalar(m1, name) - scalar(m0, name)).toFixed(1)} s`;
 };
 try {
@@ -261,7 +262,7 @@ try {
     report(
       `${N} versions -> Jobs (target < 20 s)`,
       secs(jobsMs),
-      `baselines: client creates ${N} Jobs directly: ${secs(baseJobsMs)} (CPU s ${baseCpu}); creates ${N} versions with no operator acting on them${quota ? ' (same ResourceQuota)' : ''}: ${secs(baseVersionsMs)}; the bench created the versions in ${secs(createdMs)}, the last Job followed ${secs(jobsMs - createdMs)} later; operator writes ${writesBetween(m0, m1)} (${delta(m0, m1, 'tessera_operator_api_requests_total', WRITES)}); reconciles ${delta(m0, m1, 'tessera_operator_reconcile_total')}; version reconcile mean ${meanMs(m0, m1, 'tessera_operator_reconcile_duration_seconds', VERSION_CONTROLLER)}, queue wait mean ${meanMs(m0, m1, 'tessera_operator_workqueue_queue_duration_seconds', VERSION_CONTROLLER)}; API round trip mean ${latency(m0, m1)}; client rate limiter wait total ${limiterWait(m0, m1)}; CPU s ${cpu.since(c0)}`,
+      `baselines: client creates ${N} Jobs directly: ${secs(baseJobsMs)} (CPU s ${baseCpu}); creates ${N} versions with no operator acting on them${quota ? ' (same ResourceQuota)' : ''}: ${secs(baseVersionsMs)}; the bench created the versions in ${secs(createdMs)}, the last Job followed ${secs(jobsMs - createdMs)} later; operator writes ${writesBetween(m0, m1)} (${delta(m0, m1, 'tessera_operator_api_requests_total', WRITES)}); reconciles ${delta(m0, m1, 'controller_runtime_reconcile_total')}; version reconcile mean ${meanMs(m0, m1, 'controller_runtime_reconcile_time_seconds', VERSION_CONTROLLER)}, queue wait mean ${meanMs(m0, m1, 'workqueue_queue_duration_seconds', VERSION_QUEUE)}; API round trip mean ${latency(m0, m1)}; client rate limiter wait total ${limiterWait(m0, m1)}; CPU s ${cpu.since(c0)}`,
     );
   }
 
@@ -373,7 +374,7 @@ try {
     report(
       `${N} Jobs Complete -> statuses filled (operator share)`,
       secs(filledMs),
-      `baseline: the bench writing ${N} pod + ${N} Job statuses: ${secs(writtenMs)}; ${share('a-')}; operator writes ${writesBetween(m0, m1)} (${delta(m0, m1, 'tessera_operator_api_requests_total', WRITES)}); version reconcile mean ${meanMs(m0, m1, 'tessera_operator_reconcile_duration_seconds', VERSION_CONTROLLER)}, queue wait mean ${meanMs(m0, m1, 'tessera_operator_workqueue_queue_duration_seconds', VERSION_CONTROLLER)}; API round trip mean ${latency(m0, m1)}; CPU s ${cpu.since(c0)}; the Job controller had taken ${secs(podsMs)} to create the pods`,
+      `baseline: the bench writing ${N} pod + ${N} Job statuses: ${secs(writtenMs)}; ${share('a-')}; operator writes ${writesBetween(m0, m1)} (${delta(m0, m1, 'tessera_operator_api_requests_total', WRITES)}); version reconcile mean ${meanMs(m0, m1, 'controller_runtime_reconcile_time_seconds', VERSION_CONTROLLER)}, queue wait mean ${meanMs(m0, m1, 'workqueue_queue_duration_seconds', VERSION_QUEUE)}; API round trip mean ${latency(m0, m1)}; CPU s ${cpu.since(c0)}; the Job controller had taken ${secs(podsMs)} to create the pods`,
     );
   }
 
@@ -405,7 +406,7 @@ try {
     report(
       `${N_E2E} completions -> statuses filled (end to end)`,
       secs(statusMs),
-      `baselines: writing the ${N_E2E} pod statuses ${secs(podWritesMs)}; the Job controller's share: all Jobs Complete after ${jobsCompleteMs ? secs(jobsCompleteMs) : 'n/a'}; the operator's share: ${share('b-')}; operator writes ${writesBetween(m0, m1)}; version reconcile mean ${meanMs(m0, m1, 'tessera_operator_reconcile_duration_seconds', VERSION_CONTROLLER)}; CPU s ${cpu.since(c0)}`,
+      `baselines: writing the ${N_E2E} pod statuses ${secs(podWritesMs)}; the Job controller's share: all Jobs Complete after ${jobsCompleteMs ? secs(jobsCompleteMs) : 'n/a'}; the operator's share: ${share('b-')}; operator writes ${writesBetween(m0, m1)}; version reconcile mean ${meanMs(m0, m1, 'controller_runtime_reconcile_time_seconds', VERSION_CONTROLLER)}; CPU s ${cpu.since(c0)}`,
     );
   }
 
@@ -440,7 +441,7 @@ try {
   if (PHASES.has('noop')) {
     // Restart the operator on the same settled objects (a full resync of everything).
     const writesBefore = writesBetween('', await scrape(op));
-    const runReconciles = await op.metric('tessera_operator_reconcile_total');
+    const runReconciles = await op.metric('controller_runtime_reconcile_total');
     await kill(op, 'SIGTERM');
     const op2 = await spawnOperator(`${RUN}-op2`, operatorEnv(NODE_OPTIONS));
     try {
@@ -449,14 +450,14 @@ try {
       await until(
         'restarted operator idle',
         async () => {
-          const r = await op2.metric('tessera_operator_reconcile_total');
+          const r = await op2.metric('controller_runtime_reconcile_total');
           const done = r === prev && r > 0;
           prev = r;
           return done;
         },
         3000,
       );
-      const noopRec = await op2.metric('tessera_operator_reconcile_total');
+      const noopRec = await op2.metric('controller_runtime_reconcile_total');
       const m = await scrape(op2);
       const noopWrites = writesBetween('', m);
       report(

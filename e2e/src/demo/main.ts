@@ -24,16 +24,30 @@ const stops: Array<() => Promise<void>> = [];
 let stopping = false;
 let failed = false;
 
+/** Past this, whatever has not stopped is killed (the cluster's exit handler kills its processes). */
+const STOP_DEADLINE_MS = 4000;
+
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log('\nstopping everything the demo started…');
+    const deadline = setTimeout(() => {
+      console.log(`still stopping after ${STOP_DEADLINE_MS / 1000} s: killing what is left`);
+      process.exit(code);
+    }, STOP_DEADLINE_MS);
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    clearTimeout(deadline);
+    console.log(`stopped in ${((Date.now() - stopRequested) / 1000).toFixed(1)} s`);
   }
   process.exit(code);
 }
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+let stopRequested = 0;
+const requestStop = () => {
+  stopRequested ||= Date.now();
+  void stopAll(0);
+};
+process.on('SIGINT', requestStop);
+process.on('SIGTERM', requestStop);
 
 try {
   await mkdir(STATE_DIR, { recursive: true });
@@ -84,6 +98,7 @@ try {
   printGuide(page.url, cluster.kubeconfigPath, workDir);
 } catch (error) {
   failed = true;
+  stopRequested = Date.now();
   console.error(`\nmake demo failed: ${(error as Error).message}`);
   console.error(`logs of the operator, store and pods are kept in ${STATE_DIR}/demo-*`);
   await stopAll(1);

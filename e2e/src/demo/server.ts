@@ -87,7 +87,12 @@ export async function startHostPage(options: HostPageOptions): Promise<HostPage>
   return {
     url: `http://127.0.0.1:${port}/`,
     server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // a browser keeps idle keep-alive connections open: close them, or close() waits for them
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

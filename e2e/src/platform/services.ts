@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/paths.ts';
-import { sleep, startProcess, stopPids } from '../harness/processes.ts';
+import { killPidsNow, sleep, startProcess, stopPids } from '../harness/processes.ts';
 
 /** A platform component running as its own Node process, as it would in a pod. */
 export interface ServiceProcess {
@@ -24,11 +24,17 @@ export function startNodeService(
     ...process.env,
     ...env,
   });
+  // a parent that exits before stop() (a deadline, a crash) takes the service with it
+  const onExit = () => child.pid && killPidsNow([child.pid]);
+  process.on('exit', onExit);
   return {
     name,
     child,
     logFile,
-    stop: () => (child.pid ? stopPids([child.pid], 10_000) : Promise.resolve()),
+    stop: async () => {
+      if (child.pid) await stopPids([child.pid], 10_000);
+      process.off('exit', onExit);
+    },
   };
 }
 

@@ -2,9 +2,11 @@
 // clear message, least-privilege RBAC proven with impersonation, hardened containers.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { compilerRoleRules, roleRules } from '@tessera/operator';
+import { OperatorMetrics } from '@tessera/operator/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { CRD_DIR, REPO_ROOT, tool } from '../../src/harness/paths.ts';
@@ -348,6 +350,110 @@ describe('helm chart', () => {
       const ref = values[which];
       const secret = secrets.find((x) => x.metadata.name === ref?.existingSecret);
       expect(secret?.stringData?.[ref?.key ?? '']).toMatch(/^(postgres|redis):\/\//);
+    }
+  });
+
+  it('ships helm test hooks that ask the store and the operator whether they are ready', async () => {
+    const hooks = rendered.filter((o) => o.kind === 'Pod') as Array<
+      Rendered & { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> } }
+    >;
+    expect(hooks.map((o) => o.metadata.name).sort()).toEqual([
+      'chart-test-tessera-operator-test',
+      'chart-test-tessera-store-test',
+    ]);
+    for (const pod of hooks) {
+      expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+      expect(pod.metadata.labels?.['app.kubernetes.io/component']).toBe('helm-test');
+      const spec = pod.spec as {
+        containers: Array<{ securityContext: Record<string, unknown>; command: string[] }>;
+      };
+      for (const c of spec.containers) {
+        expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+        expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
+        expect(c.command[0]).toBe('node');
+      }
+    }
+    // the operator's NetworkPolicy admits the test pods to the health port
+    const policy = rendered.find(
+      (o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'chart-test-tessera-operator',
+    );
+    expect(JSON.stringify(policy?.spec)).toContain('"app.kubernetes.io/component":"helm-test"');
+  });
+
+  it('prints NOTES whose commands name real objects and whose Tenant the API server accepts', async () => {
+    const r = await helm(['install', 'chart-test', CHART, '--namespace', ns.name, '--dry-run=client']);
+    expect(r.code).toBe(0);
+    const notes = r.stdout.slice(r.stdout.indexOf('NOTES:'));
+    for (const name of ['deployment/chart-test-tessera-store', 'deployment/chart-test-tessera-operator']) {
+      expect(notes).toContain(name);
+      const [kind, objectName] = name.split('/');
+      expect(rendered.some((o) => o.kind.toLowerCase() === kind && o.metadata.name === objectName)).toBe(
+        true,
+      );
+    }
+    expect(notes).toContain('service/chart-test-tessera-store 8080:80');
+    expect(notes).toContain('helm test chart-test -n');
+    expect(notes).toContain('--clusterrole=chart-test-tessera-metrics-reader');
+    const heredoc = /<<'YAML'\n([\s\S]*?)\n\s*YAML\n/.exec(notes)?.[1];
+    expect(heredoc).toBeDefined();
+    const tenant = (heredoc ?? '').replace(/^ {2}/gm, '');
+    const applied = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], tenant);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('tenant.tessera.dev/demo serverside-applied (server dry run)');
+  });
+
+  it('renders alerts and a dashboard on metric names the operator and the store export', async () => {
+    const { objects, text } = await render(
+      ns.name,
+      'prometheusRule.enabled=true',
+      'grafanaDashboard.enabled=true',
+      'serviceMonitor.enabled=true',
+    );
+    expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['PrometheusRule', 'ConfigMap']));
+    expect(text).toContain('bearerTokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token');
+    const known = new Set<string>(['up']);
+    const operatorMetrics = new OperatorMetrics();
+    operatorMetrics.collectProcessMetrics();
+    for (const m of await operatorMetrics.registry.getMetricsAsJSON()) known.add(m.name);
+    const storeSrc = join(REPO_ROOT, 'services', 'store', 'src');
+    for (const f of await readdir(storeSrc, { recursive: true })) {
+      if (!f.endsWith('.ts')) continue;
+      for (const m of readFileSync(join(storeSrc, f), 'utf8').matchAll(/'(tessera_store_[a-z_]+)'/g))
+        known.add(m[1] as string);
+    }
+    for (const p of ['process_resident_memory_bytes']) known.add(`tessera_store_${p}`);
+    const rule = objects.find((o) => o.kind === 'PrometheusRule') as unknown as {
+      spec: { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+    };
+    const dashboard = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-dashboard'),
+    ) as unknown as {
+      data: Record<string, string>;
+    };
+    const panels = (
+      JSON.parse(dashboard.data['tessera.json'] ?? '{}') as {
+        panels: Array<{ targets?: Array<{ expr: string }> }>;
+      }
+    ).panels;
+    const exprs = [
+      ...rule.spec.groups.flatMap((g) => g.rules.map((x) => x.expr)),
+      ...panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+    ];
+    expect(exprs.length).toBeGreaterThan(20);
+    const functions = new Set(['sum', 'rate', 'max', 'by', 'histogram_quantile', 'absent', 'increase', 'le']);
+    for (const expr of exprs) {
+      const names = (
+        expr
+          .replace(/\{[^}]*\}/g, '')
+          .replace(/\[[^\]]*\]/g, '')
+          .match(/[a-z_][a-z0-9_]*/g) ?? []
+      ).filter(
+        (n) =>
+          !functions.has(n) &&
+          !['controller', 'result', 'name', 'verb', 'route', 'status', 'keys', 'pod'].includes(n),
+      );
+      for (const n of names)
+        expect(known, `${n} in ${expr}`).toContain(n.replace(/_(bucket|count|sum)$/, ''));
     }
   });
 

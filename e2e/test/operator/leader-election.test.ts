@@ -65,10 +65,10 @@ describe('leader election', () => {
       async () => (await kube.get<Obj>(R.versions, ns, 'm-1-0-0'))?.status?.compileJob,
     );
     const standby = procs.find((p) => p !== leader) as OperatorProcess;
-    expect(await leader.metric('tessera_operator_leader')).toBe(1);
-    expect(await standby.metric('tessera_operator_leader')).toBe(0);
-    expect(await leader.metric('tessera_operator_reconcile_total')).toBeGreaterThan(0);
-    expect(await standby.metric('tessera_operator_reconcile_total')).toBe(0);
+    expect(await leader.metric('leader_election_master_status')).toBe(1);
+    expect(await standby.metric('leader_election_master_status')).toBe(0);
+    expect(await leader.metric('controller_runtime_reconcile_total')).toBeGreaterThan(0);
+    expect(await standby.metric('controller_runtime_reconcile_total')).toBe(0);
     // the standby is warm: its caches are synced, so it is ready
     expect((await fetch(`http://127.0.0.1:${standby.port}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${standby.port}/healthz`)).status).toBe(200);
@@ -90,7 +90,7 @@ describe('leader election', () => {
       'new leader reconciles',
       async () => (await kube.get<Obj>(R.versions, ns, 'm-1-1-0'))?.status?.compileJob,
     );
-    expect(await standby.metric('tessera_operator_leader')).toBe(1);
+    expect(await standby.metric('leader_election_master_status')).toBe(1);
   });
 
   it('a leader stopped with SIGTERM releases the lease for a new standby', async () => {

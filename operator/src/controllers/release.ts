@@ -1,4 +1,4 @@
-// Builds the signed release documents (DESIGN §5): one per (host app, listed mini-program) plus
+// Builds the signed release documents (docs/architecture.md §3): one per (host app, listed mini-program) plus
 // an index per host app. Pure functions of cached objects, so they are testable without a
 // cluster. Documents are canonical JSON; the digest covers exactly the signed bytes.
 import { createHash } from 'node:crypto';

@@ -76,6 +76,7 @@ export class Controller {
     if (this.#active) return;
     this.#active = true;
     for (const attach of this.#sources) attach();
+    this.#metrics?.maxConcurrentReconciles.labels(this.name).set(this.#workers);
     for (let i = 0; i < this.#workers; i++) this.#running.push(this.#worker(signal));
     this.#log.info('controller started', { workers: this.#workers });
   }
@@ -93,6 +94,7 @@ export class Controller {
       const key = await this.queue.get();
       if (key === undefined) return;
       const started = performance.now();
+      this.#metrics?.activeWorkers.labels(this.name).inc();
       let result = 'success';
       try {
         const r = await this.#reconciler.reconcile(key, signal);
@@ -103,6 +105,7 @@ export class Controller {
         }
       } catch (e) {
         result = 'error';
+        this.#metrics?.reconcileErrors.labels(this.name).inc();
         // A conflict only means the cache was behind the API server: retry quietly.
         (isConflict(e) ? this.#log.debug : this.#log.warn)('reconcile failed; retrying with backoff', {
           key,
@@ -111,8 +114,11 @@ export class Controller {
         });
         this.queue.addRateLimited(key);
       } finally {
+        const seconds = (performance.now() - started) / 1000;
         this.#metrics?.reconciles.labels(this.name, result).inc();
-        this.#metrics?.reconcileDuration.labels(this.name).observe((performance.now() - started) / 1000);
+        this.#metrics?.reconcileDuration.labels(this.name).observe(seconds);
+        this.#metrics?.workDuration.labels(this.name, this.name).observe(seconds);
+        this.#metrics?.activeWorkers.labels(this.name).dec();
         this.queue.done(key);
       }
     }

@@ -34,6 +34,7 @@ export { type LeaderElectionOptions, LeaderElector } from './leader-election.ts'
 export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.ts';
 export { Manager, type ManagerOptions } from './manager.ts';
 export { OperatorMetrics } from './metrics.ts';
+export { kubeScrapeAuthorizer, type ScrapeAuthorizer, type ScrapeVerdict } from './metrics-auth.ts';
 export {
   controllerOf,
   type KubeObject,

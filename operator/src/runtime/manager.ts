@@ -12,6 +12,7 @@ import { type ClientRateLimit, DEFAULT_CLIENT_RATE_LIMIT, KubeClient } from './k
 import { LeaderElector } from './leader-election.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { OperatorMetrics } from './metrics.ts';
+import { kubeScrapeAuthorizer } from './metrics-auth.ts';
 import type { KubeObject } from './object.ts';
 import { type ResourceType, resourceId } from './resources.ts';
 import { StatusWriter } from './status.ts';
@@ -21,8 +22,12 @@ export interface ManagerOptions {
   logger?: Logger;
   component?: string;
   fieldManager?: string;
-  /** host:port for /healthz, /readyz, /metrics; undefined = no server. Port 0 picks one. */
-  health?: { host: string; port: number };
+  /**
+   * host:port for /healthz, /readyz, /metrics; undefined = no server. Port 0 picks one.
+   * `authenticateMetrics`: /metrics only for bearer tokens allowed to get it (TokenReview +
+   * SubjectAccessReview), as controller-runtime's secure metrics serving.
+   */
+  health?: { host: string; port: number; authenticateMetrics?: boolean };
   leaderElection?: {
     namespace: string;
     name: string;
@@ -61,6 +66,12 @@ export class Manager {
   #stopped: Promise<void> | undefined;
   #leadershipLost: (() => void) | undefined;
   #electionDone: Promise<void> | undefined;
+  /** leader_election_master_status for this manager's lease (the component name without one) */
+  get #leaderGauge() {
+    return this.metrics.isLeader.labels(
+      this.#o.leaderElection?.name ?? this.#o.component ?? 'tessera-operator',
+    );
+  }
 
   constructor(options: ManagerOptions) {
     this.#o = options;
@@ -72,7 +83,7 @@ export class Manager {
       client.onRequest((verb, resource) => this.metrics.apiRequests.labels(verb, resource).inc());
       client.onLatency((method, waited, seconds) => {
         this.metrics.apiLatency.labels(method).observe(seconds);
-        this.metrics.rateLimiterWait.observe(waited);
+        this.metrics.rateLimiterWait.labels(method).observe(waited);
       });
       return client;
     };
@@ -81,8 +92,10 @@ export class Manager {
     this.applier = new Applier(this.client, options.fieldManager ?? FIELD_MANAGER);
     this.status = new StatusWriter(this.client);
     this.events = new EventRecorder(newClient(), component, this.log);
-    if (options.leaderElection)
+    if (options.leaderElection) {
       this.#elector = new LeaderElector(newClient(), this.log, options.leaderElection);
+      this.#leaderGauge.set(0);
+    }
   }
 
   get server(): Server | undefined {
@@ -139,6 +152,7 @@ export class Manager {
         live: () => !this.#stop.signal.aborted,
         ready: () => this.synced(),
         registry: this.metrics.registry,
+        ...(this.#o.health.authenticateMetrics ? { authorizeScrape: kubeScrapeAuthorizer(this.client) } : {}),
       });
     }
     for (const i of this.#informers.values()) i.start();
@@ -153,14 +167,14 @@ export class Manager {
       this.#stop.signal,
       (leadership) => this.#startControllers(leadership),
       () => {
-        this.metrics.isLeader.set(0);
+        this.#leaderGauge.set(0);
         void this.#stopControllers().then(() => this.#leadershipLost?.());
       },
     );
   }
 
   #startControllers(signal: AbortSignal): void {
-    this.metrics.isLeader.set(1);
+    this.#leaderGauge.set(1);
     this.#controllersRunning = true;
     for (const c of this.#controllers) c.start(signal);
   }
@@ -181,7 +195,7 @@ export class Manager {
       await this.#elector?.release();
       await Promise.all([...this.#informers.values()].map((i) => i.stop()));
       if (this.#server) await new Promise<void>((r) => this.#server?.close(() => r()));
-      this.metrics.isLeader.set(0);
+      this.#leaderGauge.set(0);
       this.log.info('stopped');
     })();
     return this.#stopped;
