@@ -2,15 +2,18 @@
 // clear message, least-privilege RBAC proven with impersonation, hardened containers.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { compilerRoleRules, roleRules } from '@tessera/operator';
-import { OperatorMetrics } from '@tessera/operator/runtime';
+import { Manager, OperatorMetrics, serverPort, silentLogger } from '@tessera/operator/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { CRD_DIR, REPO_ROOT, tool } from '../../src/harness/paths.ts';
-import { createTestNamespace, kubectl } from '../../src/harness/testing.ts';
+import { freePort } from '../../src/harness/processes.ts';
+import { createTestNamespace, kubeconfigPath, kubectl, loadKubeConfig } from '../../src/harness/testing.ts';
+import { startNodeService, waitForHttpOk } from '../../src/platform/services.ts';
 
 const run = promisify(execFile);
 const CHART = join(REPO_ROOT, 'charts', 'tessera');
@@ -20,7 +23,13 @@ interface Rendered {
   apiVersion: string;
   metadata: { name: string; namespace?: string };
   spec?: Record<string, unknown>;
-  rules?: Array<{ apiGroups?: string[]; resources?: string[]; verbs?: string[]; resourceNames?: string[] }>;
+  rules?: Array<{
+    apiGroups?: string[];
+    resources?: string[];
+    nonResourceURLs?: string[];
+    verbs?: string[];
+    resourceNames?: string[];
+  }>;
   roleRef?: { kind: string; name: string };
 }
 
@@ -173,7 +182,8 @@ describe('helm chart', () => {
       for (const rule of role.rules ?? []) {
         const where = `${role.kind}/${role.metadata.name}`;
         expect(rule.verbs, where).not.toContain('*');
-        expect(rule.resources, where).not.toContain('*');
+        expect(rule.resources ?? [], where).not.toContain('*');
+        expect(rule.nonResourceURLs ?? [], where).not.toContain('*');
         expect(rule.apiGroups ?? [], where).not.toContain('*');
         expect(rule.verbs, where).not.toContain('escalate');
         expect(rule.verbs, where).not.toContain('impersonate');
@@ -379,6 +389,58 @@ describe('helm chart', () => {
     );
     expect(JSON.stringify(policy?.spec)).toContain('"app.kubernetes.io/component":"helm-test"');
   });
+
+  it('runs the helm test scripts against a real store and operator: pass when ready, fail when not', async () => {
+    const pods = rendered.filter((o) => o.kind === 'Pod');
+    const script = (name: string) => {
+      const pod = pods.find((o) => o.metadata.name === name);
+      const c = (pod?.spec as { containers: Array<{ command: string[] }> } | undefined)?.containers[0];
+      return c?.command ?? [];
+    };
+    const runHook = async (command: string[], env: Record<string, string>) => {
+      try {
+        await run(process.execPath, command.slice(1), { env: { ...process.env, ...env }, timeout: 30_000 });
+        return 0;
+      } catch (e) {
+        return (e as { code?: number }).code ?? 1;
+      }
+    };
+    const work = await mkdtemp(join(tmpdir(), 'helm-test-'));
+    const storePort = await freePort();
+    const store = startNodeService(
+      'store',
+      'services/store/src/main.ts',
+      { HOST: '127.0.0.1', PORT: String(storePort), KUBERNETES: 'kubeconfig', KUBECONFIG: kubeconfigPath() },
+      work,
+    );
+    const manager = new Manager({
+      kubeConfig: loadKubeConfig(),
+      logger: silentLogger,
+      health: { host: '127.0.0.1', port: 0 },
+    });
+    try {
+      await waitForHttpOk(store, `http://127.0.0.1:${storePort}/readyz`);
+      await manager.start();
+      const operatorUrl = `http://127.0.0.1:${serverPort(manager.server as NonNullable<typeof manager.server>)}`;
+      expect(
+        await runHook(script('chart-test-tessera-store-test'), {
+          STORE_URL: `http://127.0.0.1:${storePort}`,
+        }),
+      ).toBe(0);
+      expect(await runHook(script('chart-test-tessera-operator-test'), { OPERATOR_URL: operatorUrl })).toBe(
+        0,
+      );
+      const nothing = `http://127.0.0.1:${await freePort()}`;
+      expect(await runHook(script('chart-test-tessera-store-test'), { STORE_URL: nothing })).not.toBe(0);
+      expect(await runHook(script('chart-test-tessera-operator-test'), { OPERATOR_URL: nothing })).not.toBe(
+        0,
+      );
+    } finally {
+      await manager.stop();
+      await store.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('prints NOTES whose commands name real objects and whose Tenant the API server accepts', async () => {
     const r = await helm(['install', 'chart-test', CHART, '--namespace', ns.name, '--dry-run=client']);
