@@ -71,8 +71,12 @@ describe('README', () => {
       // Ctrl-C reaches make and the demo (same process group).
       if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGINT');
     }
+    const interrupted = Date.now();
     await exited(child);
     expect(output()).toContain('stopping everything the demo started');
+    // how long the stop took, as the demo measured it (printed; tests assert no wall-clock time)
+    expect(output()).toMatch(/stopped in \d+\.\d s|killing what is left/);
+    console.log(`make demo stopped ${((Date.now() - interrupted) / 1000).toFixed(1)} s after Ctrl-C`);
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
   }, 600_000);
 

@@ -30,6 +30,7 @@ export {
   type ListOptions,
   type WatchEvent,
 } from './kube-client.ts';
+export { type KubeConnection, KubeconfigError, loadKubeconfig } from './kubeconfig.ts';
 export { type LeaderElectionOptions, LeaderElector } from './leader-election.ts';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.ts';
 export { Manager, type ManagerOptions } from './manager.ts';

@@ -1,10 +1,12 @@
-// A small REST client for any resource, built on @kubernetes/client-node's KubeConfig for
-// authentication and TLS. The generated client-node API creates a new connection pool for every
-// request; at thousands of requests that costs a TLS handshake each, so this client resolves the
-// dispatcher once and reuses it. Every request is counted by verb so tests and benchmarks can
-// prove that a no-op reconcile writes nothing.
-import { type KubeConfig, RequestContext } from '@kubernetes/client-node';
+// A small REST client for any resource: the one Kubernetes client of the operator, the store,
+// the CLI and the pod runner. It authenticates with a KubeConnection (kubeconfig.ts, the kubectl
+// rules) or, for callers that already hold one, a @kubernetes/client-node KubeConfig. The
+// generated client-node API creates a new connection pool for every request; at thousands of
+// requests that costs a TLS handshake each, so this client reuses one dispatcher. Every request
+// is counted by verb so tests and benchmarks can prove that a no-op reconcile writes nothing.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { type Dispatcher, fetch } from 'undici';
+import type { KubeConnection } from './kubeconfig.ts';
 import type { KubeObject } from './object.ts';
 import { BucketRateLimiter } from './rate-limiter.ts';
 import { apiVersionOf, type ResourceType, resourceId } from './resources.ts';
@@ -12,11 +14,14 @@ import { apiVersionOf, type ResourceType, resourceId } from './resources.ts';
 export class KubeApiError extends Error {
   readonly status: number;
   readonly reason: string;
-  constructor(status: number, reason: string, message: string) {
+  /** The API server's own message, without the request line. */
+  readonly apiMessage: string;
+  constructor(status: number, reason: string, message: string, apiMessage = message) {
     super(message);
     this.name = 'KubeApiError';
     this.status = status;
     this.reason = reason;
+    this.apiMessage = apiMessage;
   }
 }
 
@@ -82,9 +87,28 @@ export interface ClientRateLimit {
 /** Sized so a burst of 1,000 new versions (about two requests each) drains in about 10 s. */
 export const DEFAULT_CLIENT_RATE_LIMIT: ClientRateLimit = { qps: 200, burst: 400 };
 
+/** Credentials from a client-node KubeConfig (loaded by its caller, so importing it costs nothing more). */
+function clientNodeAuth(config: KubeConfig, server: string): () => Promise<Omit<Auth, 'at'>> {
+  let dispatcher: Dispatcher | undefined;
+  return async () => {
+    const { RequestContext } = await import('@kubernetes/client-node');
+    const ctx = new RequestContext(server, 'GET' as never);
+    await config.applySecurityAuthentication(ctx);
+    // client-node builds a new agent each time: keep the first (headers rotate, TLS identity does not)
+    dispatcher ??= ctx.getDispatcher() as Dispatcher | undefined;
+    return { headers: ctx.getHeaders(), dispatcher };
+  };
+}
+
+const isConnection = (c: KubeConfig | KubeConnection): c is KubeConnection =>
+  typeof (c as KubeConnection).authenticate === 'function' &&
+  typeof (c as KubeConnection).server === 'string';
+
 export class KubeClient {
   readonly server: string;
-  readonly #config: KubeConfig;
+  /** The namespace the kubeconfig context names (default "default"). */
+  readonly namespace: string;
+  readonly #credentials: () => Promise<Omit<Auth, 'at'>>;
   #auth: Auth | undefined;
   #observers: RequestObserver[] = [];
   #latencyObservers: LatencyObserver[] = [];
@@ -92,11 +116,18 @@ export class KubeClient {
   readonly writes = new Map<string, number>();
 
   /** `rateLimit` undefined: no client-side limit (tests, tools); the operator passes one. */
-  constructor(config: KubeConfig, options: { rateLimit?: ClientRateLimit } = {}) {
-    const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster: set current-context');
-    this.server = cluster.server.replace(/\/$/, '');
-    this.#config = config;
+  constructor(config: KubeConfig | KubeConnection, options: { rateLimit?: ClientRateLimit } = {}) {
+    if (isConnection(config)) {
+      this.server = config.server;
+      this.namespace = config.namespace;
+      this.#credentials = () => config.authenticate();
+    } else {
+      const cluster = config.getCurrentCluster();
+      if (!cluster) throw new Error('kubeconfig has no current cluster: set current-context');
+      this.server = cluster.server.replace(/\/$/, '');
+      this.namespace = config.getContextObject(config.getCurrentContext())?.namespace ?? 'default';
+      this.#credentials = clientNodeAuth(config, this.server);
+    }
     const limit = options.rateLimit;
     if (limit && limit.qps > 0) this.#limiter = new BucketRateLimiter(limit.qps, Math.max(1, limit.burst));
   }
@@ -119,11 +150,7 @@ export class KubeClient {
   async #authenticate(): Promise<Auth> {
     const now = Date.now();
     if (this.#auth && now - this.#auth.at < AUTH_REFRESH_MS) return this.#auth;
-    const ctx = new RequestContext(this.server, 'GET' as never);
-    await this.#config.applySecurityAuthentication(ctx);
-    // Reuse the first dispatcher: credentials in headers may rotate, the TLS identity does not.
-    const dispatcher = this.#auth?.dispatcher ?? (ctx.getDispatcher() as Dispatcher | undefined);
-    this.#auth = { headers: ctx.getHeaders(), dispatcher, at: now };
+    this.#auth = { ...(await this.#credentials()), at: now };
     return this.#auth;
   }
 
@@ -184,10 +211,12 @@ export class KubeClient {
     }
     if (!res.ok) {
       const s = (parsed ?? {}) as { reason?: string; message?: string };
+      const apiMessage = s.message ?? text.slice(0, 300);
       throw new KubeApiError(
         res.status,
         s.reason ?? 'Unknown',
-        `${method} ${path}: ${res.status} ${s.message ?? text.slice(0, 300)}`,
+        `${method} ${path}: ${res.status} ${apiMessage}`,
+        apiMessage,
       );
     }
     return parsed as T;

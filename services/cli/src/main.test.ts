@@ -60,7 +60,7 @@ describe('main', () => {
   it('exits 2 for an unreadable kubeconfig', async () => {
     const r = await runMain(['status', 'hello', '--kubeconfig', '/nonexistent/kubeconfig']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('cannot load kubeconfig /nonexistent/kubeconfig');
+    expect(r.stderr).toContain('the kubeconfig file /nonexistent/kubeconfig does not exist');
   });
 
   it('prints its version', async () => {

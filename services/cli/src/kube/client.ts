@@ -1,10 +1,16 @@
 // The user's Kubernetes connection: kubeconfig selection like kubectl (--kubeconfig, $KUBECONFIG,
-// --context, -n) and a small JSON REST client on top of client-node's authentication (tokens,
-// client certificates, exec plugins) with one reused connection pool.
+// --context, -n) and the project's one Kubernetes REST client, with API errors turned into CLI
+// errors (exit codes, hints). It deliberately avoids @kubernetes/client-node, whose import alone
+// costs most of a second.
 
-import { KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { type Dispatcher, fetch } from 'undici';
-import { CliError, EXIT, infraError, inputError } from '../errors.ts';
+import {
+  KubeClient as ApiClient,
+  KubeApiError as ApiError,
+  type KubeConnection,
+  KubeconfigError,
+  loadKubeconfig,
+} from '@tessera/operator/kube';
+import { CliError, EXIT, inputError } from '../errors.ts';
 
 export interface ConnectionOptions {
   kubeconfig?: string | undefined;
@@ -28,68 +34,45 @@ export class KubeApiError extends CliError {
 
 export const isNotFound = (e: unknown) => e instanceof KubeApiError && e.status === 404;
 
-interface Auth {
-  headers: Record<string, string>;
-  dispatcher: Dispatcher | undefined;
-}
-
-export function loadKubeConfig(opts: ConnectionOptions): KubeConfig {
-  const kc = new KubeConfig();
+export function connect(opts: ConnectionOptions): KubeConnection {
   try {
-    if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
+    return loadKubeconfig(opts);
   } catch (e) {
-    throw inputError(`cannot load kubeconfig ${opts.kubeconfig ?? '(default)'}: ${(e as Error).message}`);
+    if (e instanceof KubeconfigError) throw inputError(e.message);
+    throw e;
   }
-  if (opts.context) {
-    if (!kc.getContextObject(opts.context)) {
-      throw inputError(
-        `context "${opts.context}" is not in the kubeconfig; contexts: ${kc
-          .getContexts()
-          .map((c) => c.name)
-          .join(', ')}`,
-      );
-    }
-    kc.setCurrentContext(opts.context);
-  }
-  if (!kc.getCurrentCluster()) {
-    throw inputError('the kubeconfig has no current cluster; set current-context or pass --context');
-  }
-  return kc;
 }
 
 export class KubeClient {
-  readonly config: KubeConfig;
   readonly server: string;
   readonly namespace: string;
-  #auth: Promise<Auth> | undefined;
+  readonly #connection: KubeConnection;
+  readonly #api: ApiClient;
 
   constructor(opts: ConnectionOptions) {
-    this.config = loadKubeConfig(opts);
-    this.server = (this.config.getCurrentCluster()?.server ?? '').replace(/\/$/, '');
-    const ctx = this.config.getContextObject(this.config.getCurrentContext());
-    this.namespace = opts.namespace ?? ctx?.namespace ?? 'default';
-  }
-
-  #authenticate(): Promise<Auth> {
-    this.#auth ??= (async () => {
-      const ctx = new RequestContext(this.server, 'GET' as never);
-      try {
-        await this.config.applySecurityAuthentication(ctx);
-      } catch (e) {
-        throw infraError(`cannot authenticate to ${this.server}: ${(e as Error).message}`);
-      }
-      return { headers: ctx.getHeaders(), dispatcher: ctx.getDispatcher() as Dispatcher | undefined };
-    })();
-    return this.#auth;
+    this.#connection = connect(opts);
+    this.#api = new ApiClient(this.#connection);
+    this.server = this.#connection.server;
+    this.namespace = this.#connection.namespace;
   }
 
   /** The bearer token the kubeconfig user authenticates with, if it uses one. */
   async bearerToken(): Promise<string | undefined> {
-    const { headers } = await this.#authenticate();
-    const value = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
-    const m = value ? /^Bearer\s+(.+)$/i.exec(value) : null;
+    const { headers } = await this.#credentials();
+    const m = headers.authorization ? /^Bearer\s+(.+)$/i.exec(headers.authorization) : null;
     return m?.[1];
+  }
+
+  async #credentials() {
+    try {
+      return await this.#connection.authenticate();
+    } catch (e) {
+      throw new KubeApiError(
+        0,
+        'Unauthenticated',
+        `cannot authenticate to ${this.server}: ${(e as Error).message}`,
+      );
+    }
   }
 
   async request(
@@ -97,21 +80,19 @@ export class KubeClient {
     path: string,
     options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string } = {},
   ): Promise<unknown> {
-    const auth = await this.#authenticate();
-    const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-    const headers: Record<string, string> = { ...auth.headers, accept: 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    let res: Awaited<ReturnType<typeof fetch>>;
+    await this.#credentials();
     try {
-      res = await fetch(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        dispatcher: auth.dispatcher,
-        signal: AbortSignal.timeout(30_000),
-      });
+      return await this.#api.request<unknown>(method, path, options);
     } catch (e) {
+      if (e instanceof ApiError) {
+        const hint =
+          e.status === 401
+            ? ' (your kubeconfig credentials were rejected; log in again)'
+            : e.status === 403
+              ? ' (ask your tenant admin for the needed RBAC permission)'
+              : '';
+        throw new KubeApiError(e.status, e.reason, `${e.apiMessage}${hint}`);
+      }
       const cause = (e as { cause?: { message?: string } }).cause?.message;
       throw new KubeApiError(
         0,
@@ -119,25 +100,6 @@ export class KubeClient {
         `cannot reach the API server ${this.server}: ${cause ?? (e as Error).message}`,
       );
     }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok) {
-      const s = (parsed ?? {}) as { reason?: string; message?: string };
-      const message = s.message ?? text.slice(0, 300);
-      const hint =
-        res.status === 401
-          ? ' (your kubeconfig credentials were rejected; log in again)'
-          : res.status === 403
-            ? ' (ask your tenant admin for the needed RBAC permission)'
-            : '';
-      throw new KubeApiError(res.status, s.reason ?? 'Unknown', `${message}${hint}`);
-    }
-    return parsed;
   }
 
   async get(path: string): Promise<unknown | undefined> {
