@@ -8,7 +8,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NPM_STAMP := node_modules/.package-lock.stamp
 
-.PHONY: help deps system-deps tools crds crds-check helm-lint sdk build lint format test test-unit e2e bench demo \
+.PHONY: help deps system-deps tools crds crds-check helm-lint sdk cli build lint format test test-unit e2e bench demo \
         cluster-up cluster-down kind-up kind-deploy clean
 
 help:
@@ -58,13 +58,13 @@ lint: deps
 format: deps
 	biome check --write .
 
-test: deps system-deps tools sdk crds-check lint helm-lint
+test: deps system-deps tools sdk cli crds-check lint helm-lint
 	vitest run
 
 test-unit: deps
 	vitest run --project unit
 
-e2e: deps system-deps tools sdk
+e2e: deps system-deps tools sdk cli
 	vitest run --project e2e
 
 bench: deps system-deps tools
@@ -78,7 +78,14 @@ $(SDK_BUNDLE): $(shell find runtime-sdk/src runtime-sdk/scripts -name '*.ts' -no
 
 sdk: $(SDK_BUNDLE)
 
-demo: deps system-deps tools sdk
+# The CLI bundle bin/kubectl-tessera.js runs (it falls back to the sources when they are newer).
+CLI_BUNDLE := services/cli/dist/kubectl-tessera.mjs
+$(CLI_BUNDLE): $(shell find services/cli/src operator/src/runtime crds/src runtime-sdk/src/protocol runtime-sdk/src/package -name '*.ts' -not -name '*.test.ts') services/cli/scripts/build.ts $(NPM_STAMP)
+	npm run build -w @tessera/cli
+
+cli: $(CLI_BUNDLE)
+
+demo: deps system-deps tools sdk cli
 	node e2e/src/demo/main.ts
 
 cluster-up: deps tools
