@@ -17,6 +17,7 @@ export {
   type KubeConnection,
   KubeconfigError,
   type KubeconfigOptions,
+  kubeconfigContexts,
   loadKubeconfig,
 } from './kubeconfig.ts';
 export type { KubeObject } from './object.ts';

@@ -98,13 +98,23 @@ const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Token files are re-read this often (projected tokens rotate). */
 const TOKEN_FILE_REFRESH_MS = 60_000;
 
-export function loadKubeconfig(options: KubeconfigOptions = {}): KubeConnection {
-  const env = options.env ?? process.env;
-  const paths = options.kubeconfig
+function configPaths(options: KubeconfigOptions, env: NodeJS.ProcessEnv): string[] {
+  return options.kubeconfig
     ? [options.kubeconfig]
     : env.KUBECONFIG
       ? env.KUBECONFIG.split(delimiter).filter(Boolean)
       : [join(env.HOME ?? homedir(), '.kube', 'config')];
+}
+
+/** Every context name the kubeconfig files define (for shell completion). */
+export function kubeconfigContexts(options: KubeconfigOptions = {}): string[] {
+  const files = configPaths(options, options.env ?? process.env).filter((p) => existsSync(p));
+  return [...new Set(files.map(readConfigFile).flatMap((f) => f.contexts.map((c) => c.name)))];
+}
+
+export function loadKubeconfig(options: KubeconfigOptions = {}): KubeConnection {
+  const env = options.env ?? process.env;
+  const paths = configPaths(options, env);
   if (options.kubeconfig && !existsSync(options.kubeconfig)) {
     throw new KubeconfigError(`the kubeconfig file ${options.kubeconfig} does not exist`);
   }

@@ -23,7 +23,7 @@ export interface CommandSpec {
   required?: string[];
 }
 
-export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -39,7 +39,12 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     value: '<ns>',
     description: 'namespace (default: the context namespace)',
   },
-  output: { type: 'string', short: 'o', value: 'table|json|yaml', description: 'output format' },
+  output: {
+    type: 'string',
+    short: 'o',
+    value: 'table|wide|json|yaml',
+    description: 'output format (wide: tables with more columns)',
+  },
   'store-url': {
     type: 'string',
     value: '<url>',
@@ -172,9 +177,46 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
   },
   {
+    name: 'abort',
+    summary: "abort a mini-program's gray rollout: its rules are paused, every user gets the stable version",
+    positionals: ['mini-program'],
+    options: {
+      rule: {
+        type: 'string',
+        value: '<name>',
+        description: 'only this GrayRule (default: every running rule of the mini-program)',
+      },
+      reason: { type: 'string', value: '<text>', description: 'why, shown by status and in the rule' },
+    },
+  },
+  {
+    name: 'retry',
+    summary: 'resume an aborted rollout: the aborted rules run again where they stopped',
+    positionals: ['mini-program'],
+    options: {
+      rule: {
+        type: 'string',
+        value: '<name>',
+        description: 'only this GrayRule (default: every aborted rule of the mini-program)',
+      },
+    },
+  },
+  {
     name: 'status',
     summary: "show a mini-program's versions, approvals, stable version and gray rules",
     positionals: ['mini-program'],
+    options: {
+      watch: {
+        type: 'boolean',
+        short: 'w',
+        description: 'keep watching and show the status again whenever it changes (Ctrl-C stops)',
+      },
+    },
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script: source <(kubectl tessera completion bash)',
+    positionals: ['shell'],
     options: {},
   },
   {

@@ -50,9 +50,15 @@ export class CommandContext {
     this.io.stderr(`${line}\n`);
   }
 
-  /** The command's result: `doc` for --output json|yaml, `table()` for people. */
-  result(doc: unknown, table: () => string): void {
+  /** The command's result: `doc` for --output json|yaml, `table(wide)` for people. */
+  result(doc: unknown, table: (wide: boolean) => string): void {
+    this.io.stdout(this.format(doc, table));
+  }
+
+  format(doc: unknown, table: (wide: boolean) => string): string {
     const f = this.parsed.output;
-    this.io.stdout(f === 'table' ? `${table().replace(/\n+$/, '')}\n` : formatDocument(doc, f));
+    return f === 'table' || f === 'wide'
+      ? `${table(f === 'wide').replace(/\n+$/, '')}\n`
+      : formatDocument(doc, f);
   }
 }

@@ -6,6 +6,7 @@ async function runMain(argv: string[]) {
   let stdout = '';
   let stderr = '';
   const io: Io = {
+    isTTY: false,
     stdout: (t) => {
       stdout += t;
     },

@@ -20,7 +20,10 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   rollout: async () => (await import('./commands/rollout.ts')).rollout,
   suspend: async () => (await import('./commands/suspend.ts')).suspend,
   resume: async () => (await import('./commands/suspend.ts')).resume,
+  abort: async () => (await import('./commands/abort.ts')).abort,
+  retry: async () => (await import('./commands/abort.ts')).retry,
   status: async () => (await import('./commands/status.ts')).status,
+  completion: async () => (await import('./commands/completion.ts')).completion,
   logs: async () => (await import('./commands/logs.ts')).logs,
 };
 
@@ -32,6 +35,14 @@ function cliVersion(): string {
 }
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  if (argv[0] === '__complete') {
+    const [{ answerCompletion }, { clusterLookup }] = await Promise.all([
+      import('./commands/completion.ts'),
+      import('./completion-lookup.ts'),
+    ]);
+    await answerCompletion(argv.slice(1), io, clusterLookup(argv.slice(1)));
+    return EXIT.ok;
+  }
   try {
     const parsed = parseCommandLine(argv);
     if (parsed.kind === 'help') {

@@ -9,6 +9,8 @@ import {
   type KubeConnection,
   KubeconfigError,
   loadKubeconfig,
+  type ResourceType,
+  type WatchEvent,
 } from '@tessera/operator/kube';
 import { CliError, EXIT, inputError } from '../errors.ts';
 
@@ -114,6 +116,30 @@ export class KubeClient {
   async list(path: string, query: Record<string, string | undefined> = {}): Promise<unknown[]> {
     const body = (await this.request('GET', path, { query })) as { items?: unknown[] } | undefined;
     return body?.items ?? [];
+  }
+
+  /**
+   * Streams changes of `resource` in `namespace` from `resourceVersion` ("0": the current objects
+   * first, as ADDED) until the server closes the watch or `signal` aborts.
+   */
+  async watch(
+    resource: ResourceType,
+    namespace: string,
+    resourceVersion: string,
+    onEvent: (e: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<'closed' | 'stalled' | 'aborted'> {
+    await this.#credentials();
+    try {
+      return await this.#api.watch(
+        resource,
+        { namespace, resourceVersion, timeoutSeconds: 300, stallMs: 330_000, signal },
+        onEvent,
+      );
+    } catch (e) {
+      if (e instanceof ApiError) throw new KubeApiError(e.status, e.reason, e.apiMessage);
+      throw new KubeApiError(0, 'Unreachable', `the watch on ${this.server} broke: ${(e as Error).message}`);
+    }
   }
 
   /** Server-side apply (force: the CLI is the user saying "set this field now"). */

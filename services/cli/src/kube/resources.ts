@@ -19,6 +19,9 @@ import { infraError } from '../errors.ts';
 import type { KubeClient } from './client.ts';
 
 export const FIELD_MANAGER = 'kubectl-tessera';
+/** Set by `abort` on each GrayRule it paused: the reason given (or "aborted"), and when. */
+export const ABORTED_ANNOTATION = 'tessera.dev/aborted';
+export const ABORTED_AT_ANNOTATION = 'tessera.dev/aborted-at';
 
 export function crdPath(kind: KindInfo, namespace: string, name?: string, subresource?: string): string {
   let p = `/apis/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${kind.plural}`;

@@ -3,6 +3,6 @@
 import { stringify } from 'yaml';
 import type { OutputFormat } from '../args.ts';
 
-export function formatDocument(doc: unknown, format: Exclude<OutputFormat, 'table'>): string {
+export function formatDocument(doc: unknown, format: Exclude<OutputFormat, 'table' | 'wide'>): string {
   return format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc);
 }

@@ -9,6 +9,7 @@ import type {
   MiniProgram,
   MiniProgramVersion,
 } from '@tessera/crds';
+import { ABORTED_ANNOTATION } from '../kube/resources.ts';
 import { compareSemver } from '../semver.ts';
 import { age, renderFields, renderTable } from './table.ts';
 
@@ -37,8 +38,12 @@ export interface GrayRuleRow {
   match: string[];
   users: number;
   paused: boolean;
+  /** The reason `kubectl tessera abort` recorded, while the rule stays aborted. */
+  aborted: string | undefined;
   active: boolean | undefined;
   candidateReady: boolean | undefined;
+  stickiness: string | undefined;
+  schedule: string | undefined;
 }
 
 export interface StatusReport {
@@ -91,8 +96,14 @@ export function buildStatusReport(
       match: matchSummary(r),
       users: (r.spec.users?.ids?.length ?? 0) + (r.spec.users?.configMapRef ? 1 : 0),
       paused: r.spec.paused,
+      aborted: r.metadata.annotations?.[ABORTED_ANNOTATION],
       active: r.status?.active,
       candidateReady: r.status?.candidateReady,
+      stickiness: r.spec.rollout?.stickiness,
+      schedule:
+        r.spec.schedule?.start || r.spec.schedule?.end
+          ? `${r.spec.schedule.start ?? ''}..${r.spec.schedule.end ?? ''}`
+          : undefined,
     }));
   const rows: VersionRow[] = [...versions]
     .sort((a, b) => compareSemver(b.spec.version, a.spec.version))
@@ -137,13 +148,15 @@ export function buildStatusReport(
 }
 
 function ruleState(r: GrayRuleRow): string {
+  if (r.paused && r.aborted !== undefined) return `aborted (${r.aborted})`;
   if (r.paused) return 'paused';
   if (r.active === undefined) return 'pending';
   if (!r.active) return 'inactive';
   return r.candidateReady === false ? 'active (candidate not ready)' : 'active';
 }
 
-export function renderStatus(report: StatusReport, now: number): string {
+/** People's view of the report; `wide` adds digests, sizes, stickiness, schedules, user counts. */
+export function renderStatus(report: StatusReport, now: number, wide = false): string {
   const m = report.miniProgram;
   const header = renderFields([
     ['Mini-program', `${m.name} (${m.displayName}, appId ${m.appId})`],
@@ -157,7 +170,17 @@ export function renderStatus(report: StatusReport, now: number): string {
     report.versions.length === 0
       ? 'No versions: push one with "kubectl tessera push".'
       : renderTable(
-          ['Version', 'Name', 'Phase', 'Compiled', 'Approved', 'Approvals', 'Used By', 'Age'],
+          [
+            'Version',
+            'Name',
+            'Phase',
+            'Compiled',
+            'Approved',
+            'Approvals',
+            'Used By',
+            'Age',
+            ...(wide ? ['Digest', 'Size'] : []),
+          ],
           report.versions.map((v) => [
             v.version,
             v.name,
@@ -167,6 +190,9 @@ export function renderStatus(report: StatusReport, now: number): string {
             v.approvals.map((a) => `${a.role} by ${a.subject}`).join(', '),
             v.releasedBy.join(', '),
             age(v.createdAt, now),
+            ...(wide
+              ? [v.artifactDigest?.slice(0, 19) ?? '', v.size === undefined ? '' : String(v.size)]
+              : []),
           ]),
         );
   const failures = report.versions
@@ -177,7 +203,15 @@ export function renderStatus(report: StatusReport, now: number): string {
     report.grayRules.length === 0
       ? 'No gray rules.'
       : renderTable(
-          ['Name', 'Version', 'Percent', 'Priority', 'Match', 'State'],
+          [
+            'Name',
+            'Version',
+            'Percent',
+            'Priority',
+            'Match',
+            'State',
+            ...(wide ? ['Stickiness', 'Users', 'Schedule'] : []),
+          ],
           report.grayRules.map((r) => [
             r.name,
             r.version,
@@ -185,6 +219,7 @@ export function renderStatus(report: StatusReport, now: number): string {
             String(r.priority),
             [...r.match, ...(r.users > 0 ? ['explicit users'] : [])].join(' and '),
             ruleState(r),
+            ...(wide ? [r.stickiness ?? '', String(r.users), r.schedule ?? ''] : []),
           ]),
         );
   return [
