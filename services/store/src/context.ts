@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { KubeAuthorizer } from './auth/kube.ts';
 import type { NonceStore } from './auth/nonces.ts';
 import type { RateLimiter } from './auth/rate-limit.ts';
+import type { ReplayEpochs } from './auth/replay-epochs.ts';
 import type { EventWriter } from './db/events.ts';
 import type { BoundedCache } from './lru.ts';
 import type { ReleaseState } from './release/state.ts';
@@ -23,6 +24,8 @@ export interface StoreContext {
   pool: Pool;
   state: ReleaseState;
   nonces: NonceStore;
+  /** which signing times each nonce-store epoch still accepts, and the clock-ahead allowance */
+  replay: ReplayEpochs;
   rateLimiter: RateLimiter;
   /** requests per second per host app on device routes */
   rateLimitPerSecond: number;
