@@ -46,6 +46,8 @@ beforeAll(async () => {
     kubeConfig: kc,
     state,
     logger: pino({ level: 'silent' }),
+    // Redis restarts below start a new replay epoch: fresh signed requests wait this long
+    replayClockAheadSeconds: 2,
     // the receivers below listen on 127.0.0.1; everything else non-public stays refused
     webhookAllowCidrs: '127.0.0.1/32',
     // DNS for the hostile names below (no real DNS in tests)
@@ -552,6 +554,7 @@ describe('failures', () => {
       redisUrl: redis.url,
       state,
       rateLimitPerSecond: 3,
+      replayClockAheadSeconds: 2,
       webhookIntervalMs: 0,
       logger: pino({ level: 'silent' }),
     });
