@@ -39,7 +39,7 @@ import {
   releaseConfigMap,
 } from './release.ts';
 import { matchesSelector } from './selector.ts';
-import { signingKeyOf } from './tenant-keys.ts';
+import { revokedSigningKeyIdsOf, signingKeyOf } from './tenant-keys.ts';
 import type { SecretLike } from './types.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
@@ -96,11 +96,18 @@ export class HostAppReconciler implements Reconciler {
     const tenant = tenantForNamespace(this.#i, ns);
     const credentialsSecret = await this.#ensureCredentials(ha);
     const keySecret = this.#i.secrets.cache.getNamed(ns, KEY_SECRET_NAME) as SecretLike | undefined;
-    const signingKey = keySecret ? signingKeyOf(keySecret) : undefined;
+    const revoked = tenant ? revokedSigningKeyIdsOf(tenant) : new Set<string>();
+    const signingKey = keySecret ? signingKeyOf(keySecret, revoked) : undefined;
     if (!tenant || !signingKey) {
       const c = !tenant
         ? cond(false, 'TenantNotFound', `no Tenant owns namespace ${ns}`)
-        : cond(false, 'TenantKeysMissing', `waiting for the tenant key Secret ${ns}/${KEY_SECRET_NAME}`);
+        : keySecret
+          ? cond(
+              false,
+              'SigningKeyRevoked',
+              'the current tenant signing key is revoked; waiting for the Tenant to rotate it',
+            )
+          : cond(false, 'TenantKeysMissing', `waiting for the tenant key Secret ${ns}/${KEY_SECRET_NAME}`);
       await this.#mgr.status.update(HostAppResource, ha, {
         ...prev,
         observedGeneration: gen,
@@ -114,6 +121,7 @@ export class HostAppReconciler implements Reconciler {
     const isReleasable = (v: MiniProgramVersion) =>
       COMPILED_PHASES.has(v.status?.phase ?? '') &&
       v.status?.artifact !== undefined &&
+      !revoked.has(v.status.artifact.keyId) &&
       approvalState(required, v.status?.approvals).approved;
 
     const listed = this.#listed(ha);

@@ -14,6 +14,7 @@ import {
 } from '../core/launcher.ts';
 import { logicSources, pageFiles, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition } from '../core/permissions.ts';
+import { type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
 import { type PageViewHandle, Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, MemoryKeyValue } from '../core/storage.ts';
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
@@ -26,6 +27,10 @@ export interface NodeTesseraConfig {
   storeUrl: string;
   credentials: StoreCredentials;
   publicKeys: PublicKeyInput[];
+  /** Signing key ids no longer trusted although publicKeys lists them (launch answers add more). */
+  revokedSigningKeyIds?: string[];
+  /** Where revocations learned from the store are kept between runs (default: memory only). */
+  revocationStore?: RevocationStore;
   userId?: string;
   attributes?: Record<string, string | number | boolean>;
   hostApis?: Record<string, HostApiDefinition>;
@@ -69,6 +74,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
   });
   const cache = config.cache ?? new MemoryOfflineCache();
   const kv = new MemoryKeyValue();
+  const revocations = new SigningKeyRevocations(config.revokedSigningKeyIds, config.revocationStore);
 
   async function launch(appId: string, options: NodeLaunchOptions): Promise<NodeMiniProgram> {
     const t0 = performance.now();
@@ -76,6 +82,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       client,
       cache,
       publicKeys: config.publicKeys,
+      revocations,
       appId,
       userId: config.userId,
       attributes: config.attributes,
@@ -265,6 +272,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
         client,
         cache,
         publicKeys: config.publicKeys,
+        revocations,
         appId,
         userId: config.userId,
         platform: 'node',

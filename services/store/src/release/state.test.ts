@@ -227,4 +227,61 @@ describe('ReleaseState', () => {
       expect(state.host('ns', 'web')?.byAppId.get('bank-app')?.doc.displayName).toBe('New');
     });
   });
+
+  it('stops serving documents signed by a key the tenant revokes, and refuses new ones', async () => {
+    const { state } = await setup();
+    const old = await generateSigningKeyPair();
+    const current = await generateSigningKeyPair();
+    const trust = (revoked: string[]) =>
+      state.setTenantKeys('acme', {
+        namespace: 'ns',
+        keks: new Map(),
+        publicKeys: [
+          { keyId: current.keyId, key: current.publicKeySpki },
+          { keyId: old.keyId, key: old.publicKeySpki },
+        ],
+        revokedKeyIds: new Set(revoked),
+      });
+    const signed = async (d: MiniProgramRelease, signer: typeof old, name: string) => {
+      const raw = canonicalJson(d as unknown as JsonValue);
+      const sig = await signDetached(new TextEncoder().encode(raw), {
+        keyId: signer.keyId,
+        key: signer.privateKeyPkcs8,
+      });
+      return {
+        metadata: {
+          name,
+          namespace: 'ns',
+          labels: { 'tessera.dev/release': 'mini-program' },
+          annotations: { [RELEASE_KEY_ID_ANNOTATION]: signer.keyId },
+        },
+        data: { 'release.json': raw, 'release.sig': sig.signature },
+      };
+    };
+    trust([]);
+    expect((await state.applyConfigMap(await signed(doc(), old, 'bank'))).ok).toBe(true);
+    expect(
+      (
+        await state.applyConfigMap(
+          await signed(doc({ miniProgram: 'pay', appId: 'pay-app' }), current, 'pay'),
+        )
+      ).ok,
+    ).toBe(true);
+    trust([old.keyId]);
+    const host = state.host('ns', 'web');
+    expect([...(host?.byAppId.keys() ?? [])]).toEqual(['pay-app']);
+    expect(state.isRevoked('acme', old.keyId)).toBe(true);
+    expect(state.isRevoked('acme', current.keyId)).toBe(false);
+    // whoever holds the revoked private key cannot publish with it any more
+    const again = await state.applyConfigMap(await signed(doc({ displayName: 'Evil' }), old, 'bank'));
+    expect(again).toMatchObject({ ok: false, reason: expect.stringMatching(/revoked signing key/) });
+    // nor by claiming another key id for the revoked key's signature
+    const claimed = await signed(doc(), old, 'bank');
+    claimed.metadata.annotations[RELEASE_KEY_ID_ANNOTATION] = current.keyId;
+    expect((await state.applyConfigMap(claimed)).ok).toBe(false);
+    expect(host?.byAppId.has('bank-app')).toBe(false);
+    // the operator signs it again with the current key: served again
+    expect((await state.applyConfigMap(await signed(doc(), current, 'bank'))).ok).toBe(true);
+    expect(host?.byAppId.has('bank-app')).toBe(true);
+  });
 });

@@ -69,7 +69,10 @@ export interface CredentialEntry extends HostAppCredentials {
 export interface TenantKeys {
   namespace: string;
   keks: Map<string, CryptoKey>;
+  /** trusted public signing keys (never a revoked one) */
   publicKeys: PublicKeyInput[];
+  /** signing key ids the tenant revoked: nothing signed by them is served */
+  revokedKeyIds?: ReadonlySet<string>;
 }
 
 export interface ReleaseListener {
@@ -107,8 +110,34 @@ export class ReleaseState {
   readonly listeners: ReleaseListener[] = [];
 
   setTenantKeys(tenant: string, keys: TenantKeys): void {
-    this.#tenants.set(tenant, keys);
+    const revoked = keys.revokedKeyIds ?? new Set<string>();
+    // the store's keys always carry their id (Tenant status)
+    const trusted = keys.publicKeys.filter(
+      (k) => typeof k === 'string' || k instanceof Uint8Array || !revoked.has(k.keyId),
+    );
+    this.#tenants.set(tenant, { ...keys, publicKeys: trusted });
+    this.#dropSignedByRevokedKeys(tenant, revoked);
     this.generation++;
+  }
+
+  /**
+   * Release documents signed by a key the tenant has just revoked stop being served at once (not
+   * "the previous one stays": it is the previous one that is no longer trusted). The operator
+   * signs them again with the current key, and those arrive as updates.
+   */
+  #dropSignedByRevokedKeys(tenant: string, revoked: ReadonlySet<string>): void {
+    if (revoked.size === 0) return;
+    for (const [cmKey, at] of this.#byConfigMap) {
+      const host = this.#hosts.get(at.host);
+      const entry = host?.tenant === tenant ? host.byAppId.get(at.appId) : undefined;
+      if (!entry || !revoked.has(entry.signed.keyId ?? '')) continue;
+      this.#dropEntry(cmKey);
+    }
+  }
+
+  /** Whether `keyId` is a signing key the tenant revoked. */
+  isRevoked(tenant: string, keyId: string | undefined): boolean {
+    return keyId !== undefined && (this.#tenants.get(tenant)?.revokedKeyIds?.has(keyId) ?? false);
   }
 
   tenantKeys(tenant: string): TenantKeys | undefined {
@@ -175,6 +204,11 @@ export class ReleaseState {
       return this.#reject(`${meta.namespace}/${meta.name}: document names namespace ${doc.namespace}`);
     }
     const keys = this.#tenants.get(doc.tenant);
+    const keyId = meta.annotations?.[RELEASE_KEY_ID_ANNOTATION];
+    if (keyId !== undefined && keys?.revokedKeyIds?.has(keyId)) {
+      this.#dropEntry(`${meta.namespace}/${meta.name}`);
+      return this.#reject(`${meta.namespace}/${meta.name}: signed by the revoked signing key ${keyId}`);
+    }
     if (!keys || keys.publicKeys.length === 0) {
       return this.#reject(
         `${meta.namespace}/${meta.name}: no public keys known for tenant ${doc.tenant} yet`,
@@ -269,6 +303,11 @@ export class ReleaseState {
     const cmKey = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
     this.#latest.delete(cmKey);
     this.#waiting.delete(cmKey);
+    this.#dropEntry(cmKey);
+  }
+
+  /** Stops serving the release document of one ConfigMap. */
+  #dropEntry(cmKey: string): void {
     const at = this.#byConfigMap.get(cmKey);
     if (!at) return;
     const host = this.#hosts.get(at.host);

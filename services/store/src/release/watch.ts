@@ -35,8 +35,8 @@ type ConfigMapObject = KubeObject & { data?: Record<string, string> };
 type SecretObject = KubeObject & { data?: Record<string, string> };
 
 export interface TenantObject extends KubeObject {
-  spec?: { namespace?: string };
-  status?: { namespace?: string; publicKeys?: PublicKey[] };
+  spec?: { namespace?: string; crypto?: { revokedSigningKeyIds?: string[] } };
+  status?: { namespace?: string; publicKeys?: PublicKey[]; revokedSigningKeyIds?: string[] };
 }
 
 export interface VersionObject extends KubeObject {
@@ -113,7 +113,7 @@ export function watchReleaseState(
 
   const tenants = new Map<
     string,
-    { namespace?: string; publicKeys: PublicKey[]; keks?: Map<string, CryptoKey> }
+    { namespace?: string; publicKeys: PublicKey[]; revoked?: Set<string>; keks?: Map<string, CryptoKey> }
   >();
   const tenantByNamespace = new Map<string, string>();
 
@@ -140,6 +140,7 @@ export function watchReleaseState(
       namespace: t.namespace,
       keks: t.keks ?? new Map(),
       publicKeys: t.publicKeys.map((k) => ({ keyId: k.keyId, key: k.publicKey })),
+      revokedKeyIds: t.revoked ?? new Set(),
     });
     // release documents that arrived before the tenant's keys are applied now
     for (const cm of releaseInf.cache.list(t.namespace)) later('release apply', applyRelease(cm));
@@ -153,6 +154,11 @@ export function watchReleaseState(
       ...(tenants.get(name) ?? {}),
       namespace: t.status?.namespace ?? t.spec?.namespace ?? `tessera-${name}`,
       publicKeys: t.status?.publicKeys ?? [],
+      // the spec is the platform team's word, the status the operator's: either revokes
+      revoked: new Set([
+        ...(t.spec?.crypto?.revokedSigningKeyIds ?? []),
+        ...(t.status?.revokedSigningKeyIds ?? []),
+      ]),
     });
     publishTenant(name);
     hooks.onTenantObject?.(t);
