@@ -9,6 +9,7 @@ import { DeviceKeyWrapper } from '@tessera/runtime-sdk/package/node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type Logger, pino } from 'pino';
+import type { PlatformAttestationVerifier } from './auth/host-binding.ts';
 import { KubeAuth, type KubeAuthorizer } from './auth/kube.ts';
 import { MemoryNonceStore, type NonceStore, RedisNonceStore } from './auth/nonces.ts';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './auth/rate-limit.ts';
@@ -63,6 +64,11 @@ export interface StoreOptions {
    * Default: REPLAY_CLOCK_AHEAD_SECONDS, else 30
    */
   replayClockAheadSeconds?: number;
+  /**
+   * Verifies platform attestation tokens of native launches (App Attest, Play Integrity, …);
+   * absent: native launches are bound by their declared application id only (a weak binding)
+   */
+  attestation?: PlatformAttestationVerifier;
   /** device requests per second per host app (shared via Redis; per replica without it) */
   rateLimitPerSecond?: number;
   /** webhook worker poll interval; 0 disables delivery on this instance */
@@ -240,6 +246,7 @@ export async function startStore(o: StoreOptions): Promise<Store> {
           : DEFAULT_CLOCK_AHEAD_SECONDS),
     ),
     rateLimiter,
+    attestation: o.attestation,
     rateLimitPerSecond: o.rateLimitPerSecond ?? 50_000,
     kube: o.kube ?? (o.kubeConfig ? new KubeAuth(o.kubeConfig) : null),
     approvals: o.approvals ?? (o.kubeConfig ? new KubeApprovalWriter(o.kubeConfig) : null),

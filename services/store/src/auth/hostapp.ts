@@ -13,6 +13,7 @@ import {
 import type { StoreContext } from '../context.ts';
 import { HttpProblem, problems } from '../http/problem.ts';
 import type { CredentialEntry } from '../release/state.ts';
+import { checkOrigin } from './host-binding.ts';
 import { NonceStoreUnavailable } from './nonces.ts';
 import type { EpochFloor } from './replay-epochs.ts';
 
@@ -39,6 +40,7 @@ export async function authenticateHostApp(
   options: { allowSession: boolean },
 ): Promise<HostAppPrincipal> {
   const who = await authenticate(ctx, req, rawPath, body, options);
+  checkOrigin(ctx, req, who);
   if (!(await ctx.rateLimiter.allow(who.sdkKey, ctx.rateLimitPerSecond, ctx.now()))) {
     throw new HttpProblem(
       429,

@@ -104,8 +104,9 @@ export function watchReleaseState(
   const tenantInf = informer<TenantObject>(resourceOf(TenantKind));
   const secretInf = informer<SecretObject>(resources.Secrets, { labelSelector: LABEL_TENANT });
   const listInf = informer<ConfigMapObject>(resources.ConfigMaps, { labelSelector: LABEL_USER_LIST });
+  // per-mini-program release documents and host-app indexes (the platforms credentials are bound to)
   const releaseInf = informer<ConfigMapObject>(resources.ConfigMaps, {
-    labelSelector: `${LABEL_RELEASE}=mini-program`,
+    labelSelector: `${LABEL_RELEASE} in (mini-program,index)`,
   });
   const versionInf = informer<VersionObject>(resourceOf(MiniProgramVersionKind));
   const first = [tenantInf, secretInf, listInf];
@@ -117,8 +118,9 @@ export function watchReleaseState(
   >();
   const tenantByNamespace = new Map<string, string>();
 
+  const isIndex = (cm: ConfigMapLike) => cm.metadata?.labels?.[LABEL_RELEASE] === 'index';
   const applyRelease = async (cm: ConfigMapLike) => {
-    const r = await state.applyConfigMap(cm);
+    const r = isIndex(cm) ? await state.applyIndexConfigMap(cm) : await state.applyConfigMap(cm);
     const configMap = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
     if (!r.ok && !r.superseded) log.warn({ configMap, reason: r.reason }, 'release ConfigMap refused');
     if (r.ok)
@@ -222,7 +224,8 @@ export function watchReleaseState(
     onAdd: (cm) => later('release apply', applyRelease(cm)),
     onUpdate: (_, cm) => later('release apply', applyRelease(cm)),
     onDelete: (cm) => {
-      state.deleteConfigMap(cm);
+      if (isIndex(cm)) state.deleteIndexConfigMap(cm);
+      else state.deleteConfigMap(cm);
       hooks.onChange?.();
     },
   });

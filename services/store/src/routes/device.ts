@@ -23,7 +23,8 @@ import {
 } from '@tessera/runtime-sdk/protocol';
 import { Counter, type Registry } from 'prom-client';
 import { globalRegistry } from 'zod';
-import { authenticateHostApp, type HostAppPrincipal } from '../auth/hostapp.ts';
+import { checkNativeIdentity } from '../auth/host-binding.ts';
+import { authenticateHostApp, bodySha256, type HostAppPrincipal } from '../auth/hostapp.ts';
 import type { ArtifactKeyInfo, StoreContext } from '../context.ts';
 import { blobInfo } from '../db/blobs.ts';
 import { parseJson, readBody } from '../http/body.ts';
@@ -59,6 +60,7 @@ export function deviceRoutes(router: Router, ctx: StoreContext): void {
       const body = await readBody(rc.req, LAUNCH_BODY_LIMIT);
       const who = await authenticateHostApp(ctx, rc.req, rc.rawPath, body, { allowSession: true });
       const input = parseJson(body, LaunchRequestSchema);
+      await checkNativeIdentity(ctx, who, input, () => bodySha256(body));
       const result = await launch(ctx, who, input);
       (result.body.cached ? answers.cached : answers.wrapped).inc();
       sendLaunch(rc, result);
