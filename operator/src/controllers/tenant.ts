@@ -170,13 +170,14 @@ export class TenantReconciler implements Reconciler {
             observedGeneration: gen,
           },
     );
+    const { revokedSigningKeyIds: _before, ...kept } = prev;
     const status: TenantStatus = {
-      ...prev,
+      ...kept,
       observedGeneration: gen,
       namespace: ns,
       keySecretName: KEY_SECRET_NAME,
       ...(publicKeys ? { publicKeys } : {}),
-      revokedSigningKeyIds: revoked.size ? [...revoked].sort() : undefined,
+      ...(revoked.size ? { revokedSigningKeyIds: [...revoked].sort() } : {}),
       conditions: setConditions(prev.conditions, conds),
     };
     await this.#writeStatus(t, status);

@@ -78,6 +78,7 @@ async function authenticate(
         'invalid-session',
         'the session token is invalid or expired; mint a new one',
       );
+    refuseExpired(ctx, creds);
     return { ...principal(creds, 'session'), sessionUser: payload.sub };
   }
   const parsed = parseSignatureHeaders((n) => {
@@ -98,6 +99,7 @@ async function authenticate(
       'unknown-key',
       'the sdkKey is not known; check the host app credentials Secret',
     );
+  refuseExpired(ctx, creds);
   const verdict = await verifyRequestSignature({
     method: req.method ?? 'GET',
     path: rawPath,
@@ -123,6 +125,15 @@ async function authenticate(
   }
   await checkReplay(ctx, creds.sdkKey, parsed.value.nonce, parsed.value.timestamp);
   return principal(creds, 'hmac');
+}
+
+/** A previous sdkKey/sdkSecret pair is refused once its grace period after a rotation ended. */
+function refuseExpired(ctx: StoreContext, c: CredentialEntry): void {
+  if (c.expiresAt === undefined || ctx.now() < c.expiresAt) return;
+  throw problems.unauthorized(
+    'credentials-expired',
+    `this sdkKey was rotated out of HostApp ${c.namespace}/${c.hostApp} and its grace period ended at ${new Date(c.expiresAt).toISOString()}; use the current sdkKey and sdkSecret from the credentials Secret`,
+  );
 }
 
 function principal(c: CredentialEntry, via: 'hmac' | 'session'): HostAppPrincipal {

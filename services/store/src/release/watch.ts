@@ -26,7 +26,7 @@ import {
   resources,
 } from '@tessera/operator/runtime';
 import type { Logger } from 'pino';
-import { readCredentials, readKeks } from './keys.ts';
+import { readAllCredentials, readKeks, sdkKeysOf } from './keys.ts';
 import type { ConfigMapLike, ReleaseState } from './state.ts';
 
 export const KEY_SECRET_NAME = 'tessera-tenant-keys';
@@ -189,20 +189,18 @@ export function watchReleaseState(
       publishTenant(tenant);
       return;
     }
-    const creds = readCredentials(s);
-    if (creds) await state.setCredentials(creds);
+    for (const creds of readAllCredentials(s)) await state.setCredentials(creds);
   };
   secretInf.addHandler({
     onAdd: (s) => later('secret', upsertSecret(s)),
     onUpdate: (old, s) => {
-      const before = old.data?.sdkKey;
-      if (before && before !== s.data?.sdkKey)
-        state.deleteCredentials(Buffer.from(before, 'base64').toString('utf8'));
+      // keys rotated out (the previous pair dropped, or replaced by a second rotation) go
+      const now = new Set(sdkKeysOf(s));
+      for (const key of sdkKeysOf(old)) if (!now.has(key)) state.deleteCredentials(key);
       later('secret', upsertSecret(s));
     },
     onDelete: (s) => {
-      const key = s.data?.sdkKey;
-      if (key) state.deleteCredentials(Buffer.from(key, 'base64').toString('utf8'));
+      for (const key of sdkKeysOf(s)) state.deleteCredentials(key);
     },
   });
 
