@@ -17,7 +17,7 @@ import type { HostApiDefinition } from '../core/permissions.ts';
 import { type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
 import { type PageViewHandle, Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, MemoryKeyValue } from '../core/storage.ts';
-import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
+import { type HostIdentity, StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { PublicKeyInput } from '../package/keys.ts';
 import { PageView } from '../view/page-view.ts';
 import { realmBundle } from './realm-bundle.ts';
@@ -31,6 +31,11 @@ export interface NodeTesseraConfig {
   revokedSigningKeyIds?: string[];
   /** Where revocations learned from the store are kept between runs (default: memory only). */
   revocationStore?: RevocationStore;
+  /**
+   * A desktop application (Electron, …) embedding the SDK: its application id, checked by the
+   * store against HostApp.spec.platforms.desktop.appId; launches then say platform desktop.
+   */
+  desktop?: HostIdentity;
   userId?: string;
   attributes?: Record<string, string | number | boolean>;
   hostApis?: Record<string, HostApiDefinition>;
@@ -70,8 +75,10 @@ export function createNodeTessera(config: NodeTesseraConfig) {
   const client = new StoreClient({
     storeUrl: config.storeUrl,
     credentials: config.credentials,
+    ...(config.desktop ? { hostIdentity: config.desktop } : {}),
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
+  const platform = config.desktop ? 'desktop' : 'node';
   const cache = config.cache ?? new MemoryOfflineCache();
   const kv = new MemoryKeyValue();
   const revocations = new SigningKeyRevocations(config.revokedSigningKeyIds, config.revocationStore);
@@ -86,7 +93,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       appId,
       userId: config.userId,
       attributes: config.attributes,
-      platform: 'node',
+      platform,
       ...(config.policy ? { policy: config.policy } : {}),
     });
     const { pkg, manifest, subpackages } = opened;
@@ -275,7 +282,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
         revocations,
         appId,
         userId: config.userId,
-        platform: 'node',
+        platform,
       });
       return { version: o.version };
     },

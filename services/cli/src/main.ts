@@ -22,6 +22,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   resume: async () => (await import('./commands/suspend.ts')).resume,
   status: async () => (await import('./commands/status.ts')).status,
   logs: async () => (await import('./commands/logs.ts')).logs,
+  'rotate-credentials': async () => (await import('./commands/credentials.ts')).rotateCredentials,
 };
 
 function cliVersion(): string {
