@@ -99,16 +99,15 @@ async function authenticate(
       'unknown-key',
       'the sdkKey is not known; check the host app credentials Secret',
     );
-  refuseExpired(ctx, creds);
+  const nowSeconds = Math.floor(ctx.now() / 1000);
   const verdict = await verifyRequestSignature({
     method: req.method ?? 'GET',
     path: rawPath,
     headers: parsed.value,
     bodySha256: bodySha256(body),
     key: creds.hmac,
-    now: Math.floor(ctx.now() / 1000),
+    now: nowSeconds,
   });
-  const nowSeconds = Math.floor(ctx.now() / 1000);
   if (verdict.ok && parsed.value.timestamp > nowSeconds + ctx.replay.clockAheadSeconds) {
     throw problems.unauthorized(
       'signature-timestamp-ahead',
@@ -123,6 +122,8 @@ async function authenticate(
         : 'the request signature does not match; sign method, path with query, timestamp, nonce and body SHA-256 with the sdkSecret',
     );
   }
+  // only a caller who knows the secret learns that the pair expired
+  refuseExpired(ctx, creds);
   await checkReplay(ctx, creds.sdkKey, parsed.value.nonce, parsed.value.timestamp);
   return principal(creds, 'hmac');
 }

@@ -284,4 +284,56 @@ describe('ReleaseState', () => {
     expect((await state.applyConfigMap(await signed(doc(), current, 'bank'))).ok).toBe(true);
     expect(host?.byAppId.has('bank-app')).toBe(true);
   });
+
+  it('binds host apps to the platforms of their signed index, and drops a binding its tenant revokes', async () => {
+    const { state, keys } = await setup();
+    const index = async (platforms: Record<string, unknown>, signer = keys) => {
+      const raw = canonicalJson({
+        schema: 'tessera.dev/release-index/v1',
+        tenant: 'acme',
+        namespace: 'ns',
+        hostApp: 'web',
+        platforms,
+        hostApis: [],
+        menuItems: [],
+        miniPrograms: [],
+      } as unknown as JsonValue);
+      const sig = await signDetached(new TextEncoder().encode(raw), {
+        keyId: signer.keyId,
+        key: signer.privateKeyPkcs8,
+      });
+      return {
+        metadata: {
+          name: 'tessera-index-web',
+          namespace: 'ns',
+          labels: { 'tessera.dev/release': 'index' },
+          annotations: { [RELEASE_KEY_ID_ANNOTATION]: signer.keyId },
+        },
+        data: { 'release.json': raw, 'release.sig': sig.signature },
+      };
+    };
+    const applied = await state.applyIndexConfigMap(
+      await index({ web: { origins: ['https://Bank.Example.com:443'] }, ios: { bundleId: 'com.bank' } }),
+    );
+    expect(applied.ok).toBe(true);
+    const b = state.binding('ns', 'web');
+    expect([...(b?.webOrigins ?? [])]).toEqual(['https://bank.example.com']);
+    expect(b?.nativeIds).toEqual({ ios: 'com.bank' });
+    expect(state.originListed('https://bank.example.com')).toBe(true);
+    // an index signed by another key does not replace the binding
+    const other = await generateSigningKeyPair();
+    const forged = await index({ web: { origins: ['https://evil.example'] } }, other);
+    forged.metadata.annotations[RELEASE_KEY_ID_ANNOTATION] = keys.keyId;
+    expect((await state.applyIndexConfigMap(forged)).ok).toBe(false);
+    expect(state.originListed('https://evil.example')).toBe(false);
+    expect(state.binding('ns', 'web')?.nativeIds).toEqual({ ios: 'com.bank' });
+    state.setTenantKeys('acme', {
+      namespace: 'ns',
+      keks: new Map(),
+      publicKeys: [{ keyId: keys.keyId, key: keys.publicKeySpki }],
+      revokedKeyIds: new Set([keys.keyId]),
+    });
+    expect(state.binding('ns', 'web')).toBeUndefined();
+    expect(state.originListed('https://bank.example.com')).toBe(false);
+  });
 });

@@ -85,6 +85,9 @@ export type NativePlatform = (typeof NATIVE_PLATFORMS)[number];
 export interface HostBinding {
   /** the index ConfigMap (namespace/name) it came from */
   configMap: string;
+  /** the tenant and the signing key of the index */
+  tenant: string;
+  keyId: string | undefined;
   /** serialised origins (scheme://host[:port]) of web host pages */
   webOrigins: ReadonlySet<string>;
   /** declared application id per native platform (bundle id, package name, …) */
@@ -151,12 +154,14 @@ export class ReleaseState {
   }
 
   /**
-   * Release documents signed by a key the tenant has just revoked stop being served at once (not
+   * Release documents and host-app indexes signed by a key the tenant has just revoked stop being served at once (not
    * "the previous one stays": it is the previous one that is no longer trusted). The operator
    * signs them again with the current key, and those arrive as updates.
    */
   #dropSignedByRevokedKeys(tenant: string, revoked: ReadonlySet<string>): void {
     if (revoked.size === 0) return;
+    for (const b of [...this.#bindings.values()])
+      if (b.tenant === tenant && revoked.has(b.keyId ?? '')) this.#dropBinding(b.configMap);
     for (const [cmKey, at] of this.#byConfigMap) {
       const host = this.#hosts.get(at.host);
       const entry = host?.tenant === tenant ? host.byAppId.get(at.appId) : undefined;
@@ -338,7 +343,13 @@ export class ReleaseState {
     };
     const key = hostKey(verified.doc.namespace, verified.doc.hostApp);
     this.#dropBinding(cmKey);
-    this.#bindings.set(key, { configMap: cmKey, webOrigins: new Set(origins), nativeIds });
+    this.#bindings.set(key, {
+      configMap: cmKey,
+      tenant: verified.doc.tenant,
+      keyId: meta.annotations?.[RELEASE_KEY_ID_ANNOTATION],
+      webOrigins: new Set(origins),
+      nativeIds,
+    });
     for (const o of new Set(origins)) this.#origins.set(o, (this.#origins.get(o) ?? 0) + 1);
     this.generation++;
     return { ok: true, refusedRules: [] };
