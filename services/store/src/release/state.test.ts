@@ -15,7 +15,7 @@ import {
   signDetached,
 } from '@tessera/runtime-sdk/package';
 import { describe, expect, it } from 'vitest';
-import { ReleaseState } from './state.ts';
+import { normalizeOrigin, ReleaseState } from './state.ts';
 
 const artifact = {
   digest: `sha256:${'a'.repeat(64)}`,
@@ -335,5 +335,21 @@ describe('ReleaseState', () => {
     });
     expect(state.binding('ns', 'web')).toBeUndefined();
     expect(state.originListed('https://bank.example.com')).toBe(false);
+  });
+
+  it('normalises origins as browsers send them and refuses anything else', () => {
+    expect(normalizeOrigin('https://Bank.Example.com:443')).toBe('https://bank.example.com');
+    expect(normalizeOrigin('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    for (const bad of [
+      'null',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:text/html,x',
+      'bank.example.com',
+      '',
+    ])
+      expect(normalizeOrigin(bad), bad).toBeUndefined();
+    // a path or credentials never widen the origin
+    expect(normalizeOrigin('https://user:pw@bank.example.com/evil')).toBe('https://bank.example.com');
   });
 });
