@@ -231,7 +231,7 @@ describe('native application ids', () => {
 describe('credential rotation', () => {
   it('kubectl tessera rotate-credentials: old and new pairs work during the grace period, then only the new', async () => {
     const old = await p.credentials();
-    const r = await tessera(['rotate-credentials', p.hostApp, '-n', p.ns, '--grace', '6s', '-o', 'json']);
+    const r = await tessera(['rotate-credentials', p.hostApp, '-n', p.ns, '--grace', '15s', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const fresh = await waitFor('rotated credentials', async () => {
       const c = await p.credentials();
