@@ -96,6 +96,25 @@ export const HostAppSpecSchema = doc(
       }),
       'Platforms the host app ships on.',
     ),
+    credentials: doc(
+      z
+        .object({
+          generation: doc(
+            z.int().min(0).max(1000000).default(0),
+            'Increase to rotate the sdkKey/sdkSecret pair (kubectl tessera rotate-credentials): the operator writes a new pair into the credentials Secret and keeps the previous one accepted for previousGraceSeconds.',
+          ),
+          previousGraceSeconds: doc(
+            z
+              .int()
+              .min(0)
+              .max(30 * 86400)
+              .default(86400),
+            'How long the previous sdkKey/sdkSecret stays accepted after a rotation, in seconds (deploy the new pair within it).',
+          ),
+        })
+        .optional(),
+      'Host-app credential rotation.',
+    ),
     miniPrograms: doc(
       z.object({
         names: doc(
@@ -169,6 +188,14 @@ export const HostAppStatusSchema = doc(
   z.object({
     observedGeneration: observedGeneration(),
     credentialsSecret: text(253, 'Secret holding sdkKey and sdkSecret.').optional(),
+    credentialsGeneration: doc(
+      z.int().min(0).optional(),
+      'spec.credentials.generation the credentials Secret was last rotated to.',
+    ),
+    previousCredentialsExpireAt: doc(
+      z.iso.datetime({ offset: true }).optional(),
+      'When the previous sdkKey/sdkSecret stops being accepted (absent: no previous pair).',
+    ),
     indexConfigMap: text(253, 'Release index ConfigMap for this host app.').optional(),
     indexDigest: doc(digest('').optional(), 'Digest of the signed release index.'),
     releases: doc(

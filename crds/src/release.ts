@@ -100,6 +100,8 @@ export const HostAppIndexSchema = z.object({
   tenant: z.string(),
   namespace: z.string(),
   hostApp: z.string(),
+  /** HostApp.spec.platforms: the store binds credentials to these web origins and app ids. */
+  platforms: HostAppSpecSchema.shape.platforms.default({}),
   branding: HostAppSpecSchema.shape.branding,
   updatePolicy: HostAppSpecSchema.shape.updatePolicy,
   hostApis: z.array(z.string()).default([]),

@@ -96,6 +96,18 @@ export const TenantSpecSchema = doc(
             z.int().min(0).max(1000000).default(0),
             'Increase to rotate the signing key and key-encryption key; the previous public key stays published.',
           ),
+          revokedSigningKeyIds: doc(
+            z
+              .array(
+                z
+                  .string()
+                  .max(64)
+                  .regex(/^[0-9a-f]{16}$/, 'must be a signing key id (16 lower-case hex digits)'),
+              )
+              .max(32)
+              .optional(),
+            'Signing key ids that are no longer trusted (e.g. a key after a compromise): the operator drops them from status.publicKeys and rotates when the current key is listed, the store refuses release documents and artifacts signed by them, and SDKs refuse their packages. Versions signed by a revoked key must be compiled again.',
+          ),
         })
         .optional(),
       'Cryptography settings: cipher suite and key rotation.',
@@ -143,7 +155,11 @@ export const TenantStatusSchema = doc(
     keySecretName: doc(z.string().max(253).optional(), 'Name of the Secret holding the key material.'),
     publicKeys: doc(
       z.array(PublicKeySchema).max(8).optional(),
-      'Public signing keys that host apps configure in the SDK (current and previous).',
+      'Public signing keys that host apps configure in the SDK (current and previous, never a revoked one).',
+    ),
+    revokedSigningKeyIds: doc(
+      z.array(z.string().max(64)).max(32).optional(),
+      'Signing key ids the operator no longer trusts (spec.crypto.revokedSigningKeyIds); SDKs learn them at launch.',
     ),
     conditions: conditions(),
   }),

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { startCluster } from '../harness/cluster.ts';
 import { REPO_ROOT, STATE_DIR } from '../harness/paths.ts';
 import { startPlatform } from '../platform/index.ts';
-import { provisionBank } from './provision.ts';
+import { allowPageOrigin, provisionBank } from './provision.ts';
 import { startHostPage } from './server.ts';
 
 const run = promisify(execFile);
@@ -94,6 +94,7 @@ try {
     port: Number(process.env.TESSERA_DEMO_PORT ?? 8080),
   });
   stops.push(page.close);
+  await allowPageOrigin({ kubeconfig: cluster.kubeconfigPath, storeUrl: platform.storeUrl }, page.url);
   say(`demo page ready: ${page.url}`);
   printGuide(page.url, cluster.kubeconfigPath, workDir);
 } catch (error) {

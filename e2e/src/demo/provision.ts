@@ -218,3 +218,46 @@ async function waitFor<T>(
   }
   throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
 }
+
+/**
+ * Adds the host page's origin to HostApp mobile-banking's web origins (the store accepts browser
+ * requests only from those) and waits until the store knows it. The example lists
+ * http://127.0.0.1:8080 and http://localhost:8080; a page on another port needs this, as a real
+ * host app served from a new origin needs its HostApp edited.
+ */
+export async function allowPageOrigin(options: ProvisionOptions, pageUrl: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(options.kubeconfig);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const origin = new URL(pageUrl).origin;
+  const ha = (await custom.getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: BANK.namespace,
+    plural: 'hostapps',
+    name: BANK.hostApp,
+  })) as { spec?: { platforms?: { web?: { origins?: string[] } } } };
+  const origins = ha.spec?.platforms?.web?.origins ?? [];
+  if (!origins.includes(origin)) {
+    await run(tool('kubectl'), [
+      '--kubeconfig',
+      options.kubeconfig,
+      'patch',
+      'hostapp',
+      BANK.hostApp,
+      '-n',
+      BANK.namespace,
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ spec: { platforms: { web: { origins: [...origins, origin] } } } }),
+    ]);
+  }
+  await waitFor(`the store to accept ${origin}`, async () => {
+    const r = await fetch(`${options.storeUrl}/v1/launch`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+    return r.status === 204 ? true : undefined;
+  });
+}

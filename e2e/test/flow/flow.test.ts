@@ -21,7 +21,7 @@ import { generateDeviceKeyPair } from '@tessera/runtime-sdk/package';
 import { routes, signRequest } from '@tessera/runtime-sdk/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BANK, type ProvisionedBank, provisionBank } from '../../src/demo/provision.ts';
+import { allowPageOrigin, BANK, type ProvisionedBank, provisionBank } from '../../src/demo/provision.ts';
 import { type HostPage, startHostPage } from '../../src/demo/server.ts';
 import { type Cluster, startCluster } from '../../src/harness/cluster.ts';
 import { REPO_ROOT, tool } from '../../src/harness/paths.ts';
@@ -62,6 +62,7 @@ beforeAll(async () => {
   core = kc.makeApiClient(CoreV1Api);
   bank = await provisionBank({ kubeconfig: cluster.kubeconfigPath, storeUrl: platform.storeUrl });
   page = await startHostPage({ bank, storeUrl: platform.storeUrl, sdkVersion: '0.1.0' });
+  await allowPageOrigin({ kubeconfig: cluster.kubeconfigPath, storeUrl: platform.storeUrl }, page.url);
   browser = await launchBrowser();
 }, 600_000);
 

@@ -9,6 +9,7 @@ import {
   RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
 import {
+  type HostAppIndex,
   LABEL_RELEASE,
   LABEL_TENANT,
   type MiniProgramRelease,
@@ -119,6 +120,38 @@ export async function releaseConfigMap(t: TenantFixture, doc: MiniProgramRelease
       [RELEASE_DATA_KEY]: tamper ? raw.replace('"suspended":false', '"suspended":true') : raw,
       [RELEASE_SIGNATURE_KEY]: sig.signature,
     },
+  };
+}
+
+/** The operator's signed host-app index (label tessera.dev/release=index) for `t.hostApp`. */
+export async function indexConfigMap(
+  t: TenantFixture,
+  platforms: HostAppIndex['platforms'],
+  signer: { keyId: string; privateKeyPkcs8: string } = t.signing,
+) {
+  const doc: HostAppIndex = {
+    schema: 'tessera.dev/release-index/v1',
+    tenant: t.name,
+    namespace: t.namespace,
+    hostApp: t.hostApp,
+    platforms,
+    hostApis: [],
+    menuItems: [],
+    miniPrograms: [],
+  };
+  const raw = canonicalJson(doc as unknown as JsonValue);
+  const sig = await signDetached(new TextEncoder().encode(raw), {
+    keyId: signer.keyId,
+    key: signer.privateKeyPkcs8,
+  });
+  return {
+    metadata: {
+      name: `tessera-index-${t.hostApp}`,
+      namespace: t.namespace,
+      labels: { [LABEL_RELEASE]: 'index', [LABEL_TENANT]: t.name },
+      annotations: { [RELEASE_KEY_ID_ANNOTATION]: signer.keyId },
+    },
+    data: { [RELEASE_DATA_KEY]: raw, [RELEASE_SIGNATURE_KEY]: sig.signature },
   };
 }
 

@@ -14,6 +14,7 @@ import { type PostgresServer, startPostgres } from '../../src/infra/postgres.ts'
 import { type RedisServer, startRedis } from '../../src/infra/redis.ts';
 import {
   artifactOf,
+  indexConfigMap,
   makeIdentities,
   makePackage,
   makeTenant,
@@ -46,6 +47,8 @@ beforeAll(async () => {
     kubeConfig: kc,
     state,
     logger: pino({ level: 'silent' }),
+    // Redis restarts below start a new replay epoch: fresh signed requests wait this long
+    replayClockAheadSeconds: 2,
     // the receivers below listen on 127.0.0.1; everything else non-public stays refused
     webhookAllowCidrs: '127.0.0.1/32',
     // DNS for the hostile names below (no real DNS in tests)
@@ -70,6 +73,8 @@ beforeAll(async () => {
   expect(up.status).toBe(201);
   const doc = releaseDoc(tenant, { stable: { version: '1.0.0', artifact: artifactOf(pkg) } });
   expect((await state.applyConfigMap(await releaseConfigMap(tenant, doc))).ok).toBe(true);
+  const index = await indexConfigMap(tenant, { web: { origins: ['https://host.example'] } });
+  expect((await state.applyIndexConfigMap(index)).ok).toBe(true);
 });
 
 afterAll(async () => {
@@ -455,8 +460,15 @@ describe('operations', () => {
       headers: { origin: 'https://host.example', 'access-control-request-method': 'POST' },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    // the origin the HostApp lists, never `*`
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://host.example');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
+    const unlisted = await fetch(`${store.url}/v1/launch`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(unlisted.status).toBe(403);
+    expect(unlisted.headers.get('access-control-allow-origin')).toBeNull();
     expect((await fetch(`${store.url}/v1/tenants/ops/audit`, { method: 'OPTIONS' })).status).toBe(405);
     const nope = await fetch(`${store.url}/v2/whatever`);
     expect(nope.status).toBe(404);
@@ -552,6 +564,7 @@ describe('failures', () => {
       redisUrl: redis.url,
       state,
       rateLimitPerSecond: 3,
+      replayClockAheadSeconds: 2,
       webhookIntervalMs: 0,
       logger: pino({ level: 'silent' }),
     });

@@ -1,9 +1,9 @@
-// HostApp: a credentials Secret (generated once with POST, never rewritten), and the signed
+// HostApp: a credentials Secret (generated once with POST, rotated on request:
+// hostapp-credentials.ts), and the signed
 // release ConfigMaps it reads: one small ConfigMap per listed mini-program plus an index. Only
 // Compiled and Approved versions are included. A document is re-signed and written only when its
 // canonical bytes change, so a resync writes nothing (ECDSA signatures are randomised, so
 // signing again would otherwise always differ).
-import { randomBytes } from 'node:crypto';
 import {
   COMPILED_PHASES,
   GROUP,
@@ -19,8 +19,8 @@ import {
   type Tenant,
 } from '@tessera/crds';
 import { signDetached } from '@tessera/runtime-sdk/package';
-import { type ConditionInput, setConditions } from '../runtime/conditions.ts';
-import type { Controller, Reconciler } from '../runtime/controller.ts';
+import { type ConditionInput, rfc3339, setConditions } from '../runtime/conditions.ts';
+import type { Controller, ReconcileResult, Reconciler } from '../runtime/controller.ts';
 import { enqueueMapped, enqueueObject, enqueueOwner } from '../runtime/handlers.ts';
 import { isAlreadyExists } from '../runtime/kube-client.ts';
 import type { Manager } from '../runtime/manager.ts';
@@ -28,6 +28,13 @@ import { type KubeObject, objectKey, ownerReferenceTo } from '../runtime/object.
 import { ConfigMaps, Secrets } from '../runtime/resources.ts';
 import { approvalState } from './approval.ts';
 import { BY_MINI_PROGRAM, HostAppResource, type Informers, tenantForNamespace } from './context.ts';
+import {
+  credentialsChange,
+  credentialsGenerationOf,
+  newCredentialsSecret,
+  previousExpiry,
+  secretCredentialsGeneration,
+} from './hostapp-credentials.ts';
 import { COALESCE_MS } from './miniprogram.ts';
 import { boundedName, credentialsSecretName, KEY_SECRET_NAME, managedLabels } from './names.ts';
 import {
@@ -39,7 +46,7 @@ import {
   releaseConfigMap,
 } from './release.ts';
 import { matchesSelector } from './selector.ts';
-import { signingKeyOf } from './tenant-keys.ts';
+import { revokedSigningKeyIdsOf, signingKeyOf } from './tenant-keys.ts';
 import type { SecretLike } from './types.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
@@ -79,7 +86,7 @@ export class HostAppReconciler implements Reconciler {
     );
   }
 
-  async reconcile(key: string): Promise<undefined> {
+  async reconcile(key: string): Promise<ReconcileResult | undefined> {
     const ha = this.#i.hostApps.cache.get(key);
     if (!ha || ha.metadata.deletionTimestamp) return;
     const ns = ha.metadata.namespace ?? '';
@@ -94,26 +101,42 @@ export class HostAppReconciler implements Reconciler {
       observedGeneration: gen,
     });
     const tenant = tenantForNamespace(this.#i, ns);
-    const credentialsSecret = await this.#ensureCredentials(ha);
+    const credentials = await this.#ensureCredentials(ha);
+    const credentialsSecret = credentials.secret;
+    const credentialStatus = {
+      credentialsSecret,
+      credentialsGeneration: credentials.generation,
+      ...(credentials.previousExpireAt ? { previousCredentialsExpireAt: credentials.previousExpireAt } : {}),
+    };
+    const result = credentials.requeueAfterMs ? { requeueAfterMs: credentials.requeueAfterMs } : undefined;
     const keySecret = this.#i.secrets.cache.getNamed(ns, KEY_SECRET_NAME) as SecretLike | undefined;
-    const signingKey = keySecret ? signingKeyOf(keySecret) : undefined;
+    const revoked = tenant ? revokedSigningKeyIdsOf(tenant) : new Set<string>();
+    const signingKey = keySecret ? signingKeyOf(keySecret, revoked) : undefined;
     if (!tenant || !signingKey) {
       const c = !tenant
         ? cond(false, 'TenantNotFound', `no Tenant owns namespace ${ns}`)
-        : cond(false, 'TenantKeysMissing', `waiting for the tenant key Secret ${ns}/${KEY_SECRET_NAME}`);
+        : keySecret
+          ? cond(
+              false,
+              'SigningKeyRevoked',
+              'the current tenant signing key is revoked; waiting for the Tenant to rotate it',
+            )
+          : cond(false, 'TenantKeysMissing', `waiting for the tenant key Secret ${ns}/${KEY_SECRET_NAME}`);
+      const { previousCredentialsExpireAt: _before, ...kept } = prev;
       await this.#mgr.status.update(HostAppResource, ha, {
-        ...prev,
+        ...kept,
         observedGeneration: gen,
-        credentialsSecret,
+        ...credentialStatus,
         conditions: setConditions(prev.conditions, [c]),
       });
-      return;
+      return result;
     }
     const tenantName = tenant.metadata.name ?? '';
     const required = tenant.spec.reviewPolicy?.requiredRoles;
     const isReleasable = (v: MiniProgramVersion) =>
       COMPILED_PHASES.has(v.status?.phase ?? '') &&
       v.status?.artifact !== undefined &&
+      !revoked.has(v.status.artifact.keyId) &&
       approvalState(required, v.status?.approvals).approved;
 
     const listed = this.#listed(ha);
@@ -157,7 +180,7 @@ export class HostAppReconciler implements Reconciler {
 
     const status: HostAppStatus = {
       observedGeneration: gen,
-      credentialsSecret,
+      ...credentialStatus,
       indexConfigMap: indexName,
       indexDigest: index.digest,
       releases: entries.map((e) => ({ miniProgram: e.name, configMap: e.configMap, digest: e.digest })),
@@ -181,6 +204,7 @@ export class HostAppReconciler implements Reconciler {
         `release index ${indexName} is now ${index.digest}`,
       );
     }
+    return result;
   }
 
   #listed(ha: HostApp): MiniProgram[] {
@@ -219,37 +243,70 @@ export class HostAppReconciler implements Reconciler {
     );
   }
 
-  /** sdkKey/sdkSecret, created once; an existing Secret is never regenerated. */
-  async #ensureCredentials(ha: HostApp): Promise<string> {
+  /**
+   * sdkKey/sdkSecret: created once, rotated when spec.credentials.generation grows (the previous
+   * pair stays valid for the grace period, then is dropped). Returns what status reports and when
+   * to come back to drop the previous pair.
+   */
+  async #ensureCredentials(ha: HostApp): Promise<CredentialsState> {
     const ns = ha.metadata.namespace ?? '';
     const name = credentialsSecretName(ha.metadata.name ?? '');
-    if (this.#i.secrets.cache.getNamed(ns, name)) return name;
-    const tenant = tenantForNamespace(this.#i, ns)?.metadata.name ?? '';
-    try {
-      await this.#mgr.client.create(Secrets, {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        type: 'Opaque',
-        metadata: {
-          name,
-          namespace: ns,
-          labels: managedLabels(tenant, { [LABEL_HOST_APP]: boundedName(ha.metadata.name ?? '', 63) }),
-          ownerReferences: [ownerReferenceTo(ha)],
-        },
-        stringData: {
-          sdkKey: `ak_${randomBytes(12).toString('hex')}`,
-          sdkSecret: randomBytes(32).toString('base64url'),
-        },
-      } as KubeObject);
-      this.#mgr.events.record(
-        ha,
-        'Normal',
-        'CredentialsCreated',
-        `created Secret ${ns}/${name} with sdkKey and sdkSecret`,
-      );
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
+    const live = this.#i.secrets.cache.getNamed(ns, name) as SecretLike | undefined;
+    if (!live) {
+      const tenant = tenantForNamespace(this.#i, ns)?.metadata.name ?? '';
+      try {
+        await this.#mgr.client.create(
+          Secrets,
+          newCredentialsSecret(ha, name, {
+            namespace: ns,
+            labels: managedLabels(tenant, { [LABEL_HOST_APP]: boundedName(ha.metadata.name ?? '', 63) }),
+            ownerReferences: [ownerReferenceTo(ha)],
+          }),
+        );
+        this.#mgr.events.record(
+          ha,
+          'Normal',
+          'CredentialsCreated',
+          `created Secret ${ns}/${name} with sdkKey and sdkSecret`,
+        );
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+      return { secret: name, generation: credentialsGenerationOf(ha) };
     }
-    return name;
+    const change = credentialsChange(ha, live);
+    let current = live;
+    if (change.kind !== 'none') {
+      current = (await this.#mgr.client.update(Secrets, change.secret as KubeObject)) as SecretLike;
+      if (change.kind === 'rotate')
+        this.#mgr.events.record(
+          ha,
+          'Normal',
+          'CredentialsRotated',
+          `wrote a new sdkKey/sdkSecret to Secret ${ns}/${name}; the previous pair is accepted until ${change.expiresAt}`,
+        );
+      else
+        this.#mgr.events.record(
+          ha,
+          'Normal',
+          'PreviousCredentialsExpired',
+          `dropped the previous sdkKey/sdkSecret from Secret ${ns}/${name}: its grace period ended`,
+        );
+    }
+    const expiry = previousExpiry(current);
+    return {
+      secret: name,
+      generation: secretCredentialsGeneration(current),
+      ...(expiry !== undefined
+        ? { previousExpireAt: rfc3339(new Date(expiry)), requeueAfterMs: Math.max(1000, expiry - Date.now()) }
+        : {}),
+    };
   }
+}
+
+interface CredentialsState {
+  secret: string;
+  generation: number;
+  previousExpireAt?: string;
+  requeueAfterMs?: number;
 }

@@ -14,6 +14,7 @@ import type { Manager } from '../runtime/manager.ts';
 import { objectKey } from '../runtime/object.ts';
 import { approvalState } from './approval.ts';
 import { BY_MINI_PROGRAM, type Informers, MiniProgramResource, tenantForNamespace } from './context.ts';
+import { revokedSigningKeyIdsOf } from './tenant-keys.ts';
 
 const MAX_SUMMARY = 256;
 export const COALESCE_MS = 500;
@@ -63,13 +64,19 @@ export class MiniProgramReconciler implements Reconciler {
     const isApproved = (v: MiniProgramVersion) => approvalState(required, v.status?.approvals).approved;
     const isCompiled = (v: MiniProgramVersion) =>
       COMPILED_PHASES.has(v.status?.phase ?? '') && v.status?.artifact !== undefined;
+    const revoked = tenant ? revokedSigningKeyIdsOf(tenant) : new Set<string>();
+    const isSignedByRevokedKey = (v: MiniProgramVersion) => revoked.has(v.status?.artifact?.keyId ?? '');
 
     const conds: ConditionInput[] = [];
     const ready = (ok: boolean, reason: string, message: string) =>
       conds.push({ type: 'Ready', status: ok ? 'True' : 'False', reason, message, observedGeneration: gen });
     const stable = mp.spec.stableVersion;
     const stableObj = stable ? versions.find((v) => v.spec.version === stable) : undefined;
-    const releasable = stableObj !== undefined && isCompiled(stableObj) && isApproved(stableObj);
+    const releasable =
+      stableObj !== undefined &&
+      isCompiled(stableObj) &&
+      !isSignedByRevokedKey(stableObj) &&
+      isApproved(stableObj);
     if (!tenant) ready(false, 'TenantNotFound', `no Tenant owns namespace ${ns}`);
     else if (mp.spec.suspended)
       ready(
@@ -94,6 +101,12 @@ export class MiniProgramReconciler implements Reconciler {
         false,
         'StableVersionNotCompiled',
         `version ${stable} is ${stableObj.status?.phase ?? 'Pending'}, not Compiled`,
+      );
+    else if (isSignedByRevokedKey(stableObj))
+      ready(
+        false,
+        'StableVersionKeyRevoked',
+        `version ${stable} is signed by the revoked signing key ${stableObj.status?.artifact?.keyId}; push it again as a new version (compiled and signed with the current key) and release that`,
       );
     else if (!isApproved(stableObj))
       ready(

@@ -138,6 +138,7 @@ export function buildIndex(
     tenant,
     namespace: ha.metadata.namespace ?? '',
     hostApp: ha.metadata.name ?? '',
+    platforms: ha.spec.platforms,
     branding: ha.spec.branding,
     updatePolicy: ha.spec.updatePolicy,
     hostApis: (ha.spec.hostApis ?? []).map((a) => a.name).sort(),

@@ -2,9 +2,11 @@ import type { Tenant } from '@tessera/crds';
 import { signDetached, verifyDetached } from '@tessera/runtime-sdk/package';
 import { describe, expect, it } from 'vitest';
 import {
+  currentKeyRevoked,
   KEY_FILES,
   newKeySecret,
   publicKeysOf,
+  revokedSigningKeyIdsOf,
   rotatedKeySecret,
   secretKeyGeneration,
   signingKeyOf,
@@ -50,5 +52,25 @@ describe('tenant keys', () => {
     expect(secretKeyGeneration({ metadata: { annotations: { 'tessera.dev/key-generation': 'NaN' } } })).toBe(
       0,
     );
+  });
+
+  it('leaves revoked keys out of the published keys and never signs with a revoked key', async () => {
+    const s0 = await newKeySecret(tenant(0));
+    const compromised = publicKeysOf(s0)[0]?.keyId ?? '';
+    const revoking = {
+      ...tenant(0),
+      spec: { ...tenant(0).spec, crypto: { ...tenant(0).spec.crypto, revokedSigningKeyIds: [compromised] } },
+    } as Tenant;
+    expect(currentKeyRevoked(revoking, s0)).toBe(true);
+    expect(publicKeysOf(s0, revokedSigningKeyIdsOf(revoking))).toEqual([]);
+    expect(signingKeyOf(s0, revokedSigningKeyIdsOf(revoking))).toBeUndefined();
+    const s1 = await rotatedKeySecret(revoking, s0);
+    expect(currentKeyRevoked(revoking, s1)).toBe(false);
+    const published = publicKeysOf(s1, revokedSigningKeyIdsOf(revoking));
+    expect(published.map((k) => k.state)).toEqual(['current']);
+    expect(published[0]?.keyId).not.toBe(compromised);
+    expect(signingKeyOf(s1, revokedSigningKeyIdsOf(revoking))?.keyId).toBe(published[0]?.keyId);
+    // data wrapped under the previous KEK still decrypts: only the signing key is distrusted
+    expect(s1.data?.[KEY_FILES.previousKek]).toBe(s0.data?.[KEY_FILES.kek]);
   });
 });

@@ -3,7 +3,9 @@
 // (mounted at KEYS_MOUNT_PATH) and the store read. Rotation (spec.crypto.keyGeneration raised)
 // moves the current keys to previous-* so artifacts signed or wrapped before still verify and
 // decrypt; it never happens by accident because the Secret is created with POST (a second
-// creator gets AlreadyExists) and rotated with a resourceVersion-checked PUT.
+// creator gets AlreadyExists) and rotated with a resourceVersion-checked PUT. A revoked signing
+// key (spec.crypto.revokedSigningKeyIds) is left out of the published keys and never signs; when
+// the current key is revoked the keys are rotated at once.
 import type { PublicKey, Tenant } from '@tessera/crds';
 import { generateKek, generateSigningKeyPair } from '@tessera/runtime-sdk/package';
 import { rfc3339 } from '../runtime/conditions.ts';
@@ -33,6 +35,14 @@ const unb64 = (s: string | undefined) =>
   s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8');
 
 export const keyGenerationOf = (t: Tenant) => t.spec.crypto?.keyGeneration ?? 0;
+export const revokedSigningKeyIdsOf = (t: Tenant): ReadonlySet<string> =>
+  new Set(t.spec.crypto?.revokedSigningKeyIds ?? []);
+
+/** The current signing key is revoked: it must be rotated away before anything is signed again. */
+export function currentKeyRevoked(t: Tenant, secret: SecretLike): boolean {
+  const current = unb64(secret.data?.[KEY_FILES.signingKeyId]);
+  return current !== undefined && revokedSigningKeyIdsOf(t).has(current);
+}
 export const secretKeyGeneration = (s: SecretLike) =>
   Number.parseInt(s.metadata?.annotations?.[KEY_GENERATION_ANNOTATION] ?? '0', 10) || 0;
 
@@ -98,8 +108,11 @@ export async function rotatedKeySecret(
   };
 }
 
-/** Public keys for Tenant status: current, then previous (never any private material). */
-export function publicKeysOf(secret: SecretLike): PublicKey[] {
+/**
+ * Public keys for Tenant status: current, then previous (never any private material), without
+ * the revoked ones.
+ */
+export function publicKeysOf(secret: SecretLike, revoked: ReadonlySet<string> = new Set()): PublicKey[] {
   const d = secret.data ?? {};
   const out: PublicKey[] = [];
   const add = (
@@ -109,7 +122,7 @@ export function publicKeysOf(secret: SecretLike): PublicKey[] {
     state: 'current' | 'previous',
   ) => {
     const keyId = unb64(id);
-    if (!keyId || !spki) return;
+    if (!keyId || !spki || revoked.has(keyId)) return;
     out.push({
       keyId,
       algorithm: SIGNATURE_ALGORITHM_NAME,
@@ -128,10 +141,13 @@ export function publicKeysOf(secret: SecretLike): PublicKey[] {
   return out;
 }
 
-/** The current signing key from the Secret, for signing release ConfigMaps. */
-export function signingKeyOf(secret: SecretLike): { keyId: string; key: string } | undefined {
+/** The current signing key from the Secret, for signing release ConfigMaps; never a revoked one. */
+export function signingKeyOf(
+  secret: SecretLike,
+  revoked: ReadonlySet<string> = new Set(),
+): { keyId: string; key: string } | undefined {
   const d = secret.data ?? {};
   const keyId = unb64(d[KEY_FILES.signingKeyId]);
   const key = d[KEY_FILES.signingKey];
-  return keyId && key ? { keyId, key } : undefined;
+  return keyId && key && !revoked.has(keyId) ? { keyId, key } : undefined;
 }

@@ -20,9 +20,11 @@ import {
   tenantNamespace,
 } from './names.ts';
 import {
+  currentKeyRevoked,
   keyGenerationOf,
   newKeySecret,
   publicKeysOf,
+  revokedSigningKeyIdsOf,
   rotatedKeySecret,
   secretKeyGeneration,
 } from './tenant-keys.ts';
@@ -134,14 +136,15 @@ export class TenantReconciler implements Reconciler {
     const secret = await this.#ensureKeys(t, ns);
     if (this.#external) await this.#external.provision(t);
 
-    const publicKeys = secret ? publicKeysOf(secret) : prev.publicKeys;
+    const revoked = revokedSigningKeyIdsOf(t);
+    const publicKeys = secret ? publicKeysOf(secret, revoked) : prev.publicKeys;
     conds.push(
       secret
         ? {
             type: 'KeysReady',
             status: 'True',
             reason: 'KeysReady',
-            message: `signing key ${publicKeys?.[0]?.keyId ?? ''} is current`,
+            message: `signing key ${publicKeys?.[0]?.keyId ?? ''} is current${revoked.size ? `; revoked: ${[...revoked].join(', ')}` : ''}`,
             observedGeneration: gen,
           }
         : {
@@ -167,12 +170,14 @@ export class TenantReconciler implements Reconciler {
             observedGeneration: gen,
           },
     );
+    const { revokedSigningKeyIds: _before, ...kept } = prev;
     const status: TenantStatus = {
-      ...prev,
+      ...kept,
       observedGeneration: gen,
       namespace: ns,
       keySecretName: KEY_SECRET_NAME,
       ...(publicKeys ? { publicKeys } : {}),
+      ...(revoked.size ? { revokedSigningKeyIds: [...revoked].sort() } : {}),
       conditions: setConditions(prev.conditions, conds),
     };
     await this.#writeStatus(t, status);
@@ -182,7 +187,10 @@ export class TenantReconciler implements Reconciler {
     await this.#mgr.status.update(TenantResource, t, status);
   }
 
-  /** Creates the key Secret once, rotates it when spec.crypto.keyGeneration grows. */
+  /**
+   * Creates the key Secret once, rotates it when spec.crypto.keyGeneration grows or when the
+   * current signing key is revoked.
+   */
   async #ensureKeys(t: Tenant, ns: string): Promise<SecretLike | undefined> {
     const live = this.#i.secrets.cache.getNamed(ns, KEY_SECRET_NAME) as SecretLike | undefined;
     if (!live) {
@@ -201,6 +209,16 @@ export class TenantReconciler implements Reconciler {
           return (await this.#mgr.client.get<SecretLike>(res.Secrets, ns, KEY_SECRET_NAME)) ?? undefined;
         throw e;
       }
+    }
+    if (currentKeyRevoked(t, live)) {
+      const rotated = await this.#mgr.client.update(res.Secrets, await rotatedKeySecret(t, live));
+      this.#mgr.events.record(
+        t,
+        'Warning',
+        'SigningKeyRevoked',
+        'the current signing key is revoked: rotated to a new key; versions signed by the revoked key are no longer released until compiled again',
+      );
+      return rotated;
     }
     if (secretKeyGeneration(live) < keyGenerationOf(t)) {
       const rotated = await this.#mgr.client.update(res.Secrets, await rotatedKeySecret(t, live));

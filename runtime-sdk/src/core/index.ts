@@ -5,6 +5,7 @@ export * from './bridge.ts';
 export * from './launcher.ts';
 export * from './package-files.ts';
 export * from './permissions.ts';
+export * from './revocation.ts';
 export * from './session.ts';
 export * from './storage.ts';
 export * from './store-client.ts';

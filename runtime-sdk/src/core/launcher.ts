@@ -17,6 +17,7 @@ import {
 } from '../package/wrap.ts';
 import type { LaunchResponse, SubpackageRef, UpdatePolicy } from '../protocol/launch.ts';
 import { firstIssue } from '../protocol/schema-helpers.ts';
+import type { SigningKeyRevocations } from './revocation.ts';
 import { type StoreClient, StoreUnreachableError } from './store-client.ts';
 import { type ConnectionInfo, type SubpackageBlobs, Subpackages, unmetered } from './subpackages.ts';
 
@@ -97,6 +98,8 @@ export interface OpenOptions {
   client: StoreClient;
   cache?: OfflineCache | undefined;
   publicKeys: readonly PublicKeyInput[];
+  /** Revoked signing keys: taken out of publicKeys, learned from launch answers (revocation.ts). */
+  revocations?: SigningKeyRevocations | undefined;
   appId: string;
   userId?: string | undefined;
   attributes?: Record<string, string | number | boolean> | undefined;
@@ -234,6 +237,7 @@ async function resolve(
     },
     onSent,
   );
+  await refuseRevoked(o, res);
   if (o.cache && res.purge.length) await o.cache.purge(o.appId, res.purge).catch(() => {});
   if (!res.cached) return { res, device };
   if (res.artifact.digest !== entry?.digest)
@@ -264,7 +268,8 @@ async function openFromStore(
     unwrapDataKeyFromStore(res.wrappedKey!, device.privateKey),
   ]);
   const t2 = now();
-  const main = await openPackage(bytes, { publicKeys: o.publicKeys, dataKey });
+  const publicKeys = await trustedKeys(o);
+  const main = await openTrusted(o, publicKeys, bytes, dataKey, `${o.appId} ${res.version}`);
   const manifest = await readManifest(main);
   const t3 = now();
   // every ref of an answer that is not cached carries its wrapped key (LaunchResponseSchema)
@@ -295,6 +300,7 @@ async function openFromStore(
     main,
     manifest,
     refs: subpackages,
+    publicKeys,
     devicePrivateKey: device.privateKey,
     domains: res.domains,
     permissions: res.permissions,
@@ -312,7 +318,8 @@ async function openCached(
   const t1 = now();
   // Same checks as online: signature over the index, data key check, per-file hashes.
   const dataKey = await unwrapDataKeyFromStore(e.wrappedKey, e.devicePrivateKey);
-  const main = await openPackage(e.bytes, { publicKeys: o.publicKeys, dataKey });
+  const publicKeys = await trustedKeys(o);
+  const main = await openTrusted(o, publicKeys, e.bytes, dataKey, `the cached ${o.appId} ${e.version}`);
   const manifest = await readManifest(main);
   const t2 = now();
   return opened(o, {
@@ -321,6 +328,7 @@ async function openCached(
     main,
     manifest,
     refs: e.subpackages ?? [],
+    publicKeys,
     devicePrivateKey: e.devicePrivateKey,
     domains: e.domains,
     permissions: e.permissions,
@@ -332,21 +340,49 @@ function opened(
   o: OpenOptions,
   p: Omit<OpenedMiniProgram, 'appId' | 'pkg' | 'subpackages'> & {
     refs: SubpackageRef[];
+    publicKeys: readonly PublicKeyInput[];
     devicePrivateKey: CryptoKey;
   },
 ): OpenedMiniProgram {
-  const { refs, devicePrivateKey, ...rest } = p;
+  const { refs, publicKeys, devicePrivateKey, ...rest } = p;
   const subpackages = new Subpackages({
     appId: o.appId,
     main: p.main,
     manifest: p.manifest,
     refs,
     devicePrivateKey,
-    publicKeys: o.publicKeys,
+    publicKeys,
     client: o.client,
     cache: o.cache,
   });
   return { ...rest, appId: o.appId, pkg: subpackages.pkg, subpackages };
+}
+
+/** The configured public keys without the revoked ones. */
+function trustedKeys(o: OpenOptions): Promise<readonly PublicKeyInput[]> | readonly PublicKeyInput[] {
+  return o.revocations ? o.revocations.trusted(o.publicKeys) : o.publicKeys;
+}
+
+/** Opens a package with `publicKeys`; a package signed by a revoked key says so. */
+async function openTrusted(
+  o: OpenOptions,
+  publicKeys: readonly PublicKeyInput[],
+  bytes: Uint8Array,
+  dataKey: CryptoKey | Uint8Array,
+  what: string,
+): Promise<OpenedPackage> {
+  try {
+    return await openPackage(bytes, { publicKeys, dataKey });
+  } catch (e) {
+    throw o.revocations ? o.revocations.explain(e, what) : e;
+  }
+}
+
+/** Learns the revocations a launch answer carries; refuses an answer naming a revoked key. */
+async function refuseRevoked(o: OpenOptions, res: LaunchResponse): Promise<void> {
+  if (!o.revocations) return;
+  await o.revocations.learn(res.revokedSigningKeyIds);
+  await o.revocations.check(res.signingKeyId, `${o.appId} ${res.version}`);
 }
 
 /** In-memory offline cache (Node hosts and tests); the web platform persists to IndexedDB. */

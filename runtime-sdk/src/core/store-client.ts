@@ -44,9 +44,20 @@ export class ArtifactIntegrityError extends Error {
 
 export const MAX_ARTIFACT_BYTES = 100 * 1024 * 1024;
 
+/**
+ * How a native host identifies itself (HostApp.spec.platforms): its application id on the
+ * platform it launches from, and optionally a platform attestation token per launch for stores
+ * that verify one (App Attest, Play Integrity, …).
+ */
+export interface HostIdentity {
+  bundleId: string;
+  attestation?: () => Promise<string | undefined>;
+}
+
 export interface StoreClientOptions {
   storeUrl: string;
   credentials: StoreCredentials;
+  hostIdentity?: HostIdentity;
   fetch?: typeof fetch;
 }
 
@@ -99,7 +110,7 @@ export class StoreClient {
   /** `onSent` is called once the request is on its way (signed and handed to fetch). */
   async launch(req: LaunchRequest, onSent?: () => void): Promise<LaunchResponse> {
     const path = routes.launch();
-    const body = JSON.stringify(req);
+    const body = JSON.stringify(await this.#withIdentity(req));
     const headers = { 'content-type': 'application/json', ...(await this.#authHeaders('POST', path, body)) };
     const sending = this.#fetch(this.#base + path, { method: 'POST', headers, body });
     onSent?.();
@@ -113,6 +124,13 @@ export class StoreClient {
         `launch response is malformed at ${firstIssue(parsed.error)}`,
       );
     return parsed.data;
+  }
+
+  async #withIdentity(req: LaunchRequest): Promise<LaunchRequest> {
+    const id = this.#o.hostIdentity;
+    if (!id) return req;
+    const attestation = await id.attestation?.();
+    return { ...req, hostBundleId: id.bundleId, ...(attestation ? { attestation } : {}) };
   }
 
   /**

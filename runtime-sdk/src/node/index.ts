@@ -14,9 +14,10 @@ import {
 } from '../core/launcher.ts';
 import { logicSources, pageFiles, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition } from '../core/permissions.ts';
+import { type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
 import { type PageViewHandle, Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, MemoryKeyValue } from '../core/storage.ts';
-import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
+import { type HostIdentity, StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { PublicKeyInput } from '../package/keys.ts';
 import { PageView } from '../view/page-view.ts';
 import { realmBundle } from './realm-bundle.ts';
@@ -26,6 +27,15 @@ export interface NodeTesseraConfig {
   storeUrl: string;
   credentials: StoreCredentials;
   publicKeys: PublicKeyInput[];
+  /** Signing key ids no longer trusted although publicKeys lists them (launch answers add more). */
+  revokedSigningKeyIds?: string[];
+  /** Where revocations learned from the store are kept between runs (default: memory only). */
+  revocationStore?: RevocationStore;
+  /**
+   * A desktop application (Electron, …) embedding the SDK: its application id, checked by the
+   * store against HostApp.spec.platforms.desktop.appId; launches then say platform desktop.
+   */
+  desktop?: HostIdentity;
   userId?: string;
   attributes?: Record<string, string | number | boolean>;
   hostApis?: Record<string, HostApiDefinition>;
@@ -65,10 +75,13 @@ export function createNodeTessera(config: NodeTesseraConfig) {
   const client = new StoreClient({
     storeUrl: config.storeUrl,
     credentials: config.credentials,
+    ...(config.desktop ? { hostIdentity: config.desktop } : {}),
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
+  const platform = config.desktop ? 'desktop' : 'node';
   const cache = config.cache ?? new MemoryOfflineCache();
   const kv = new MemoryKeyValue();
+  const revocations = new SigningKeyRevocations(config.revokedSigningKeyIds, config.revocationStore);
 
   async function launch(appId: string, options: NodeLaunchOptions): Promise<NodeMiniProgram> {
     const t0 = performance.now();
@@ -76,10 +89,11 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       client,
       cache,
       publicKeys: config.publicKeys,
+      revocations,
       appId,
       userId: config.userId,
       attributes: config.attributes,
-      platform: 'node',
+      platform,
       ...(config.policy ? { policy: config.policy } : {}),
     });
     const { pkg, manifest, subpackages } = opened;
@@ -265,9 +279,10 @@ export function createNodeTessera(config: NodeTesseraConfig) {
         client,
         cache,
         publicKeys: config.publicKeys,
+        revocations,
         appId,
         userId: config.userId,
-        platform: 'node',
+        platform,
       });
       return { version: o.version };
     },

@@ -37,11 +37,13 @@ export class UnsupportedSuiteError extends PackageError {
 }
 /** Signed by a key that is not among the configured public keys. */
 export class UnknownSigningKeyError extends PackageError {
+  readonly keyId: string;
   constructor(keyId: string) {
     super(
       'PKG_UNKNOWN_KEY',
       `signing key "${keyId}" is not one of the trusted public keys; configure it or re-sign`,
     );
+    this.keyId = keyId;
   }
 }
 /** The signature does not verify: the index, the signature or the key was changed. */

@@ -40,6 +40,14 @@ export const LaunchRequestSchema = z.strictObject({
   sdkVersion: z.optional(text(64)),
   platform: z.optional(z.enum(['ios', 'android', 'harmony', 'desktop', 'web', 'node', 'iot'])),
   /**
+   * with platform ios / android / harmony / desktop: the host application's id on it (bundle
+   * id, package name, bundle name, desktop app id); the store checks it against
+   * HostApp.spec.platforms
+   */
+  hostBundleId: z.optional(text(255, 1)),
+  /** a platform attestation token (App Attest, Play Integrity, …) for stores that verify one */
+  attestation: z.optional(text(16384, 1)),
+  /**
    * true: the response carries `release`, the signed release document it was computed from (for
    * a client that verifies the store against it), unless `releaseDigest` is still current.
    * Default false: the document is most of the answer (~12 KB with 20 gray rules) and the SDK

@@ -108,6 +108,11 @@ export const LaunchResponseSchema = z
     release: z.optional(SignedReleaseSchema),
     /** absent: the SDK checks for a new version on every launch */
     updatePolicy: z.optional(UpdatePolicySchema),
+    /**
+     * signing key ids the tenant revoked: the SDK stops trusting them (and remembers that) even
+     * when its configuration still lists their public keys
+     */
+    revokedSigningKeyIds: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(32))),
   })
   .check(
     // either every data key is wrapped for the device, or none is and the answer says cached

@@ -13,6 +13,7 @@ import {
 import { logicSources, pageFiles, pageTitle, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition, MenuItemDefinition } from '../core/permissions.ts';
 import { menuItemsFor } from '../core/permissions.ts';
+import { localStorageRevocations, type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
 import { Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, type KeyValueBackend } from '../core/storage.ts';
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
@@ -34,6 +35,10 @@ export interface TesseraConfig {
   credentials: StoreCredentials;
   /** The tenant's public signing keys (SPKI base64): anything not signed by one is refused. */
   publicKeys: PublicKeyInput[];
+  /** Signing key ids no longer trusted although publicKeys lists them (launch answers add more). */
+  revokedSigningKeyIds?: string[];
+  /** Where revocations learned from the store are kept (default: the page origin's localStorage). */
+  revocationStore?: RevocationStore;
   userId?: string;
   attributes?: Record<string, string | number | boolean>;
   hostApis?: Record<string, HostApiDefinition>;
@@ -175,6 +180,10 @@ export function createTessera(config: TesseraConfig): Tessera {
   // Imported once, not per launch (two WebCrypto round trips each on the launch path).
   const trustedKeys = importTrustedKeys(config.publicKeys);
   trustedKeys.catch(() => {}); // reported by the launch that needs them
+  const revocations = new SigningKeyRevocations(
+    config.revokedSigningKeyIds,
+    config.revocationStore ?? localStorageRevocations(),
+  );
   // The next store request's ephemeral device key pair is generated ahead (in memory, not
   // app-specific); each pair is handed out once.
   const freshKey = () => {
@@ -193,6 +202,7 @@ export function createTessera(config: TesseraConfig): Tessera {
       client,
       cache,
       publicKeys: await trustedKeys,
+      revocations,
       deviceKey,
       ...(onRequestSent ? { onRequestSent } : {}),
       appId,

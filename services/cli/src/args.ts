@@ -202,6 +202,19 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'rotate-credentials',
+    summary: "rotate a host app's sdkKey/sdkSecret; the previous pair stays accepted for a grace period",
+    positionals: ['host-app'],
+    options: {
+      grace: {
+        type: 'string',
+        value: '<duration>',
+        description:
+          'how long the previous pair stays accepted (e.g. 24h; default: the HostApp setting, 24h)',
+      },
+    },
+  },
+  {
     name: 'status',
     summary: "show a mini-program's versions, approvals, stable version and gray rules",
     positionals: ['mini-program'],

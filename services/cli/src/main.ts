@@ -25,6 +25,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   status: async () => (await import('./commands/status.ts')).status,
   completion: async () => (await import('./commands/completion.ts')).completion,
   logs: async () => (await import('./commands/logs.ts')).logs,
+  'rotate-credentials': async () => (await import('./commands/credentials.ts')).rotateCredentials,
 };
 
 function cliVersion(): string {

@@ -4,9 +4,11 @@ import type { DeviceKeyWrapper } from '@tessera/runtime-sdk/package/node';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { PlatformAttestationVerifier } from './auth/host-binding.ts';
 import type { KubeAuthorizer } from './auth/kube.ts';
 import type { NonceStore } from './auth/nonces.ts';
 import type { RateLimiter } from './auth/rate-limit.ts';
+import type { ReplayEpochs } from './auth/replay-epochs.ts';
 import type { EventWriter } from './db/events.ts';
 import type { BoundedCache } from './lru.ts';
 import type { ReleaseState } from './release/state.ts';
@@ -23,7 +25,11 @@ export interface StoreContext {
   pool: Pool;
   state: ReleaseState;
   nonces: NonceStore;
+  /** which signing times each nonce-store epoch still accepts, and the clock-ahead allowance */
+  replay: ReplayEpochs;
   rateLimiter: RateLimiter;
+  /** checks native launches' platform attestation tokens; absent: the application id alone binds them */
+  attestation?: PlatformAttestationVerifier | undefined;
   /** requests per second per host app on device routes */
   rateLimitPerSecond: number;
   kube: KubeAuthorizer | null;

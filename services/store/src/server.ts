@@ -8,6 +8,7 @@ import type { StoreContext } from './context.ts';
 import { HttpProblem, sendProblem } from './http/problem.ts';
 import { type RouteGroup, Router } from './http/router.ts';
 import type { StoreMetrics } from './metrics.ts';
+import { normalizeOrigin } from './release/state.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { ciRoutes } from './routes/ci.ts';
@@ -35,6 +36,13 @@ export function buildRouter(ctx: StoreContext, groups: readonly RouteGroup[]): R
   }
   opsRoutes(router, ctx);
   return router;
+}
+
+/** The request's Origin when some HostApp lists it as a web origin (serialised form). */
+function listedOrigin(ctx: StoreContext, req: IncomingMessage): string | undefined {
+  const raw = req.headers.origin;
+  const origin = raw === undefined ? undefined : normalizeOrigin(raw);
+  return origin !== undefined && ctx.state.originListed(origin) ? origin : undefined;
 }
 
 export function createHttpServer(
@@ -69,19 +77,30 @@ export function createHttpServer(
       if (rawPath.length > 4096)
         throw new HttpProblem(414, 'uri-too-long', 'the request path is longer than 4096 characters');
       // CORS for device routes: browsers of web host apps call them with a session token in the
-      // Authorization header (never cookies), so any origin may read the answers
+      // Authorization header (never cookies). Only origins some HostApp lists as a web origin get
+      // CORS answers (the origin itself, never `*`); authentication then checks that the origin
+      // belongs to the host app of the credentials (auth/host-binding.ts).
       const device =
         path.startsWith('/v1/') && !path.startsWith('/v1/tenants/')
           ? true
           : /^\/v1\/tenants\/[^/]+\/artifacts\//.test(path);
-      if (device) {
-        res.setHeader('access-control-allow-origin', '*');
+      const origin = device ? listedOrigin(ctx, req) : undefined;
+      if (origin) {
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('vary', 'origin');
         res.setHeader(
           'access-control-expose-headers',
           'etag, content-range, content-length, retry-after, x-request-id',
         );
       }
       if (req.method === 'OPTIONS' && device) {
+        if (!origin) {
+          throw new HttpProblem(
+            403,
+            'origin-not-allowed',
+            `origin ${req.headers.origin ?? '(none)'} is not a web origin of any HostApp (spec.platforms.web.origins)`,
+          );
+        }
         const allowed = router.match('OPTIONS', path);
         const methods = 'allowed' in allowed ? allowed.allowed : [];
         if (methods.length === 0)

@@ -9,9 +9,11 @@ import { DeviceKeyWrapper } from '@tessera/runtime-sdk/package/node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type Logger, pino } from 'pino';
+import type { PlatformAttestationVerifier } from './auth/host-binding.ts';
 import { KubeAuth, type KubeAuthorizer } from './auth/kube.ts';
 import { MemoryNonceStore, type NonceStore, RedisNonceStore } from './auth/nonces.ts';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './auth/rate-limit.ts';
+import { DEFAULT_CLOCK_AHEAD_SECONDS, ReplayEpochs } from './auth/replay-epochs.ts';
 import type { StoreContext } from './context.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './db/embedded.ts';
 import { EventWriter } from './db/events.ts';
@@ -56,6 +58,17 @@ export interface StoreOptions {
   groups?: readonly RouteGroup[];
   logger?: Logger;
   poolSize?: number;
+  /**
+   * how far ahead of the store's clock a signed request's timestamp may be (seconds); also how
+   * long after a reset of the nonce store requests are refused (auth/replay-epochs.ts).
+   * Default: REPLAY_CLOCK_AHEAD_SECONDS, else 30
+   */
+  replayClockAheadSeconds?: number;
+  /**
+   * Verifies platform attestation tokens of native launches (App Attest, Play Integrity, …);
+   * absent: native launches are bound by their declared application id only (a weak binding)
+   */
+  attestation?: PlatformAttestationVerifier;
   /** device requests per second per host app (shared via Redis; per replica without it) */
   rateLimitPerSecond?: number;
   /** webhook worker poll interval; 0 disables delivery on this instance */
@@ -225,7 +238,15 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     pool,
     state,
     nonces,
+    replay: new ReplayEpochs(
+      pool,
+      o.replayClockAheadSeconds ??
+        (process.env.REPLAY_CLOCK_AHEAD_SECONDS
+          ? Number(process.env.REPLAY_CLOCK_AHEAD_SECONDS)
+          : DEFAULT_CLOCK_AHEAD_SECONDS),
+    ),
     rateLimiter,
+    attestation: o.attestation,
     rateLimitPerSecond: o.rateLimitPerSecond ?? 50_000,
     kube: o.kube ?? (o.kubeConfig ? new KubeAuth(o.kubeConfig) : null),
     approvals: o.approvals ?? (o.kubeConfig ? new KubeApprovalWriter(o.kubeConfig) : null),

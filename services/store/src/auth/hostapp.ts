@@ -13,7 +13,9 @@ import {
 import type { StoreContext } from '../context.ts';
 import { HttpProblem, problems } from '../http/problem.ts';
 import type { CredentialEntry } from '../release/state.ts';
+import { checkOrigin } from './host-binding.ts';
 import { NonceStoreUnavailable } from './nonces.ts';
+import type { EpochFloor } from './replay-epochs.ts';
 
 export interface HostAppPrincipal {
   tenant: string;
@@ -38,6 +40,7 @@ export async function authenticateHostApp(
   options: { allowSession: boolean },
 ): Promise<HostAppPrincipal> {
   const who = await authenticate(ctx, req, rawPath, body, options);
+  checkOrigin(ctx, req, who);
   if (!(await ctx.rateLimiter.allow(who.sdkKey, ctx.rateLimitPerSecond, ctx.now()))) {
     throw new HttpProblem(
       429,
@@ -75,6 +78,7 @@ async function authenticate(
         'invalid-session',
         'the session token is invalid or expired; mint a new one',
       );
+    refuseExpired(ctx, creds);
     return { ...principal(creds, 'session'), sessionUser: payload.sub };
   }
   const parsed = parseSignatureHeaders((n) => {
@@ -95,14 +99,21 @@ async function authenticate(
       'unknown-key',
       'the sdkKey is not known; check the host app credentials Secret',
     );
+  const nowSeconds = Math.floor(ctx.now() / 1000);
   const verdict = await verifyRequestSignature({
     method: req.method ?? 'GET',
     path: rawPath,
     headers: parsed.value,
     bodySha256: bodySha256(body),
     key: creds.hmac,
-    now: Math.floor(ctx.now() / 1000),
+    now: nowSeconds,
   });
+  if (verdict.ok && parsed.value.timestamp > nowSeconds + ctx.replay.clockAheadSeconds) {
+    throw problems.unauthorized(
+      'signature-timestamp-ahead',
+      `the request timestamp is ${parsed.value.timestamp - nowSeconds} s ahead of the server clock (at most ${ctx.replay.clockAheadSeconds} s allowed); sync the clock and sign again`,
+    );
+  }
   if (!verdict.ok) {
     throw problems.unauthorized(
       `signature-${verdict.reason}`,
@@ -111,28 +122,19 @@ async function authenticate(
         : 'the request signature does not match; sign method, path with query, timestamp, nonce and body SHA-256 with the sdkSecret',
     );
   }
-  let fresh: boolean;
-  try {
-    fresh = await ctx.nonces.reserve(creds.sdkKey, parsed.value.nonce, 2 * SIGNATURE_WINDOW_SECONDS);
-  } catch (e) {
-    if (e instanceof NonceStoreUnavailable) {
-      throw new HttpProblem(
-        503,
-        'replay-protection-unavailable',
-        'replay protection is unavailable; retry shortly',
-        {
-          headers: { 'retry-after': '2' },
-        },
-      );
-    }
-    throw e;
-  }
-  if (!fresh)
-    throw problems.unauthorized(
-      'nonce-replayed',
-      'this nonce was already used; use a fresh nonce per request',
-    );
+  // only a caller who knows the secret learns that the pair expired
+  refuseExpired(ctx, creds);
+  await checkReplay(ctx, creds.sdkKey, parsed.value.nonce, parsed.value.timestamp);
   return principal(creds, 'hmac');
+}
+
+/** A previous sdkKey/sdkSecret pair is refused once its grace period after a rotation ended. */
+function refuseExpired(ctx: StoreContext, c: CredentialEntry): void {
+  if (c.expiresAt === undefined || ctx.now() < c.expiresAt) return;
+  throw problems.unauthorized(
+    'credentials-expired',
+    `this sdkKey was rotated out of HostApp ${c.namespace}/${c.hostApp} and its grace period ended at ${new Date(c.expiresAt).toISOString()}; use the current sdkKey and sdkSecret from the credentials Secret`,
+  );
 }
 
 function principal(c: CredentialEntry, via: 'hmac' | 'session'): HostAppPrincipal {
@@ -144,4 +146,58 @@ function principal(c: CredentialEntry, via: 'hmac' | 'session'): HostAppPrincipa
     via,
     credentials: c,
   };
+}
+
+/**
+ * Reserves the nonce, and refuses requests the nonce store cannot vouch for: a nonce seen
+ * before, or a request signed before the floor of the store's epoch (replay-epochs.ts).
+ */
+async function checkReplay(
+  ctx: StoreContext,
+  sdkKey: string,
+  nonce: string,
+  timestamp: number,
+): Promise<void> {
+  let floor: EpochFloor;
+  let fresh: boolean;
+  try {
+    const r = await ctx.nonces.reserve(sdkKey, nonce, 2 * SIGNATURE_WINDOW_SECONDS);
+    fresh = r.fresh;
+    const f = ctx.replay.floor(r.epoch);
+    floor = f instanceof Promise ? await f : f;
+  } catch (e) {
+    if (!(e instanceof NonceStoreUnavailable)) ctx.log.warn({ err: String(e) }, 'replay epoch unknown');
+    throw new HttpProblem(
+      503,
+      'replay-protection-unavailable',
+      'replay protection is unavailable; retry shortly',
+      {
+        headers: { 'retry-after': '2' },
+      },
+    );
+  }
+  if (!fresh)
+    throw problems.unauthorized(
+      'nonce-replayed',
+      'this nonce was already used; use a fresh nonce per request',
+    );
+  const signedMs = timestamp * 1000;
+  if (signedMs >= floor.floorMs) return;
+  const reset = new Date(floor.startMs).toISOString();
+  const until = new Date(floor.floorMs).toISOString();
+  // a request the reset may have let through, or one that would wait in vain for the floor
+  if (signedMs < floor.startMs || ctx.now() >= floor.floorMs) {
+    throw problems.unauthorized(
+      'signed-before-replay-reset',
+      `the request was signed at ${new Date(signedMs).toISOString()}, before ${until}: the replay-protection store was reset at ${reset} and cannot tell whether it was accepted before; sign it again with the current time and a fresh nonce`,
+    );
+  }
+  // signed after the reset, but requests accepted before it may carry timestamps up to here
+  const wait = Math.max(1, Math.ceil((floor.floorMs - ctx.now()) / 1000));
+  throw new HttpProblem(
+    503,
+    'replay-protection-resetting',
+    `the replay-protection store was reset at ${reset}; requests signed before ${until} are refused; sign again in ${wait} s`,
+    { headers: { 'retry-after': String(wait) } },
+  );
 }

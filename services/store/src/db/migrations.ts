@@ -19,6 +19,16 @@ const GLOBAL_MIGRATIONS: { version: number; sql: string }[] = [
         created_at timestamptz not null default now()
       );`,
   },
+  {
+    // epochs of the replay-protection nonce store (auth/replay-epochs.ts)
+    version: 2,
+    sql: `
+      create table if not exists tessera.replay_epochs (
+        epoch text primary key,
+        started_at timestamptz not null,
+        seen_at timestamptz not null default now()
+      );`,
+  },
 ];
 
 /** Tenant schema DDL, versioned; applied in order to every tenant schema. */

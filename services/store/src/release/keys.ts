@@ -4,7 +4,8 @@
 //    is derived (first 16 hex of SHA-256 of the raw key), so current and previous KEKs work.
 //    Entries starting with `signing` and `public` that hold SPKI (base64 DER) are public keys.
 //  - host-app credentials Secrets: data `sdkKey`, `sdkSecret`, labels tessera.dev/host-app and
-//    tessera.dev/tenant.
+//    tessera.dev/tenant; after a rotation also `previousSdkKey`, `previousSdkSecret` and
+//    `previousExpiresAt` (RFC 3339): the previous pair, accepted until then.
 
 import { fromBase64, importKek, keyIdOf } from '@tessera/runtime-sdk/package';
 
@@ -42,6 +43,8 @@ export interface HostAppCredentials {
   hostApp: string;
   sdkKey: string;
   sdkSecret: string;
+  /** a previous pair after a rotation: refused from this time on (ms since the Unix epoch) */
+  expiresAt?: number;
 }
 
 export function readCredentials(secret: SecretLike): HostAppCredentials | null {
@@ -59,4 +62,28 @@ export function readCredentials(secret: SecretLike): HostAppCredentials | null {
     sdkKey: decode(key).toString('utf8'),
     sdkSecret: decode(sec).toString('utf8'),
   };
+}
+
+/** The current pair and, after a rotation, the previous one with its expiry. */
+export function readAllCredentials(secret: SecretLike): HostAppCredentials[] {
+  const current = readCredentials(secret);
+  if (!current) return [];
+  const d = secret.data ?? {};
+  const key = d.previousSdkKey;
+  const sec = d.previousSdkSecret;
+  const expiresAt = Date.parse(decode(d.previousExpiresAt ?? '').toString('utf8'));
+  // a previous pair without a readable expiry is not accepted at all
+  if (!key || !sec || Number.isNaN(expiresAt)) return [current];
+  return [
+    current,
+    { ...current, sdkKey: decode(key).toString('utf8'), sdkSecret: decode(sec).toString('utf8'), expiresAt },
+  ];
+}
+
+/** The sdkKeys a credentials Secret holds (current and previous). */
+export function sdkKeysOf(secret: SecretLike): string[] {
+  return ['sdkKey', 'previousSdkKey']
+    .map((k) => secret.data?.[k])
+    .filter((v): v is string => v !== undefined)
+    .map((v) => decode(v).toString('utf8'));
 }

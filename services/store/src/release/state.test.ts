@@ -15,7 +15,7 @@ import {
   signDetached,
 } from '@tessera/runtime-sdk/package';
 import { describe, expect, it } from 'vitest';
-import { ReleaseState } from './state.ts';
+import { normalizeOrigin, ReleaseState } from './state.ts';
 
 const artifact = {
   digest: `sha256:${'a'.repeat(64)}`,
@@ -226,5 +226,130 @@ describe('ReleaseState', () => {
       expect(o).toMatchObject(o.ok ? { ok: true } : { superseded: true });
       expect(state.host('ns', 'web')?.byAppId.get('bank-app')?.doc.displayName).toBe('New');
     });
+  });
+
+  it('stops serving documents signed by a key the tenant revokes, and refuses new ones', async () => {
+    const { state } = await setup();
+    const old = await generateSigningKeyPair();
+    const current = await generateSigningKeyPair();
+    const trust = (revoked: string[]) =>
+      state.setTenantKeys('acme', {
+        namespace: 'ns',
+        keks: new Map(),
+        publicKeys: [
+          { keyId: current.keyId, key: current.publicKeySpki },
+          { keyId: old.keyId, key: old.publicKeySpki },
+        ],
+        revokedKeyIds: new Set(revoked),
+      });
+    const signed = async (d: MiniProgramRelease, signer: typeof old, name: string) => {
+      const raw = canonicalJson(d as unknown as JsonValue);
+      const sig = await signDetached(new TextEncoder().encode(raw), {
+        keyId: signer.keyId,
+        key: signer.privateKeyPkcs8,
+      });
+      return {
+        metadata: {
+          name,
+          namespace: 'ns',
+          labels: { 'tessera.dev/release': 'mini-program' },
+          annotations: { [RELEASE_KEY_ID_ANNOTATION]: signer.keyId },
+        },
+        data: { 'release.json': raw, 'release.sig': sig.signature },
+      };
+    };
+    trust([]);
+    expect((await state.applyConfigMap(await signed(doc(), old, 'bank'))).ok).toBe(true);
+    expect(
+      (
+        await state.applyConfigMap(
+          await signed(doc({ miniProgram: 'pay', appId: 'pay-app' }), current, 'pay'),
+        )
+      ).ok,
+    ).toBe(true);
+    trust([old.keyId]);
+    const host = state.host('ns', 'web');
+    expect([...(host?.byAppId.keys() ?? [])]).toEqual(['pay-app']);
+    expect(state.isRevoked('acme', old.keyId)).toBe(true);
+    expect(state.isRevoked('acme', current.keyId)).toBe(false);
+    // whoever holds the revoked private key cannot publish with it any more
+    const again = await state.applyConfigMap(await signed(doc({ displayName: 'Evil' }), old, 'bank'));
+    expect(again).toMatchObject({ ok: false, reason: expect.stringMatching(/revoked signing key/) });
+    // nor by claiming another key id for the revoked key's signature
+    const claimed = await signed(doc(), old, 'bank');
+    claimed.metadata.annotations[RELEASE_KEY_ID_ANNOTATION] = current.keyId;
+    expect((await state.applyConfigMap(claimed)).ok).toBe(false);
+    expect(host?.byAppId.has('bank-app')).toBe(false);
+    // the operator signs it again with the current key: served again
+    expect((await state.applyConfigMap(await signed(doc(), current, 'bank'))).ok).toBe(true);
+    expect(host?.byAppId.has('bank-app')).toBe(true);
+  });
+
+  it('binds host apps to the platforms of their signed index, and drops a binding its tenant revokes', async () => {
+    const { state, keys } = await setup();
+    const index = async (platforms: Record<string, unknown>, signer = keys) => {
+      const raw = canonicalJson({
+        schema: 'tessera.dev/release-index/v1',
+        tenant: 'acme',
+        namespace: 'ns',
+        hostApp: 'web',
+        platforms,
+        hostApis: [],
+        menuItems: [],
+        miniPrograms: [],
+      } as unknown as JsonValue);
+      const sig = await signDetached(new TextEncoder().encode(raw), {
+        keyId: signer.keyId,
+        key: signer.privateKeyPkcs8,
+      });
+      return {
+        metadata: {
+          name: 'tessera-index-web',
+          namespace: 'ns',
+          labels: { 'tessera.dev/release': 'index' },
+          annotations: { [RELEASE_KEY_ID_ANNOTATION]: signer.keyId },
+        },
+        data: { 'release.json': raw, 'release.sig': sig.signature },
+      };
+    };
+    const applied = await state.applyIndexConfigMap(
+      await index({ web: { origins: ['https://Bank.Example.com:443'] }, ios: { bundleId: 'com.bank' } }),
+    );
+    expect(applied.ok).toBe(true);
+    const b = state.binding('ns', 'web');
+    expect([...(b?.webOrigins ?? [])]).toEqual(['https://bank.example.com']);
+    expect(b?.nativeIds).toEqual({ ios: 'com.bank' });
+    expect(state.originListed('https://bank.example.com')).toBe(true);
+    // an index signed by another key does not replace the binding
+    const other = await generateSigningKeyPair();
+    const forged = await index({ web: { origins: ['https://evil.example'] } }, other);
+    forged.metadata.annotations[RELEASE_KEY_ID_ANNOTATION] = keys.keyId;
+    expect((await state.applyIndexConfigMap(forged)).ok).toBe(false);
+    expect(state.originListed('https://evil.example')).toBe(false);
+    expect(state.binding('ns', 'web')?.nativeIds).toEqual({ ios: 'com.bank' });
+    state.setTenantKeys('acme', {
+      namespace: 'ns',
+      keks: new Map(),
+      publicKeys: [{ keyId: keys.keyId, key: keys.publicKeySpki }],
+      revokedKeyIds: new Set([keys.keyId]),
+    });
+    expect(state.binding('ns', 'web')).toBeUndefined();
+    expect(state.originListed('https://bank.example.com')).toBe(false);
+  });
+
+  it('normalises origins as browsers send them and refuses anything else', () => {
+    expect(normalizeOrigin('https://Bank.Example.com:443')).toBe('https://bank.example.com');
+    expect(normalizeOrigin('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    for (const bad of [
+      'null',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:text/html,x',
+      'bank.example.com',
+      '',
+    ])
+      expect(normalizeOrigin(bad), bad).toBeUndefined();
+    // a path or credentials never widen the origin
+    expect(normalizeOrigin('https://user:pw@bank.example.com/evil')).toBe('https://bank.example.com');
   });
 });

@@ -15,6 +15,7 @@
 
 import { createHmac, createSecretKey } from 'node:crypto';
 import {
+  HostAppIndexSchema,
   LABEL_RELEASE,
   type MiniProgramRelease,
   MiniProgramReleaseSchema,
@@ -27,6 +28,7 @@ import {
 import { type CompiledRelease, compileRelease, type GrayRuleInput } from '@tessera/gray';
 import { type PublicKeyInput, sha256Hex, verifyDetached } from '@tessera/runtime-sdk/package';
 import { importHmacKey } from '@tessera/runtime-sdk/protocol';
+import type { z } from 'zod';
 import type { HostAppCredentials } from './keys.ts';
 
 export interface ConfigMapLike {
@@ -69,7 +71,37 @@ export interface CredentialEntry extends HostAppCredentials {
 export interface TenantKeys {
   namespace: string;
   keks: Map<string, CryptoKey>;
+  /** trusted public signing keys (never a revoked one) */
   publicKeys: PublicKeyInput[];
+  /** signing key ids the tenant revoked: nothing signed by them is served */
+  revokedKeyIds?: ReadonlySet<string>;
+}
+
+/** Platforms whose host apps identify themselves by an application id (launch `hostBundleId`). */
+export const NATIVE_PLATFORMS = ['ios', 'android', 'harmony', 'desktop'] as const;
+export type NativePlatform = (typeof NATIVE_PLATFORMS)[number];
+
+/** What a host app's credentials are bound to: HostApp.spec.platforms, from its signed index. */
+export interface HostBinding {
+  /** the index ConfigMap (namespace/name) it came from */
+  configMap: string;
+  /** the tenant and the signing key of the index */
+  tenant: string;
+  keyId: string | undefined;
+  /** serialised origins (scheme://host[:port]) of web host pages */
+  webOrigins: ReadonlySet<string>;
+  /** declared application id per native platform (bundle id, package name, …) */
+  nativeIds: Partial<Record<NativePlatform, string>>;
+}
+
+/** An origin as browsers serialise it in the Origin header; undefined when it is not one. */
+export function normalizeOrigin(origin: string): string | undefined {
+  try {
+    const u = new URL(origin);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin !== 'null' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ReleaseListener {
@@ -100,6 +132,10 @@ export class ReleaseState {
   readonly #waiting = new Map<string, { cm: ConfigMapLike; change: number; lists: Set<string> }>();
   /** last change number per release ConfigMap: an apply that was overtaken does not commit */
   readonly #latest = new Map<string, number>();
+  /** host key → what its credentials are bound to */
+  readonly #bindings = new Map<string, HostBinding>();
+  /** web origins of every host app, with the number of host apps listing each (CORS preflight) */
+  readonly #origins = new Map<string, number>();
   #changes = 0;
   /** bumped on every change; caches keyed on it are invalidated */
   generation = 0;
@@ -107,8 +143,36 @@ export class ReleaseState {
   readonly listeners: ReleaseListener[] = [];
 
   setTenantKeys(tenant: string, keys: TenantKeys): void {
-    this.#tenants.set(tenant, keys);
+    const revoked = keys.revokedKeyIds ?? new Set<string>();
+    // the store's keys always carry their id (Tenant status)
+    const trusted = keys.publicKeys.filter(
+      (k) => typeof k === 'string' || k instanceof Uint8Array || !revoked.has(k.keyId),
+    );
+    this.#tenants.set(tenant, { ...keys, publicKeys: trusted });
+    this.#dropSignedByRevokedKeys(tenant, revoked);
     this.generation++;
+  }
+
+  /**
+   * Release documents and host-app indexes signed by a key the tenant has just revoked stop being served at once (not
+   * "the previous one stays": it is the previous one that is no longer trusted). The operator
+   * signs them again with the current key, and those arrive as updates.
+   */
+  #dropSignedByRevokedKeys(tenant: string, revoked: ReadonlySet<string>): void {
+    if (revoked.size === 0) return;
+    for (const b of [...this.#bindings.values()])
+      if (b.tenant === tenant && revoked.has(b.keyId ?? '')) this.#dropBinding(b.configMap);
+    for (const [cmKey, at] of this.#byConfigMap) {
+      const host = this.#hosts.get(at.host);
+      const entry = host?.tenant === tenant ? host.byAppId.get(at.appId) : undefined;
+      if (!entry || !revoked.has(entry.signed.keyId ?? '')) continue;
+      this.#dropEntry(cmKey);
+    }
+  }
+
+  /** Whether `keyId` is a signing key the tenant revoked. */
+  isRevoked(tenant: string, keyId: string | undefined): boolean {
+    return keyId !== undefined && (this.#tenants.get(tenant)?.revokedKeyIds?.has(keyId) ?? false);
   }
 
   tenantKeys(tenant: string): TenantKeys | undefined {
@@ -158,39 +222,9 @@ export class ReleaseState {
     this.#latest.set(`${meta.namespace}/${meta.name}`, change);
     if (meta.labels?.[LABEL_RELEASE] !== 'mini-program')
       return { ok: false, reason: 'not a mini-program release' };
-    const raw = cm.data?.[RELEASE_DATA_KEY];
-    const sig = cm.data?.[RELEASE_SIGNATURE_KEY];
-    if (!raw || !sig)
-      return this.#reject(`${meta.namespace}/${meta.name}: missing ${RELEASE_DATA_KEY} or signature`);
-    let doc: MiniProgramRelease;
-    try {
-      const parsed = MiniProgramReleaseSchema.safeParse(JSON.parse(raw));
-      if (!parsed.success)
-        return this.#reject(`${meta.namespace}/${meta.name}: ${parsed.error.issues[0]?.message}`);
-      doc = parsed.data;
-    } catch {
-      return this.#reject(`${meta.namespace}/${meta.name}: ${RELEASE_DATA_KEY} is not JSON`);
-    }
-    if (doc.namespace !== meta.namespace) {
-      return this.#reject(`${meta.namespace}/${meta.name}: document names namespace ${doc.namespace}`);
-    }
-    const keys = this.#tenants.get(doc.tenant);
-    if (!keys || keys.publicKeys.length === 0) {
-      return this.#reject(
-        `${meta.namespace}/${meta.name}: no public keys known for tenant ${doc.tenant} yet`,
-      );
-    }
-    try {
-      await verifyDetached(
-        new TextEncoder().encode(raw),
-        sig,
-        keys.publicKeys,
-        meta.annotations?.[RELEASE_KEY_ID_ANNOTATION],
-        `release ConfigMap ${meta.namespace}/${meta.name}`,
-      );
-    } catch (e) {
-      return this.#reject(`${meta.namespace}/${meta.name}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const verified = await this.#verified(cm, MiniProgramReleaseSchema);
+    if (!verified.ok) return verified;
+    const { doc, raw, sig } = verified;
     const rules: GrayRuleInput[] = [];
     const refusedRules: { rule: string; reason: string }[] = [];
     const waitingFor = new Set<string>();
@@ -269,6 +303,11 @@ export class ReleaseState {
     const cmKey = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
     this.#latest.delete(cmKey);
     this.#waiting.delete(cmKey);
+    this.#dropEntry(cmKey);
+  }
+
+  /** Stops serving the release document of one ConfigMap. */
+  #dropEntry(cmKey: string): void {
     const at = this.#byConfigMap.get(cmKey);
     if (!at) return;
     const host = this.#hosts.get(at.host);
@@ -278,6 +317,71 @@ export class ReleaseState {
     if (gone) for (const l of this.listeners) void l.removed?.(gone.doc);
     this.#byConfigMap.delete(cmKey);
     this.generation++;
+  }
+
+  /**
+   * Verifies and applies a host-app index ConfigMap (label tessera.dev/release=index): the
+   * platforms the host app's credentials are bound to.
+   */
+  async applyIndexConfigMap(cm: ConfigMapLike): Promise<ApplyResult> {
+    const meta = cm.metadata ?? {};
+    const cmKey = `${meta.namespace}/${meta.name}`;
+    const change = ++this.#changes;
+    this.#latest.set(cmKey, change);
+    if (meta.labels?.[LABEL_RELEASE] !== 'index') return { ok: false, reason: 'not a host-app index' };
+    const verified = await this.#verified(cm, HostAppIndexSchema);
+    if (!verified.ok) return verified;
+    if (this.#latest.get(cmKey) !== change)
+      return { ok: false, reason: 'superseded by a newer version', superseded: true };
+    const p = verified.doc.platforms;
+    const origins = (p.web?.origins ?? []).map(normalizeOrigin).filter((o) => o !== undefined);
+    const nativeIds: Partial<Record<NativePlatform, string>> = {
+      ...(p.ios ? { ios: p.ios.bundleId } : {}),
+      ...(p.android ? { android: p.android.packageName } : {}),
+      ...(p.harmony ? { harmony: p.harmony.bundleName } : {}),
+      ...(p.desktop ? { desktop: p.desktop.appId } : {}),
+    };
+    const key = hostKey(verified.doc.namespace, verified.doc.hostApp);
+    this.#dropBinding(cmKey);
+    this.#bindings.set(key, {
+      configMap: cmKey,
+      tenant: verified.doc.tenant,
+      keyId: meta.annotations?.[RELEASE_KEY_ID_ANNOTATION],
+      webOrigins: new Set(origins),
+      nativeIds,
+    });
+    for (const o of new Set(origins)) this.#origins.set(o, (this.#origins.get(o) ?? 0) + 1);
+    this.generation++;
+    return { ok: true, refusedRules: [] };
+  }
+
+  deleteIndexConfigMap(cm: ConfigMapLike): void {
+    const cmKey = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
+    this.#latest.delete(cmKey);
+    this.#dropBinding(cmKey);
+    this.generation++;
+  }
+
+  /** What the host app's credentials are bound to; undefined until its signed index is applied. */
+  binding(namespace: string, hostApp: string): HostBinding | undefined {
+    return this.#bindings.get(hostKey(namespace, hostApp));
+  }
+
+  /** Whether some host app lists `origin` (serialised) among its web origins. */
+  originListed(origin: string): boolean {
+    return this.#origins.has(origin);
+  }
+
+  #dropBinding(cmKey: string): void {
+    for (const [key, b] of this.#bindings) {
+      if (b.configMap !== cmKey) continue;
+      this.#bindings.delete(key);
+      for (const o of b.webOrigins) {
+        const n = (this.#origins.get(o) ?? 0) - 1;
+        if (n > 0) this.#origins.set(o, n);
+        else this.#origins.delete(o);
+      }
+    }
   }
 
   /**
@@ -333,7 +437,56 @@ export class ReleaseState {
     }
   }
 
-  #reject(reason: string): ApplyResult {
+  /**
+   * Parses and verifies a signed release ConfigMap (a mini-program document or a host-app index):
+   * the document names the ConfigMap's namespace, and the signature verifies with a trusted key
+   * of the tenant it names. A document signed by a revoked key is also no longer served.
+   */
+  async #verified<T extends { tenant: string; namespace: string }>(
+    cm: ConfigMapLike,
+    schema: z.ZodType<T>,
+  ): Promise<{ ok: true; doc: T; raw: string; sig: string } | { ok: false; reason: string }> {
+    const meta = cm.metadata ?? {};
+    const where = `${meta.namespace}/${meta.name}`;
+    const raw = cm.data?.[RELEASE_DATA_KEY];
+    const sig = cm.data?.[RELEASE_SIGNATURE_KEY];
+    if (!raw || !sig) return this.#reject(`${where}: missing ${RELEASE_DATA_KEY} or signature`);
+    let doc: T;
+    try {
+      const parsed = schema.safeParse(JSON.parse(raw));
+      if (!parsed.success) return this.#reject(`${where}: ${parsed.error.issues[0]?.message}`);
+      doc = parsed.data;
+    } catch {
+      return this.#reject(`${where}: ${RELEASE_DATA_KEY} is not JSON`);
+    }
+    if (doc.namespace !== meta.namespace) {
+      return this.#reject(`${where}: document names namespace ${doc.namespace}`);
+    }
+    const keys = this.#tenants.get(doc.tenant);
+    const keyId = meta.annotations?.[RELEASE_KEY_ID_ANNOTATION];
+    if (keyId !== undefined && keys?.revokedKeyIds?.has(keyId)) {
+      this.#dropEntry(where);
+      this.#dropBinding(where);
+      return this.#reject(`${where}: signed by the revoked signing key ${keyId}`);
+    }
+    if (!keys || keys.publicKeys.length === 0) {
+      return this.#reject(`${where}: no public keys known for tenant ${doc.tenant} yet`);
+    }
+    try {
+      await verifyDetached(
+        new TextEncoder().encode(raw),
+        sig,
+        keys.publicKeys,
+        keyId,
+        `release ConfigMap ${where}`,
+      );
+    } catch (e) {
+      return this.#reject(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return { ok: true, doc, raw, sig };
+  }
+
+  #reject(reason: string): { ok: false; reason: string } {
     this.rejected++;
     return { ok: false, reason };
   }

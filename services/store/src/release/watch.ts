@@ -26,7 +26,7 @@ import {
   resources,
 } from '@tessera/operator/runtime';
 import type { Logger } from 'pino';
-import { readCredentials, readKeks } from './keys.ts';
+import { readAllCredentials, readKeks, sdkKeysOf } from './keys.ts';
 import type { ConfigMapLike, ReleaseState } from './state.ts';
 
 export const KEY_SECRET_NAME = 'tessera-tenant-keys';
@@ -35,8 +35,8 @@ type ConfigMapObject = KubeObject & { data?: Record<string, string> };
 type SecretObject = KubeObject & { data?: Record<string, string> };
 
 export interface TenantObject extends KubeObject {
-  spec?: { namespace?: string };
-  status?: { namespace?: string; publicKeys?: PublicKey[] };
+  spec?: { namespace?: string; crypto?: { revokedSigningKeyIds?: string[] } };
+  status?: { namespace?: string; publicKeys?: PublicKey[]; revokedSigningKeyIds?: string[] };
 }
 
 export interface VersionObject extends KubeObject {
@@ -104,8 +104,9 @@ export function watchReleaseState(
   const tenantInf = informer<TenantObject>(resourceOf(TenantKind));
   const secretInf = informer<SecretObject>(resources.Secrets, { labelSelector: LABEL_TENANT });
   const listInf = informer<ConfigMapObject>(resources.ConfigMaps, { labelSelector: LABEL_USER_LIST });
+  // per-mini-program release documents and host-app indexes (the platforms credentials are bound to)
   const releaseInf = informer<ConfigMapObject>(resources.ConfigMaps, {
-    labelSelector: `${LABEL_RELEASE}=mini-program`,
+    labelSelector: `${LABEL_RELEASE} in (mini-program,index)`,
   });
   const versionInf = informer<VersionObject>(resourceOf(MiniProgramVersionKind));
   const first = [tenantInf, secretInf, listInf];
@@ -113,12 +114,13 @@ export function watchReleaseState(
 
   const tenants = new Map<
     string,
-    { namespace?: string; publicKeys: PublicKey[]; keks?: Map<string, CryptoKey> }
+    { namespace?: string; publicKeys: PublicKey[]; revoked?: Set<string>; keks?: Map<string, CryptoKey> }
   >();
   const tenantByNamespace = new Map<string, string>();
 
+  const isIndex = (cm: ConfigMapLike) => cm.metadata?.labels?.[LABEL_RELEASE] === 'index';
   const applyRelease = async (cm: ConfigMapLike) => {
-    const r = await state.applyConfigMap(cm);
+    const r = isIndex(cm) ? await state.applyIndexConfigMap(cm) : await state.applyConfigMap(cm);
     const configMap = `${cm.metadata?.namespace}/${cm.metadata?.name}`;
     if (!r.ok && !r.superseded) log.warn({ configMap, reason: r.reason }, 'release ConfigMap refused');
     if (r.ok)
@@ -140,6 +142,7 @@ export function watchReleaseState(
       namespace: t.namespace,
       keks: t.keks ?? new Map(),
       publicKeys: t.publicKeys.map((k) => ({ keyId: k.keyId, key: k.publicKey })),
+      revokedKeyIds: t.revoked ?? new Set(),
     });
     // release documents that arrived before the tenant's keys are applied now
     for (const cm of releaseInf.cache.list(t.namespace)) later('release apply', applyRelease(cm));
@@ -153,6 +156,11 @@ export function watchReleaseState(
       ...(tenants.get(name) ?? {}),
       namespace: t.status?.namespace ?? t.spec?.namespace ?? `tessera-${name}`,
       publicKeys: t.status?.publicKeys ?? [],
+      // the spec is the platform team's word, the status the operator's: either revokes
+      revoked: new Set([
+        ...(t.spec?.crypto?.revokedSigningKeyIds ?? []),
+        ...(t.status?.revokedSigningKeyIds ?? []),
+      ]),
     });
     publishTenant(name);
     hooks.onTenantObject?.(t);
@@ -181,20 +189,18 @@ export function watchReleaseState(
       publishTenant(tenant);
       return;
     }
-    const creds = readCredentials(s);
-    if (creds) await state.setCredentials(creds);
+    for (const creds of readAllCredentials(s)) await state.setCredentials(creds);
   };
   secretInf.addHandler({
     onAdd: (s) => later('secret', upsertSecret(s)),
     onUpdate: (old, s) => {
-      const before = old.data?.sdkKey;
-      if (before && before !== s.data?.sdkKey)
-        state.deleteCredentials(Buffer.from(before, 'base64').toString('utf8'));
+      // keys rotated out (the previous pair dropped, or replaced by a second rotation) go
+      const now = new Set(sdkKeysOf(s));
+      for (const key of sdkKeysOf(old)) if (!now.has(key)) state.deleteCredentials(key);
       later('secret', upsertSecret(s));
     },
     onDelete: (s) => {
-      const key = s.data?.sdkKey;
-      if (key) state.deleteCredentials(Buffer.from(key, 'base64').toString('utf8'));
+      for (const key of sdkKeysOf(s)) state.deleteCredentials(key);
     },
   });
 
@@ -216,7 +222,8 @@ export function watchReleaseState(
     onAdd: (cm) => later('release apply', applyRelease(cm)),
     onUpdate: (_, cm) => later('release apply', applyRelease(cm)),
     onDelete: (cm) => {
-      state.deleteConfigMap(cm);
+      if (isIndex(cm)) state.deleteIndexConfigMap(cm);
+      else state.deleteConfigMap(cm);
       hooks.onChange?.();
     },
   });

@@ -38,7 +38,7 @@ function remote(rc: RequestContext): string {
 }
 
 /** Reads the container header: wrapped key, kek id, signing key id; verifies the index signature. */
-function inspectArtifact(wrappedHeader: string | undefined) {
+function inspectArtifact(wrappedHeader: string | undefined, isRevoked: (signingKeyId: string) => boolean) {
   return (head: Buffer, final: boolean): Record<string, unknown> | undefined => {
     let parts: ReturnType<typeof decodeContainer>;
     try {
@@ -52,6 +52,13 @@ function inspectArtifact(wrappedHeader: string | undefined) {
       index = parseIndex(parts.indexBytes);
     } catch (e) {
       throw new HttpProblem(422, 'invalid-artifact', (e as Error).message);
+    }
+    if (isRevoked(index.signingKeyId)) {
+      throw new HttpProblem(
+        422,
+        'signing-key-revoked',
+        `the package index is signed by the revoked signing key ${index.signingKeyId}; compile it again with the tenant's current key`,
+      );
     }
     const wrapped = parts.wrappedDataKey || wrappedHeader || '';
     if (!wrapped) {
@@ -159,7 +166,9 @@ export function ciRoutes(router: Router, ctx: StoreContext): void {
         limit: LIMITS.artifactBytes,
         declaredLength: declared(rc),
         createdBy: user.username,
-        inspectHead: inspectArtifact(typeof header === 'string' ? header : undefined),
+        inspectHead: inspectArtifact(typeof header === 'string' ? header : undefined, (id) =>
+          ctx.state.isRevoked(tenant, id),
+        ),
         headBytes: 17 * 1024 * 1024,
       }).catch(dbUnavailable);
       const meta = r.meta;

@@ -23,7 +23,8 @@ import {
 } from '@tessera/runtime-sdk/protocol';
 import { Counter, type Registry } from 'prom-client';
 import { globalRegistry } from 'zod';
-import { authenticateHostApp, type HostAppPrincipal } from '../auth/hostapp.ts';
+import { checkNativeIdentity } from '../auth/host-binding.ts';
+import { authenticateHostApp, bodySha256, type HostAppPrincipal } from '../auth/hostapp.ts';
 import type { ArtifactKeyInfo, StoreContext } from '../context.ts';
 import { blobInfo } from '../db/blobs.ts';
 import { parseJson, readBody } from '../http/body.ts';
@@ -59,6 +60,7 @@ export function deviceRoutes(router: Router, ctx: StoreContext): void {
       const body = await readBody(rc.req, LAUNCH_BODY_LIMIT);
       const who = await authenticateHostApp(ctx, rc.req, rc.rawPath, body, { allowSession: true });
       const input = parseJson(body, LaunchRequestSchema);
+      await checkNativeIdentity(ctx, who, input, () => bodySha256(body));
       const result = await launch(ctx, who, input);
       (result.body.cached ? answers.cached : answers.wrapped).inc();
       sendLaunch(rc, result);
@@ -254,6 +256,7 @@ export async function launch(
       },
     );
   }
+  refuseRevokedSignature(ctx, host.tenant, input.appId, released);
   // CRD digests are "sha256:<hex>"; URLs and the protocol use the bare hex
   const digest = bare(released.artifact.digest);
   const subpackageRefs = released.artifact.subpackages ?? [];
@@ -301,12 +304,38 @@ export async function launch(
     ],
     purge,
     releaseDigest: entry.digest,
+    ...revokedKeysOf(ctx, host.tenant),
     ...(entry.doc.updatePolicy ? { updatePolicy: entry.doc.updatePolicy } : {}),
   };
   // the signed release document only for a client that asks (it verifies the store against it)
   // and does not hold the current one already
   const release = input.wantRelease && input.releaseDigest !== entry.digest ? entry.signed : undefined;
   return { body, release };
+}
+
+/**
+ * A version whose package index is signed by a revoked key is never launched (the operator stops
+ * releasing it; this holds while a release document still names it).
+ */
+function refuseRevokedSignature(
+  ctx: StoreContext,
+  tenant: string,
+  appId: string,
+  released: { version: string; artifact: { keyId: string } },
+): void {
+  if (!ctx.state.isRevoked(tenant, released.artifact.keyId)) return;
+  throw new HttpProblem(
+    503,
+    'signing-key-revoked',
+    `version ${released.version} of ${appId} is signed by the revoked signing key ${released.artifact.keyId}; it is not served until a version signed with the current key is released`,
+    { headers: { 'retry-after': '30' } },
+  );
+}
+
+/** The tenant's revoked signing key ids, for SDKs that still trust them from their configuration. */
+function revokedKeysOf(ctx: StoreContext, tenant: string): { revokedSigningKeyIds?: string[] } {
+  const revoked = ctx.state.tenantKeys(tenant)?.revokedKeyIds;
+  return revoked?.size ? { revokedSigningKeyIds: [...revoked] } : {};
 }
 
 /**
