@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import {
   conditions,
-  digest,
   doc,
   immutable,
-  objectName,
   observedGeneration,
+  patterned,
   resource,
+  resourceName,
   semver,
+  sha256Digest,
   text,
 } from './meta.ts';
 
@@ -25,21 +26,22 @@ export const SourceSchema = doc(
     .object({
       upload: doc(
         z
-          .object({ digest: digest('Digest of the source archive uploaded to the store (tar or zip).') })
+          .object({
+            digest: sha256Digest('Digest of the source archive uploaded to the store (tar or zip).'),
+          })
           .optional(),
         'Source archive previously uploaded to the store (what `kubectl tessera push` does).',
       ),
       url: doc(
         z
           .object({
-            url: doc(
-              z
-                .string()
-                .max(2048)
-                .regex(/^https?:\/\//, 'must be an http(s) URL'),
+            url: patterned(
+              2048,
+              '^https?://[^/?#\\t\\n\\f\\r ]+([/?#][^\\t\\n\\f\\r ]*)?$',
+              'must be an http:// or https:// URL with a host, such as https://ci.example.com/app.tar.gz',
               'URL of the source archive (tar or zip).',
             ),
-            digest: digest('Expected digest of the archive; the compile job refuses anything else.'),
+            digest: sha256Digest('Expected digest of the archive; the compile job refuses anything else.'),
           })
           .optional(),
         'Source archive fetched from a URL and verified against its digest.',
@@ -47,7 +49,7 @@ export const SourceSchema = doc(
       configMap: doc(
         z
           .object({
-            name: objectName('Name of a ConfigMap in the same namespace whose keys are file paths.'),
+            name: resourceName('Name of a ConfigMap in the same namespace whose keys are file paths.'),
           })
           .optional(),
         'Small sources stored in a ConfigMap (samples and tests); keys are paths with / encoded as __.',
@@ -69,7 +71,7 @@ export const SourceSchema = doc(
 export const MiniProgramVersionSpecSchema = doc(
   z.object({
     miniProgram: doc(
-      objectName('Name of the MiniProgram in the same namespace.'),
+      resourceName('Name of the MiniProgram in the same namespace.'),
       'Name of the MiniProgram (in the same namespace) this version belongs to. Immutable.',
       [immutable('spec.miniProgram')],
     ),
@@ -101,7 +103,7 @@ export const SubpackageArtifactSchema = doc(
   z.object({
     name: text(128, 'Subpackage name (or root when unnamed).'),
     root: text(256, 'Root directory of the subpackage in the source tree.'),
-    digest: digest('Digest of the encrypted subpackage artifact.'),
+    digest: sha256Digest('Digest of the encrypted subpackage artifact.'),
     size: doc(z.int().min(0), 'Size in bytes of the encrypted subpackage artifact.'),
   }),
   'A lazily downloaded subpackage.',
@@ -109,9 +111,11 @@ export const SubpackageArtifactSchema = doc(
 
 export const ArtifactSchema = doc(
   z.object({
-    digest: digest('Digest of the encrypted main package artifact; its download URL is derived from it.'),
-    plaintextDigest: digest('Digest of the canonical plaintext package index (provenance).'),
-    sourceDigest: digest('Digest of the source archive that was compiled (provenance).'),
+    digest: sha256Digest(
+      'Digest of the encrypted main package artifact; its download URL is derived from it.',
+    ),
+    plaintextDigest: sha256Digest('Digest of the canonical plaintext package index (provenance).'),
+    sourceDigest: sha256Digest('Digest of the source archive that was compiled (provenance).'),
     size: doc(z.int().min(0), 'Size in bytes of the encrypted main package.'),
     keyId: text(64, 'Id of the tenant signing key that signed the package index.'),
     kekId: text(64, 'Id of the tenant key-encryption key that wraps the data key.').optional(),
