@@ -112,7 +112,8 @@ describe('validation by the API server', () => {
     {
       what: 'a malformed digest',
       obj: () => version('bad-digest', { ...validVersionSpec(), source: { upload: { digest: 'md5:abc' } } }),
-      message: /spec\.source\.upload\.digest: Invalid value: "md5:abc": must be "sha256:" followed by 64 lowercase hex characters/,
+      message:
+        /spec\.source\.upload\.digest: Invalid value: "md5:abc": must be "sha256:" followed by 64 lowercase hex characters/,
     },
     {
       what: 'a rollout percentage of 150',
@@ -132,7 +133,8 @@ describe('validation by the API server', () => {
         grayRule('many-values', {
           match: { any: [{ attribute: 'region', operator: 'Eq', values: ['a', 'b'] }] },
         }),
-      message: /spec\.match\.any\[0\]\.values: .*Eq takes exactly one value; only In, NotIn, Contains, StartsWith, EndsWith, Matches, InCIDR take several/,
+      message:
+        /spec\.match\.any\[0\]\.values: .*Eq takes exactly one value; only In, NotIn, Contains, StartsWith, EndsWith, Matches, InCIDR take several/,
     },
     {
       what: 'a schedule that ends before it starts',
@@ -150,7 +152,8 @@ describe('validation by the API server', () => {
         metadata: { name: 'bad-appid', namespace: ns.name },
         spec: { appId: '1 bad', displayName: 'x' },
       }),
-      message: /spec\.appId: Invalid value: "1 bad": must be 3-64 characters: a letter, then letters, digits, _ or -/,
+      message:
+        /spec\.appId: Invalid value: "1 bad": must be 3-64 characters: a letter, then letters, digits, _ or -/,
     },
     {
       what: 'an unknown field under strict field validation',
