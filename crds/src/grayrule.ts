@@ -132,7 +132,11 @@ const list = (ops: readonly string[]) => `[${ops.map((o) => `'${o}'`).join(', ')
 /** What is wrong with the number of values an operator is given, in the API server's words. */
 export function grayArityProblem(operator: GrayOperator, count: number): string | undefined {
   if (operator === 'Exists') return count > 0 ? 'Exists takes no values' : undefined;
-  if (count === 0) return `${operator} needs at least one value`;
+  if (count === 0) {
+    return MULTI_VALUE_OPERATORS.includes(operator)
+      ? `${operator} needs at least one value`
+      : `${operator} needs a value`;
+  }
   if (count > 1 && !MULTI_VALUE_OPERATORS.includes(operator)) {
     return `${operator} takes exactly one value; only ${MULTI_VALUE_OPERATORS.join(', ')} take several`;
   }
@@ -156,8 +160,7 @@ export function grayValueProblems(operator: GrayOperator, values: readonly strin
 const VALUE_RULES = [
   {
     rule: "self.operator == 'Exists' ? size(self.values) == 0 : size(self.values) > 0",
-    messageExpression:
-      "self.operator == 'Exists' ? 'Exists takes no values' : self.operator + ' needs at least one value'",
+    messageExpression: `self.operator == 'Exists' ? 'Exists takes no values' : self.operator + (self.operator in ${list(MULTI_VALUE_OPERATORS)} ? ' needs at least one value' : ' needs a value')`,
     fieldPath: '.values',
   },
   {
