@@ -4,6 +4,7 @@ import { isIpOrCidr } from './ip.ts';
 import {
   celString,
   conditions,
+  dateTime,
   doc,
   isSemver,
   observedGeneration,
@@ -274,14 +275,8 @@ export const GrayRuleSpecSchema = doc(
     schedule: doc(
       z
         .object({
-          start: doc(
-            z.iso.datetime({ offset: true }).optional(),
-            'The rule becomes active at this time (RFC 3339).',
-          ),
-          end: doc(
-            z.iso.datetime({ offset: true }).optional(),
-            'The rule becomes inactive at this time (RFC 3339).',
-          ),
+          start: doc(dateTime().optional(), 'The rule becomes active at this time (RFC 3339).'),
+          end: doc(dateTime().optional(), 'The rule becomes inactive at this time (RFC 3339).'),
         })
         .optional(),
       'Activation window.',
@@ -321,7 +316,7 @@ export const GrayRuleStatusSchema = doc(
       'The imported user list (spec.users.configMapRef) as published for release documents; the last valid list is kept while the source is invalid.',
     ),
     nextTransitionTime: doc(
-      z.iso.datetime({ offset: true }).optional(),
+      dateTime().optional(),
       'When the rule next becomes active or inactive by its schedule.',
     ),
     conditions: conditions(),

@@ -188,6 +188,9 @@ export const sha256Digest = (description: string) =>
 
 export const text = (max: number, description: string) => doc(z.string().max(max), description);
 
+/** An RFC 3339 date-time with a zone, bounded like every other string. */
+export const dateTime = () => z.iso.datetime({ offset: true }).max(64);
+
 /** metav1.Condition, as a list-map keyed by type. */
 export const ConditionSchema = doc(
   z.object({
@@ -205,7 +208,7 @@ export const ConditionSchema = doc(
       'The .metadata.generation that the condition was set based upon.',
     ),
     lastTransitionTime: doc(
-      z.iso.datetime({ offset: true }),
+      dateTime(),
       'Last time the condition changed from one status to another (RFC 3339).',
     ),
     reason: doc(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   conditions,
+  dateTime,
   doc,
   immutable,
   observedGeneration,
@@ -132,7 +133,7 @@ export const ApprovalSchema = doc(
   z.object({
     role: text(63, 'Review role the approval satisfies (e.g. compliance).'),
     subject: text(253, 'Kubernetes identity of the reviewer, as authenticated by the store.'),
-    time: doc(z.iso.datetime({ offset: true }), 'When the approval was given.'),
+    time: doc(dateTime(), 'When the approval was given.'),
     comment: text(1024, 'Reviewer comment.').optional(),
   }),
   'An approval written by the store after an RBAC check of verb approve.',
