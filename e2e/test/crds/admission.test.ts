@@ -217,6 +217,12 @@ const good: Array<{ what: string; obj: () => { kind: string } }> = [
       }),
   },
   {
+    // admitted, then refused by the engine's program-size limit: the operator reports it in the
+    // rule's Valid condition (the only Matches check the API server cannot make)
+    what: 'a pattern that compiles to more than 5,000 instructions',
+    obj: () => when('Matches', ['a{1000}b{1000}c{1000}d{1000}e{1000}f{1000}']),
+  },
+  {
     what: 'a mini-program with a non-ASCII display name',
     obj: () =>
       miniProgram({
