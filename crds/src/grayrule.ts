@@ -109,7 +109,7 @@ export const GRAY_VALUE_KINDS: readonly ValueKind[] = [
     operators: ['Is'],
     test: (v) => v === 'true' || v === 'false',
     cel: "v in ['true', 'false']",
-    expected: 'compares booleans: the value must be "true" or "false"',
+    expected: 'compares booleans: the value must be true or false',
   },
   {
     operators: ['InCIDR'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { celString, displayName, doc, immutable, isLabelKey, isLabelValue, labels, semver } from './meta.ts';
+import { toStructuralSchema } from './openapi.ts';
 
 describe('shared field helpers', () => {
   it('label keys and values as Kubernetes accepts them', () => {
@@ -48,7 +49,7 @@ describe('shared field helpers', () => {
 
   it('rules attached by a helper survive another description', () => {
     const documented = z.object({ v: doc(semver(''), 'Version. Immutable.', [immutable('v')]) });
-    const json = z.toJSONSchema(documented, { target: 'openapi-3.0' }) as {
+    const json = toStructuralSchema(documented) as {
       properties: { v: { 'x-kubernetes-validations': unknown[] } };
     };
     expect(json.properties.v['x-kubernetes-validations']).toEqual([

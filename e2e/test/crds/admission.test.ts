@@ -98,7 +98,7 @@ const bad: Case[] = [
   {
     what: '"yes" for Is',
     obj: () => when('Is', ['yes']),
-    message: /Is compares booleans: the value must be "true" or "false"/,
+    message: /Is compares booleans: the value must be true or false/,
   },
   {
     what: 'two values for Eq',
