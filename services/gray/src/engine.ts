@@ -221,9 +221,10 @@ export function evaluate(release: CompiledRelease, ctx: EvaluationContext): Reso
     }
   }
   const rules = release.rules;
+  const random = ctx.random ?? Math.random;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as CompiledRule;
-    if (active(rule, ctx) && matches(rule, attrs, userId, ctx.random ?? Math.random)) {
+    if (active(rule, ctx) && matches(rule, attrs, userId, random)) {
       return { kind: 'gray-rule', version: rule.version, rule: rule.name };
     }
   }
