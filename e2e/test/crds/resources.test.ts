@@ -197,6 +197,11 @@ describe('kubectl explain', () => {
     ['miniprogramversion.status.artifact.keyId', /Id of the tenant signing key/],
     ['hostapp.spec.updatePolicy.checkIntervalSeconds', /How often the SDK checks for updates/],
     ['grayrule.spec.rollout.percentage', /Monotonic: users in at 10% stay in at 20%/],
+    ['grayrule.spec.rollout.stickiness', /Unset:\s+userId,\s+else\s+sessionId,\s+else\s+a\s+random\s+draw/],
+    [
+      'grayrule.spec.match.all.operator',
+      /InCIDR\s+\(IP\s+address\s+in\s+a\s+CIDR\s+range,\s+IPv4\s+or\s+IPv6\)/,
+    ],
   ] as const;
   for (const [field, description] of fields) {
     it(`explains ${field}`, async () => {
