@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { conditions, doc, immutable, observedGeneration, resource, semver, text } from './meta.ts';
+import {
+  conditions,
+  displayName,
+  doc,
+  immutable,
+  observedGeneration,
+  patterned,
+  resource,
+  semver,
+  text,
+} from './meta.ts';
 
 export const APP_ID_PATTERN = '^[a-zA-Z][a-zA-Z0-9_-]{2,63}$';
 
@@ -16,17 +26,20 @@ export const PRIVACY_SCOPES = [
   'werun',
 ] as const;
 
+const ORIGIN_PATTERN =
+  '^(https|wss)://(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$';
+const APP_ID_EXPECTED = 'must be 3-64 characters: a letter, then letters, digits, _ or -';
+
 const domainList = (what: string) =>
   doc(
     z
       .array(
-        z
-          .string()
-          .max(253)
-          .regex(
-            /^(https|wss):\/\/(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/,
-            'must be an https:// or wss:// origin such as https://api.example.com (optionally *.example.com)',
-          ),
+        patterned(
+          253,
+          ORIGIN_PATTERN,
+          'must be an https:// or wss:// origin such as https://api.example.com (optionally *.example.com)',
+          '',
+        ),
       )
       .max(200)
       .optional(),
@@ -47,17 +60,18 @@ export const DomainsSchema = doc(
 export const MiniProgramSpecSchema = doc(
   z.object({
     appId: doc(
-      z
-        .string()
-        .regex(new RegExp(APP_ID_PATTERN), 'must be 3-64 characters: a letter, then letters, digits, _ or -'),
+      patterned(64, APP_ID_PATTERN, APP_ID_EXPECTED, ''),
       'Stable application id used by host apps and the SDK (e.g. wxbank-transfer). Immutable.',
       [immutable('spec.appId')],
     ),
-    displayName: text(64, 'Name shown to end users.'),
+    displayName: displayName(64, 'Name shown to end users; not empty or only whitespace.'),
     description: text(2000, 'Description shown in catalogs and search.').optional(),
     icon: text(2048, 'Icon URL (https) or data: URL.').optional(),
     category: text(64, 'Catalog category, e.g. finance or lifestyle.').optional(),
-    tags: doc(z.array(z.string().max(32)).max(20).optional(), 'Search tags.'),
+    tags: doc(
+      z.array(displayName(32, 'A search tag.')).max(20).optional(),
+      'Search tags; none empty or only whitespace.',
+    ),
     owner: text(253, 'Owning team or contact.').optional(),
     domains: DomainsSchema.optional(),
     privacyScopes: doc(
@@ -66,7 +80,10 @@ export const MiniProgramSpecSchema = doc(
           doc(
             z.object({
               scope: doc(z.enum(PRIVACY_SCOPES), 'Privacy scope the mini-program may ask the user for.'),
-              purpose: text(256, 'Why the scope is needed, shown to the user.'),
+              purpose: displayName(
+                256,
+                'Why the scope is needed, shown to the user; not empty or only whitespace.',
+              ),
             }),
             'A privacy scope and its declared purpose.',
           ),
@@ -80,8 +97,14 @@ export const MiniProgramSpecSchema = doc(
         .array(
           doc(
             z.object({
-              name: text(64, 'Alias the mini-program uses for the plugin.'),
-              provider: text(64, 'appId of the plugin provider.'),
+              name: displayName(
+                64,
+                'Alias the mini-program uses for the plugin; not empty or only whitespace.',
+              ),
+              provider: doc(
+                patterned(64, APP_ID_PATTERN, APP_ID_EXPECTED, ''),
+                'appId of the plugin provider.',
+              ),
               version: semver('Plugin version.'),
             }),
             'A plugin the mini-program uses.',

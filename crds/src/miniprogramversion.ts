@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import {
   conditions,
-  digest,
+  dateTime,
   doc,
   immutable,
-  objectName,
   observedGeneration,
+  patterned,
   resource,
+  resourceName,
   semver,
+  sha256Digest,
   text,
 } from './meta.ts';
 
@@ -25,21 +27,22 @@ export const SourceSchema = doc(
     .object({
       upload: doc(
         z
-          .object({ digest: digest('Digest of the source archive uploaded to the store (tar or zip).') })
+          .object({
+            digest: sha256Digest('Digest of the source archive uploaded to the store (tar or zip).'),
+          })
           .optional(),
         'Source archive previously uploaded to the store (what `kubectl tessera push` does).',
       ),
       url: doc(
         z
           .object({
-            url: doc(
-              z
-                .string()
-                .max(2048)
-                .regex(/^https?:\/\//, 'must be an http(s) URL'),
+            url: patterned(
+              2048,
+              '^https?://[^/?#\\t\\n\\f\\r ]+([/?#][^\\t\\n\\f\\r ]*)?$',
+              'must be an http:// or https:// URL with a host, such as https://ci.example.com/app.tar.gz',
               'URL of the source archive (tar or zip).',
             ),
-            digest: digest('Expected digest of the archive; the compile job refuses anything else.'),
+            digest: sha256Digest('Expected digest of the archive; the compile job refuses anything else.'),
           })
           .optional(),
         'Source archive fetched from a URL and verified against its digest.',
@@ -47,7 +50,7 @@ export const SourceSchema = doc(
       configMap: doc(
         z
           .object({
-            name: objectName('Name of a ConfigMap in the same namespace whose keys are file paths.'),
+            name: resourceName('Name of a ConfigMap in the same namespace whose keys are file paths.'),
           })
           .optional(),
         'Small sources stored in a ConfigMap (samples and tests); keys are paths with / encoded as __.',
@@ -69,7 +72,7 @@ export const SourceSchema = doc(
 export const MiniProgramVersionSpecSchema = doc(
   z.object({
     miniProgram: doc(
-      objectName('Name of the MiniProgram in the same namespace.'),
+      resourceName('Name of the MiniProgram in the same namespace.'),
       'Name of the MiniProgram (in the same namespace) this version belongs to. Immutable.',
       [immutable('spec.miniProgram')],
     ),
@@ -101,7 +104,7 @@ export const SubpackageArtifactSchema = doc(
   z.object({
     name: text(128, 'Subpackage name (or root when unnamed).'),
     root: text(256, 'Root directory of the subpackage in the source tree.'),
-    digest: digest('Digest of the encrypted subpackage artifact.'),
+    digest: sha256Digest('Digest of the encrypted subpackage artifact.'),
     size: doc(z.int().min(0), 'Size in bytes of the encrypted subpackage artifact.'),
   }),
   'A lazily downloaded subpackage.',
@@ -109,9 +112,11 @@ export const SubpackageArtifactSchema = doc(
 
 export const ArtifactSchema = doc(
   z.object({
-    digest: digest('Digest of the encrypted main package artifact; its download URL is derived from it.'),
-    plaintextDigest: digest('Digest of the canonical plaintext package index (provenance).'),
-    sourceDigest: digest('Digest of the source archive that was compiled (provenance).'),
+    digest: sha256Digest(
+      'Digest of the encrypted main package artifact; its download URL is derived from it.',
+    ),
+    plaintextDigest: sha256Digest('Digest of the canonical plaintext package index (provenance).'),
+    sourceDigest: sha256Digest('Digest of the source archive that was compiled (provenance).'),
     size: doc(z.int().min(0), 'Size in bytes of the encrypted main package.'),
     keyId: text(64, 'Id of the tenant signing key that signed the package index.'),
     kekId: text(64, 'Id of the tenant key-encryption key that wraps the data key.').optional(),
@@ -128,7 +133,7 @@ export const ApprovalSchema = doc(
   z.object({
     role: text(63, 'Review role the approval satisfies (e.g. compliance).'),
     subject: text(253, 'Kubernetes identity of the reviewer, as authenticated by the store.'),
-    time: doc(z.iso.datetime({ offset: true }), 'When the approval was given.'),
+    time: doc(dateTime(), 'When the approval was given.'),
     comment: text(1024, 'Reviewer comment.').optional(),
   }),
   'An approval written by the store after an RBAC check of verb approve.',

@@ -3,9 +3,22 @@
 // here, once; the predicate itself only reads the attribute and compares.
 //
 // Missing or unparsable attribute values make the condition false whether or not it is
-// `inverted` (inversion applies to a real comparison only); `Exists` is the one exception:
-// inverted, it matches when the attribute is absent.
+// `inverted` (inversion applies to a real comparison only). Two exceptions, as in Unleash:
+// `NotIn` holds for a missing attribute (it is not in the list; inverted, that is false), and
+// inverted `Exists` matches when the attribute is absent.
+//
+// Which values an operator takes is decided by the GrayRule schema (grayValueProblems), so the
+// API server, the zod schema and the engine refuse the same rules.
 
+import {
+  type Cidr,
+  grayArityProblem,
+  grayValueProblem,
+  inRange,
+  RFC3339_PATTERN,
+  requestAddress,
+  toRange,
+} from '@tessera/crds';
 import type { RE2JS } from 're2js';
 import { compileRe2 } from './regex.ts';
 import { compareSemver, parseSemver, type SemVer } from './semver.ts';
@@ -15,7 +28,7 @@ export type Attributes = Readonly<Record<string, AttributeValue>>;
 export type Predicate = (attrs: Attributes) => boolean;
 
 export const MAX_VALUES_PER_CONDITION = 10_000;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = new RegExp(RFC3339_PATTERN);
 
 export function parseRfc3339(text: string): number | null {
   if (!RFC3339.test(text)) return null;
@@ -66,30 +79,44 @@ function compileInner(c: ConditionInput, path: string): Compiled {
       `at most ${MAX_VALUES_PER_CONDITION} values; import larger id lists as a user list`,
     );
   }
-  const needOne = (): string | null =>
-    values.length === 1 && typeof values[0] === 'string' ? values[0] : null;
-  const needSome = (): boolean => values.length > 0 && values.every((v) => typeof v === 'string');
+  if (!values.every((v) => typeof v === 'string')) return err(`${path}.values`, 'values must be strings');
+  const arity = grayArityProblem(c.operator, values.length);
+  if (arity !== undefined) return err(`${path}.values`, arity);
+  // Matches patterns are checked by compileRe2 below, which says why a pattern is refused.
+  if (c.operator !== 'Matches') {
+    const errors = values.flatMap((v, i) => {
+      const message = grayValueProblem(c.operator, v);
+      return message === undefined ? [] : [{ path: `${path}.values[${i}]`, message }];
+    });
+    if (errors.length > 0) return { ok: false, errors };
+  }
+  const one = values[0] as string;
   const norm = (s: string) => (ci ? s.toLowerCase() : s);
 
   switch (c.operator) {
-    case 'In':
-    case 'NotIn': {
-      if (!needSome()) return err(`${path}.values`, `${c.operator} needs at least one value`);
+    case 'In': {
       const set = new Set(values.map(norm));
-      const wantIn = c.operator === 'In';
       return {
         ok: true,
         test: (a) => {
           const s = asString(a[attr], ci);
-          return s === undefined ? undefined : set.has(s) === wantIn;
+          return s === undefined ? undefined : set.has(s);
+        },
+      };
+    }
+    case 'NotIn': {
+      const set = new Set(values.map(norm));
+      return {
+        ok: true,
+        test: (a) => {
+          const s = asString(a[attr], ci);
+          return s === undefined ? true : !set.has(s);
         },
       };
     }
     case 'Eq':
     case 'Ne': {
-      const v = needOne();
-      if (v === null) return err(`${path}.values`, `${c.operator} needs exactly one value`);
-      const want = norm(v);
+      const want = norm(one);
       const eq = c.operator === 'Eq';
       return {
         ok: true,
@@ -102,7 +129,6 @@ function compileInner(c: ConditionInput, path: string): Compiled {
     case 'Contains':
     case 'StartsWith':
     case 'EndsWith': {
-      if (!needSome()) return err(`${path}.values`, `${c.operator} needs at least one value`);
       const vs = values.map(norm);
       const op = c.operator;
       const f =
@@ -121,14 +147,12 @@ function compileInner(c: ConditionInput, path: string): Compiled {
         },
       };
     }
+    case 'NumEq':
     case 'Gt':
     case 'Gte':
     case 'Lt':
     case 'Lte': {
-      const v = needOne();
-      const n = v === null ? undefined : asNumber(v);
-      if (n === undefined)
-        return err(`${path}.values`, `${c.operator} needs exactly one number, e.g. ["18"]`);
+      const n = Number(one);
       const cmp = numericComparator(c.operator, n);
       return {
         ok: true,
@@ -143,10 +167,8 @@ function compileInner(c: ConditionInput, path: string): Compiled {
     case 'SemverGte':
     case 'SemverLt':
     case 'SemverLte': {
-      const v = needOne();
-      const target = v === null ? null : parseSemver(v);
-      if (!target)
-        return err(`${path}.values`, `${c.operator} needs exactly one semantic version, e.g. ["2.4.0"]`);
+      const target = parseSemver(one);
+      if (!target) return err(`${path}.values`, `${c.operator} needs a semantic version such as 2.4.0`);
       const op = c.operator;
       return {
         ok: true,
@@ -169,13 +191,9 @@ function compileInner(c: ConditionInput, path: string): Compiled {
     }
     case 'DateAfter':
     case 'DateBefore': {
-      const v = needOne();
-      const t = v === null ? null : parseRfc3339(v);
+      const t = parseRfc3339(one);
       if (t === null)
-        return err(
-          `${path}.values`,
-          `${c.operator} needs exactly one RFC 3339 time, e.g. ["2026-01-01T00:00:00Z"]`,
-        );
+        return err(`${path}.values`, `${c.operator} needs an RFC 3339 time such as 2026-01-01T00:00:00Z`);
       const after = c.operator === 'DateAfter';
       return {
         ok: true,
@@ -187,7 +205,6 @@ function compileInner(c: ConditionInput, path: string): Compiled {
       };
     }
     case 'Matches': {
-      if (!needSome()) return err(`${path}.values`, 'Matches needs at least one pattern');
       const regexes: RE2JS[] = [];
       const errors: RuleError[] = [];
       for (const [i, p] of values.entries()) {
@@ -206,14 +223,23 @@ function compileInner(c: ConditionInput, path: string): Compiled {
         },
       };
     }
-    case 'Exists': {
-      if (values.length > 0) return err(`${path}.values`, 'Exists takes no values');
-      return { ok: true, test: (a) => a[attr] !== undefined };
+    case 'InCIDR': {
+      const ranges = values.map(toRange).filter((r): r is Cidr => r !== null);
+      return {
+        ok: true,
+        test: (a) => {
+          const raw = a[attr];
+          const ip = typeof raw === 'string' ? requestAddress(raw) : null;
+          if (!ip) return undefined;
+          for (const r of ranges) if (inRange(r, ip)) return true;
+          return false;
+        },
+      };
     }
+    case 'Exists':
+      return { ok: true, test: (a) => a[attr] !== undefined };
     case 'Is': {
-      const v = needOne();
-      const b = v === null ? undefined : asBoolean(v);
-      if (b === undefined) return err(`${path}.values`, 'Is needs exactly one value, "true" or "false"');
+      const b = one === 'true';
       return {
         ok: true,
         test: (a) => {
@@ -227,8 +253,10 @@ function compileInner(c: ConditionInput, path: string): Compiled {
   }
 }
 
-function numericComparator(op: 'Gt' | 'Gte' | 'Lt' | 'Lte', n: number): (x: number) => boolean {
+function numericComparator(op: 'NumEq' | 'Gt' | 'Gte' | 'Lt' | 'Lte', n: number): (x: number) => boolean {
   switch (op) {
+    case 'NumEq':
+      return (x) => x === n;
     case 'Gt':
       return (x) => x > n;
     case 'Gte':

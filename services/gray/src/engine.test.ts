@@ -46,6 +46,21 @@ describe('operators', () => {
     ['Is', ['true'], 'true', true],
     ['Is', ['false'], true, false],
     ['Is', ['true'], 'yes', false],
+    ['StartsWith', ['ab', 'cd'], 'cdef', true],
+    ['EndsWith', ['.cn', '.hk'], 'bank.hk', true],
+    ['Contains', ['x', 'y'], 'abc', false],
+    ['NumEq', ['12'], '12.0', true],
+    ['NumEq', ['12.0'], 12, true],
+    ['NumEq', ['12'], '13', false],
+    ['Eq', ['12'], '12.0', false],
+    ['SemverEq', ['2.0.0'], 'v2.0.0', false],
+    ['SemverGte', ['1.0.0'], 'v1.2.0', false],
+    ['InCIDR', ['10.0.0.0/8', '2001:db8::/32'], '10.20.30.40', true],
+    ['InCIDR', ['10.0.0.0/8', '2001:db8::/32'], '2001:db8:1::7', true],
+    ['InCIDR', ['10.0.0.0/8'], '::ffff:10.0.0.1', true],
+    ['InCIDR', ['10.0.0.0/8'], '172.16.0.1', false],
+    ['InCIDR', ['127.0.0.1'], '127.0.0.1', true],
+    ['InCIDR', ['10.0.0.0/8'], 'not-an-ip', false],
   ];
   for (const [op, values, input, want] of table) {
     it(`${op} ${JSON.stringify(values)} on ${JSON.stringify(input)} → ${want}`, () => {
@@ -61,8 +76,31 @@ describe('operators', () => {
     expect(cond('Exists', undefined, { inverted: true })({})).toBe(true);
   });
 
+  it('NotIn holds for a missing attribute (it is not in the list); inverted, it does not', () => {
+    expect(cond('NotIn', ['x'])({})).toBe(true);
+    expect(cond('NotIn', ['x'], { inverted: true })({})).toBe(false);
+    expect(cond('NotIn', ['x'], { inverted: true })({ a: 'x' })).toBe(true);
+  });
+
+  it('refuses values the GrayRule schema refuses, with the same words', () => {
+    const errors = (operator: Operator, values: string[]) => {
+      const r = compileCondition({ attribute: 'a', operator, values }, 'c');
+      return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
+    };
+    expect(errors('Gt', ['1e3'])).toEqual([
+      'c.values[0]: Gt compares numbers: the value must be a decimal number such as 18 or -2.5',
+    ]);
+    expect(errors('SemverEq', ['v1.0.0'])[0]).toMatch(/semantic version such as 1\.4\.0/);
+    expect(errors('InCIDR', ['10.0.0.0/8', '10.0.0.0/33'])).toEqual([
+      'c.values[1]: InCIDR matches IP ranges: every value must be an IP address or CIDR range such as 10.0.0.0/8 or 2001:db8::/32',
+    ]);
+    expect(errors('DateAfter', ['2026-01-01'])[0]).toMatch(/RFC 3339 time with a zone/);
+    expect(errors('Ne', ['a', 'b'])[0]).toMatch(/Ne takes exactly one value/);
+    expect(errors('StartsWith', ['a', 'b'])).toEqual([]);
+  });
+
   it('missing or unparsable input is a non-match, even inverted', () => {
-    for (const op of ['In', 'NotIn', 'Eq', 'Ne', 'Gt', 'SemverGt', 'DateAfter', 'Matches', 'Is'] as const) {
+    for (const op of ['In', 'Eq', 'Ne', 'Gt', 'SemverGt', 'DateAfter', 'Matches', 'Is'] as const) {
       const values =
         op === 'Gt'
           ? ['1']
@@ -100,7 +138,7 @@ describe('validateRule', () => {
     expect(errs.map((e) => e.path)).toEqual([
       'match.all[0].values[0]',
       'match.all[1].values[0]',
-      'match.all[2].values',
+      'match.all[2].values[0]',
       'match.all[3].values',
       'match.all[4].attribute',
       'match.all[5].operator',
@@ -272,5 +310,44 @@ describe('user lists and replicas', () => {
     expect(gray).toBeGreaterThan(850);
     expect(gray).toBeLessThan(1150);
     expect(evaluate(c, { userId: 'x', now }).kind).toBe('stable');
+  });
+});
+
+describe('rollout stickiness', () => {
+  const release = (rollout: GrayRuleInput['rollout']) =>
+    compileRelease({ miniProgram: 'mp', stableVersion: '1.0.0', rules: [rule('r', { rollout })] });
+  const kind = (c: ReturnType<typeof release>, ctx: Omit<Parameters<typeof evaluate>[1], 'now'>) =>
+    evaluate(c, { now, ...ctx }).kind;
+
+  it('a 100% rollout leaves out requests without the stickiness attribute', () => {
+    const byUser = release({ percentage: 100, stickiness: 'userId' });
+    expect(kind(byUser, { userId: 'u1' })).toBe('gray-rule');
+    expect(kind(byUser, { attributes: { sessionId: 's1' } })).toBe('stable');
+    const byDevice = release({ percentage: 100, stickiness: 'deviceId' });
+    expect(kind(byDevice, { userId: 'u1' })).toBe('stable');
+    expect(kind(byDevice, { userId: 'u1', attributes: { deviceId: '' } })).toBe('stable');
+  });
+
+  it('unset stickiness hashes the user id, else the session id', () => {
+    const fallback = release({ percentage: 30, groupId: 'g' });
+    const byUser = release({ percentage: 30, groupId: 'g', stickiness: 'userId' });
+    const bySession = release({ percentage: 30, groupId: 'g', stickiness: 'sessionId' });
+    for (let i = 0; i < 500; i++) {
+      const id = `id-${i}`;
+      expect(kind(fallback, { userId: id, attributes: { sessionId: 'other' } })).toBe(
+        kind(byUser, { userId: id }),
+      );
+      expect(kind(fallback, { attributes: { sessionId: id } })).toBe(
+        kind(bySession, { attributes: { sessionId: id } }),
+      );
+    }
+  });
+
+  it('unset stickiness draws at random per request without user or session id', () => {
+    const fallback = release({ percentage: 10 });
+    expect(kind(fallback, { random: () => 0.0999 })).toBe('gray-rule');
+    expect(kind(fallback, { random: () => 0.1 })).toBe('stable');
+    expect(kind(release({ percentage: 100 }), { random: () => 0.999999 })).toBe('gray-rule');
+    expect(kind(release({ percentage: 0 }), { random: () => 0 })).toBe('stable');
   });
 });

@@ -23,7 +23,7 @@ interface CompiledRule {
   userSet: ReadonlySet<string> | null;
   /** rule targets only its user list (no match, no rollout) */
   usersOnly: boolean;
-  rollout: { hundredths: number; stickiness: string; groupId: string } | null;
+  rollout: { hundredths: number; stickiness: string | undefined; groupId: string } | null;
 }
 
 export interface CompiledRelease {
@@ -73,7 +73,7 @@ function compileOne(rule: GrayRuleInput, miniProgram: string): CompiledRule | Ru
   const rollout = rule.rollout
     ? {
         hundredths: toHundredths(rule.rollout.percentage),
-        stickiness: rule.rollout.stickiness ?? 'userId',
+        stickiness: rule.rollout.stickiness,
         groupId: rule.rollout.groupId ?? `${miniProgram}:${rule.version}`,
       }
     : null;
@@ -153,7 +153,12 @@ function active(rule: CompiledRule, ctx: EvaluationContext): boolean {
   return true;
 }
 
-function matches(rule: CompiledRule, attrs: Attributes, userId: string | undefined): boolean {
+function matches(
+  rule: CompiledRule,
+  attrs: Attributes,
+  userId: string | undefined,
+  random: () => number,
+): boolean {
   if (rule.usersOnly) return false;
   const all = rule.all;
   for (let i = 0; i < all.length; i++) if ((all[i] as Matcher)(attrs) !== true) return false;
@@ -170,12 +175,21 @@ function matches(rule: CompiledRule, attrs: Attributes, userId: string | undefin
   }
   if (rule.rollout !== null) {
     const r = rule.rollout;
-    if (r.hundredths >= 10_000) return true;
-    const raw = r.stickiness === 'userId' ? (userId ?? attrs.userId) : attrs[r.stickiness];
-    if (raw === undefined || raw === '') return false;
-    return inRollout(r.groupId, String(raw), r.hundredths);
+    if (r.stickiness === undefined) {
+      // Unleash's default stickiness: the user id, else the session id, else a random draw.
+      const id = present(userId) ?? present(attrs.userId) ?? present(attrs.sessionId);
+      if (id === undefined) return random() * 10_000 < r.hundredths;
+      return inRollout(r.groupId, id, r.hundredths);
+    }
+    const raw = r.stickiness === 'userId' ? (present(userId) ?? attrs.userId) : attrs[r.stickiness];
+    const id = present(raw);
+    return id !== undefined && inRollout(r.groupId, id, r.hundredths);
   }
   return true;
+}
+
+function present(v: string | number | boolean | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : String(v);
 }
 
 export function evaluate(release: CompiledRelease, ctx: EvaluationContext): Resolution {
@@ -207,9 +221,10 @@ export function evaluate(release: CompiledRelease, ctx: EvaluationContext): Reso
     }
   }
   const rules = release.rules;
+  const random = ctx.random ?? Math.random;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as CompiledRule;
-    if (active(rule, ctx) && matches(rule, attrs, userId)) {
+    if (active(rule, ctx) && matches(rule, attrs, userId, random)) {
       return { kind: 'gray-rule', version: rule.version, rule: rule.name };
     }
   }

@@ -1,7 +1,9 @@
-// Semantic Versioning 2.0.0 parsing and precedence (build metadata ignored).
+// Semantic Versioning 2.0.0 parsing and precedence (build metadata ignored). The grammar is
+// the GrayRule schema's (no leading "v"): a value the API server accepts always parses here.
 
-const SEMVER =
-  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/;
+import { SEMVER_PATTERN } from '@tessera/crds';
+
+const SEMVER = new RegExp(SEMVER_PATTERN);
 
 export interface SemVer {
   major: number;

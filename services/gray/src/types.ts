@@ -25,7 +25,10 @@ export interface MatchInput {
 export interface RolloutInput {
   /** 0–100, up to two decimals (0.01% steps); integer values behave exactly like Unleash */
   percentage: number;
-  /** attribute whose value makes the assignment sticky; default `userId` */
+  /**
+   * attribute whose value makes the assignment sticky; a request without it is out, even at
+   * 100%. Unset: the user id, else the `sessionId` attribute, else a random draw per request.
+   */
   stickiness?: string | undefined;
   /** hash group; default `<miniProgram>:<version>` */
   groupId?: string | undefined;
@@ -74,6 +77,11 @@ export interface EvaluationContext {
   hostApp?: string | undefined;
   /** epoch milliseconds, for schedules */
   now: number;
+  /**
+   * uniform in [0, 1): the draw for a rollout with default stickiness when the request has
+   * neither a user id nor a session id; default Math.random
+   */
+  random?: (() => number) | undefined;
 }
 
 export type Resolution =
