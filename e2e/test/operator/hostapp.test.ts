@@ -194,7 +194,15 @@ describe('HostApp controller', () => {
       spec: {
         miniProgram: 'pay',
         version: '2.0.0',
-        match: { all: [{ attribute: 'userId', operator: 'Matches', values: ['(a+)\\1'] }] },
+        match: {
+          all: [
+            {
+              attribute: 'userId',
+              operator: 'Matches',
+              values: ['a{1000}b{1000}c{1000}d{1000}e{1000}f{1000}'],
+            },
+          ],
+        },
       },
     });
     const evil = await waitFor('invalid rule', async () => {

@@ -27,7 +27,9 @@ function outline(markdown: string): Outline {
     // heading levels only: the titles are translated
     headings: [...prose.matchAll(/^(#{1,6}) /gm)].map((m) => m[1] as string),
     blocks,
-    commands: new Set([...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1] as string).filter((c) => COMMAND.test(c))),
+    commands: new Set(
+      [...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1] as string).filter((c) => COMMAND.test(c)),
+    ),
     links: new Set([...prose.matchAll(/\]\(([^)#\s]+)[^)]*\)/g)].map((m) => m[1] as string)),
   };
 }
@@ -39,8 +41,14 @@ describe('README.zh-CN.md', () => {
     expect(zh.headings, 'section structure').toEqual(en.headings);
     expect(zh.blocks.length, 'number of code blocks').toBe(en.blocks.length);
     for (const [i, block] of en.blocks.entries()) expect(zh.blocks[i], `code block ${i + 1}`).toBe(block);
-    expect([...en.commands].filter((c) => !zh.commands.has(c)), 'commands missing in Chinese').toEqual([]);
-    expect([...zh.commands].filter((c) => !en.commands.has(c)), 'commands only in Chinese').toEqual([]);
+    expect(
+      [...en.commands].filter((c) => !zh.commands.has(c)),
+      'commands missing in Chinese',
+    ).toEqual([]);
+    expect(
+      [...zh.commands].filter((c) => !en.commands.has(c)),
+      'commands only in Chinese',
+    ).toEqual([]);
     const missing = [...en.links].filter((l) => l !== 'README.zh-CN.md' && !zh.links.has(l));
     expect(missing, 'links missing in Chinese').toEqual([]);
   });

@@ -74,7 +74,9 @@ describe('parseCommandLine', () => {
     expect(usage(['status', 'hello', '--bogus'])).toContain("Unknown option '--bogus'");
     expect(usage(['promote', 'hello'])).toContain('promote takes <mini-program> <version>; got hello');
     expect(usage(['push', 'dir', '--version', '1.0.0'])).toContain('--mini-program is required');
-    expect(usage(['status', 'hello', '-o', 'xml'])).toContain('--output must be one of table, wide, json, yaml');
+    expect(usage(['status', 'hello', '-o', 'xml'])).toContain(
+      '--output must be one of table, wide, json, yaml',
+    );
   });
 });
 
