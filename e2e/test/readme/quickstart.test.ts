@@ -90,6 +90,7 @@ describe('README', () => {
     expect(code, output()).toBe(0);
     expect(output()).toMatch(/miniprogramversion\.tessera\.dev\/transfer-1\.1\.0\s+transfer\s+1\.1\.0/);
     expect(output()).toContain('exactly one of upload, url or configMap');
+    expect(output()).toMatch(/Mini-program:\s+transfer/);
     expect(output()).toMatch(/stopped 1 cluster/);
     await rm(stateDir, { recursive: true, force: true });
   }, 300_000);
