@@ -12,7 +12,7 @@ const lookup: Lookup = {
 describe('complete', () => {
   it('completes command names, then positionals by what the command takes', async () => {
     expect(await complete(['ro'], lookup)).toEqual({
-      candidates: ['rollback', 'rollout'],
+      candidates: ['rollback', 'rollout', 'rotate-credentials'],
       directive: DIRECTIVE.noFiles,
     });
     expect((await complete(['status', ''], lookup)).candidates).toEqual(['branches', 'transfer']);
