@@ -6,9 +6,9 @@
 import { loadavg as osLoadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { type Cluster, startCluster } from '@tessera/e2e/harness';
-import { buildAll } from '@tessera/runtime-sdk/build';
 import { build } from 'esbuild';
 import type { Frame, Page } from 'playwright-core';
+import { buildAll } from '../../runtime-sdk/scripts/build.ts';
 import { launchBrowser } from '../src/infra/browser.ts';
 import { startRealEnv } from '../test/sdk/real-env.ts';
 import { sampleSource } from '../test/sdk/sample-app.ts';
@@ -49,7 +49,7 @@ try {
   const app = await env.pack(await env.compile(source));
   await env.release('mp-bench', 'wx-bench', '1.0.0', app, app.bytes, { request: [api.url] });
   const renderBundle = await build({
-    entryPoints: [new URL(import.meta.resolve('@tessera/runtime-sdk/bench/render')).pathname],
+    entryPoints: [new URL('../../runtime-sdk/bench/render-cases.ts', import.meta.url).pathname],
     bundle: true,
     format: 'iife',
     globalName: 'RenderBench',

@@ -3,10 +3,10 @@
 // sandboxed frames with the logic in a worker.
 
 import { createHash } from 'node:crypto';
-import { buildAll } from '@tessera/runtime-sdk/build';
 import { decodeContainer, generateSigningKeyPair, parseIndex } from '@tessera/runtime-sdk/package';
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAll } from '../../../runtime-sdk/scripts/build.ts';
 import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';

@@ -2,9 +2,9 @@
 // package preload verified, without asking the store again, and reports no resolve, download
 // or verify time of its own; a preload that fails is not reused.
 
-import { buildAll } from '@tessera/runtime-sdk/build';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAll } from '../../../runtime-sdk/scripts/build.ts';
 import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
 import { sampleSource } from './sample-app.ts';

@@ -23,6 +23,12 @@ import { PageView } from '../view/page-view.ts';
 import { realmBundle } from './realm-bundle.ts';
 import { createTemplateContext } from './view-context.ts';
 
+// The worker's entry sits next to this module: the source file here, the built one in the package.
+const LOGIC_THREAD = new URL(
+  import.meta.url.endsWith('.ts') ? './logic-thread.ts' : './node-logic-thread.js',
+  import.meta.url,
+);
+
 export interface NodeTesseraConfig {
   storeUrl: string;
   credentials: StoreCredentials;
@@ -203,7 +209,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       },
       launchQuery: options.query ?? {},
     };
-    const worker = new Worker(new URL('./logic-thread.ts', import.meta.url), {
+    const worker = new Worker(LOGIC_THREAD, {
       workerData: {
         bundle: await realmBundle(),
         boot: JSON.stringify(boot),

@@ -1,9 +1,14 @@
-// Bundles realm-entry.ts (once per process) into a script for the restricted vm context.
+// The script for the restricted vm context: built into the published package
+// (scripts/pack.ts defines it), else bundled from realm-entry.ts once per process.
 import { fileURLToPath } from 'node:url';
+
+declare const __TESSERA_NODE_REALM_SOURCE__: string | undefined;
 
 let cached: Promise<string> | undefined;
 
 export function realmBundle(): Promise<string> {
+  if (typeof __TESSERA_NODE_REALM_SOURCE__ === 'string')
+    return Promise.resolve(__TESSERA_NODE_REALM_SOURCE__);
   cached ??= (async () => {
     const { build } = await import('esbuild');
     const r = await build({
