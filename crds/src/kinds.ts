@@ -98,6 +98,13 @@ export const MiniProgramKind: KindInfo = {
       description: 'Active gray rules.',
     },
     { name: 'Suspended', type: 'boolean', jsonPath: '.spec.suspended', description: 'Taken down.' },
+    {
+      name: 'Owner',
+      type: 'string',
+      jsonPath: '.spec.owner',
+      description: 'Owning team or contact.',
+      priority: 1,
+    },
     ready,
     reason,
     age,

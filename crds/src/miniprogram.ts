@@ -92,28 +92,6 @@ export const MiniProgramSpecSchema = doc(
         .optional(),
       'Privacy scopes the mini-program may request, with their purpose.',
     ),
-    plugins: doc(
-      z
-        .array(
-          doc(
-            z.object({
-              name: displayName(
-                64,
-                'Alias the mini-program uses for the plugin; not empty or only whitespace.',
-              ),
-              provider: doc(
-                patterned(64, APP_ID_PATTERN, APP_ID_EXPECTED, ''),
-                'appId of the plugin provider.',
-              ),
-              version: semver('Plugin version.'),
-            }),
-            'A plugin the mini-program uses.',
-          ),
-        )
-        .max(16)
-        .optional(),
-      'Plugins the mini-program uses.',
-    ),
     stableVersion: doc(
       semver('').optional(),
       'Version released to everyone not matched by a gray rule; must name a Compiled and Approved MiniProgramVersion.',

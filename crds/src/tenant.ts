@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { conditions, dnsLabel, doc, immutable, observedGeneration, resource, text } from './meta.ts';
 
 export const TENANT_ROLES = ['tenant-admin', 'developer', 'reviewer', 'viewer'] as const;
-export const CRYPTO_SUITES = ['aes-256-gcm+ecdsa-p256', 'aes-256-gcm+ed25519', 'sm4-gcm+sm2'] as const;
 
 const MemberSchema = doc(
   z.object({
@@ -88,10 +87,6 @@ export const TenantSpecSchema = doc(
     crypto: doc(
       z
         .object({
-          suite: doc(
-            z.enum(CRYPTO_SUITES).default('aes-256-gcm+ecdsa-p256'),
-            'Cipher suite for packages and signatures. sm4-gcm+sm2 is reserved for the national-standard suite.',
-          ),
           keyGeneration: doc(
             z.int().min(0).max(1000000).default(0),
             'Increase to rotate the signing key and key-encryption key; the previous public key stays published.',
@@ -110,18 +105,7 @@ export const TenantSpecSchema = doc(
           ),
         })
         .optional(),
-      'Cryptography settings: cipher suite and key rotation.',
-    ),
-    database: doc(
-      z
-        .object({
-          isolation: doc(
-            z.enum(['schema', 'database']).default('schema'),
-            'How tenant data is isolated in PostgreSQL: a schema per tenant (default) or a database per tenant.',
-          ),
-        })
-        .optional(),
-      'Database isolation settings.',
+      'Cryptography settings: key rotation and revocation. Packages are sealed with AES-256-GCM and signed with ECDSA P-256.',
     ),
   }),
   'Desired state of the tenant.',

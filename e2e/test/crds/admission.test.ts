@@ -153,11 +153,6 @@ const bad: Case[] = [
     message: /must be 3-64 characters: a letter, then letters, digits, _ or -/,
   },
   {
-    what: 'a plugin provider that is not an appId',
-    obj: () => miniProgram({ plugins: [{ name: 'maps', provider: '1maps', version: '1.0.0' }] }),
-    message: /must be 3-64 characters: a letter/,
-  },
-  {
     what: 'an http:// request domain',
     obj: () => miniProgram({ domains: { request: ['http://api.example.com'] } }),
     message: /must be an https:\/\/ or wss:\/\/ origin such as https:\/\/api\.example\.com/,
@@ -229,7 +224,6 @@ const good: Array<{ what: string; obj: () => { kind: string } }> = [
         displayName: '招商 转账',
         tags: ['finance'],
         privacyScopes: [{ scope: 'camera', purpose: '扫描银行卡' }],
-        plugins: [{ name: 'maps', provider: 'maps-provider', version: '1.0.0' }],
         domains: { request: ['https://*.example.com:8443'] },
       }),
   },
