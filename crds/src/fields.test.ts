@@ -39,10 +39,6 @@ const READ_UNDER_ANOTHER_NAME: Record<string, string> = {
 const NOT_YET_READ: Record<string, string> = {
   'Tenant.spec.members.reviewerRole': 'review roles are not bound to members',
   'MiniProgram.spec.privacyScopes': 'wx.authorize and the consent prompt do not exist yet',
-  'HostApp.spec.branding.primaryColor': 'the SDK does not draw branding yet',
-  'HostApp.spec.branding.backgroundColor': 'the SDK does not draw branding yet',
-  'HostApp.spec.branding.logo': 'the SDK does not draw branding yet',
-  'HostApp.spec.branding.capsule': 'the SDK does not draw branding yet',
 };
 const LISTED = { ...METADATA, ...READ_UNDER_ANOTHER_NAME };
 

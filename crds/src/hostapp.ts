@@ -144,7 +144,10 @@ export const HostAppSpecSchema = doc(
               .optional(),
             'Background color (#rrggbb).',
           ),
-          logo: text(2048, 'Logo URL.').optional(),
+          logo: text(
+            2048,
+            'Logo URL shown on the loading screen: https:, http: or a data:image/ URL (others are not loaded).',
+          ).optional(),
           capsule: doc(
             z
               .object({
@@ -156,7 +159,7 @@ export const HostAppSpecSchema = doc(
           ),
         })
         .optional(),
-      'White-label branding.',
+      "White-label branding, sent to SDKs with each launch: the navigation bar is drawn in primaryColor (a page's own navigationBarBackgroundColor wins), the loading screen in backgroundColor with the logo, and the capsule (more / close) as set.",
     ),
     updatePolicy: doc(
       z

@@ -90,6 +90,8 @@ export const MiniProgramReleaseSchema = z.object({
   revokedVersions: z.array(z.string()).default([]),
   /** The host app's update policy for cached copies (HostApp.spec.updatePolicy), sent to SDKs at launch. */
   updatePolicy: HostAppSpecSchema.shape.updatePolicy,
+  /** The host app's branding (HostApp.spec.branding), sent to SDKs at launch for their chrome. */
+  branding: HostAppSpecSchema.shape.branding,
   /** Generation of the MiniProgram the document was built from. */
   sourceGeneration: z.number().int(),
 });

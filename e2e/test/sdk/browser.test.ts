@@ -127,13 +127,21 @@ async function openHost(
         Tessera: { createTessera(c: unknown): unknown };
       };
       w.errors = [];
+      w.menuTaps = [];
+      w.closedApps = [];
       w.tessera = w.Tessera.createTessera({
         storeUrl: location.origin,
         credentials: { sdkKey, sdkSecret },
         publicKeys: [key],
         userId: 'user-1',
         ...(policy ? { policy } : {}),
+        menuItems: [
+          { id: 'share', text: 'Share', allow: ['wx-brand'] },
+          { id: 'other', text: 'Other', allow: ['wx-a'] },
+        ],
         onError: (e: unknown) => (w.errors as unknown[]).push(e),
+        onMenuItem: (e: unknown) => (w.menuTaps as unknown[]).push(e),
+        onClose: (e: unknown) => (w.closedApps as unknown[]).push(e),
       });
     },
     {
@@ -513,6 +521,69 @@ describe('web SDK in Chromium', () => {
     expect(store.requests.filter((p) => p === subArtifacts.get('shop'))).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
     await page.close();
+  });
+
+  it('HostApp branding draws the navigation bar, capsule and loading screen; the capsule menu and close act', async () => {
+    const pkg = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'BR' })));
+    const logo = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')}`;
+    const branding = {
+      primaryColor: '#c8102e',
+      backgroundColor: '#102030',
+      logo,
+      capsule: { visible: true, style: 'light' as const },
+    };
+    await env.release('mp-brand', 'wx-brand', '1.0.0', pkg, pkg.bytes, {}, { branding });
+    const page = await openHost();
+    // The loading screen as drawn before the first render (it is gone after it).
+    await page.evaluate(() => {
+      const w = window as unknown as { splash?: { background: string; logo: string | null } };
+      new MutationObserver(() => {
+        const splash = document.querySelector('#app .tessera-splash') as HTMLElement | null;
+        const img = splash?.querySelector('img');
+        if (splash && img && !w.splash)
+          w.splash = { background: getComputedStyle(splash).backgroundColor, logo: img.getAttribute('src') };
+      }).observe(document.getElementById('app')!, { childList: true, subtree: true });
+    });
+    expect(await launch(page, 'wx-brand')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#count').waitFor();
+    await expect.poll(() => page.locator('#app .tessera-splash').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { splash: unknown }).splash)).toEqual({
+      background: 'rgb(16, 32, 48)',
+      logo,
+    });
+    const style = (sel: string, prop: 'backgroundColor' | 'color') =>
+      page.locator(sel).evaluate((e, p) => getComputedStyle(e)[p as 'color'], prop);
+    expect(await style('#app .tessera-navbar', 'backgroundColor')).toBe('rgb(200, 16, 46)');
+    expect(await style('#app .tessera-navbar', 'color')).toBe('rgb(255, 255, 255)');
+    expect(await style('#app .tessera-capsule', 'color')).toBe('rgb(255, 255, 255)');
+
+    // "more": the host menu items this mini-program may show, and only those
+    await page.locator('#app .tessera-capsule-more').click();
+    expect(await page.locator('#app .tessera-sheet-item').allTextContents()).toEqual(['Share']);
+    await page.locator('#app .tessera-sheet-item').click();
+    expect(await page.evaluate(() => (window as unknown as { menuTaps: unknown[] }).menuTaps)).toEqual([
+      { appId: 'wx-brand', id: 'share' },
+    ]);
+    await expect.poll(() => page.locator('#app .tessera-sheet').count()).toBe(0);
+
+    // close: the mini-program ends and the host hears of it
+    await page.locator('#app .tessera-capsule-close').click();
+    await expect.poll(() => page.locator('#app .tessera-app').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { closedApps: unknown[] }).closedApps)).toEqual([
+      { appId: 'wx-brand' },
+    ]);
+    await page.close();
+
+    // Without branding: the default chrome, with the capsule shown as WeChat does.
+    const plain = await openHost();
+    expect(await launch(plain, 'wx-a')).toMatchObject({ ok: true });
+    await (await pageFrame(plain, 'pages/index/index')).locator('#count').waitFor();
+    expect(
+      await plain.locator('#app .tessera-navbar').evaluate((e) => getComputedStyle(e).backgroundColor),
+    ).toBe('rgb(255, 255, 255)');
+    expect(await plain.locator('#app .tessera-capsule').isVisible()).toBe(true);
+    await plain.close();
   });
 
   it('HostApp update policy from the store: background check only when due and on Wi-Fi, the update runs next launch', async () => {

@@ -49,6 +49,8 @@ export interface RealEnv {
       subpackages?: ReleasedSubpackage[];
       /** What the operator copies from HostApp.spec.updatePolicy into the release document. */
       updatePolicy?: MiniProgramRelease['updatePolicy'];
+      /** What the operator copies from HostApp.spec.branding into the release document. */
+      branding?: MiniProgramRelease['branding'];
     },
   ): Promise<void>;
   close(): Promise<void>;
@@ -151,6 +153,7 @@ export async function startRealEnv(): Promise<RealEnv> {
         stable: { version, artifact },
         domains: { request: domains.request ?? [] },
         ...(more.updatePolicy ? { updatePolicy: more.updatePolicy } : {}),
+        ...(more.branding ? { branding: more.branding } : {}),
       });
       const applied = await state.applyConfigMap(await releaseConfigMap(tenant, doc));
       if (!applied.ok) throw new Error(`release of ${appId} refused: ${JSON.stringify(applied)}`);

@@ -124,6 +124,7 @@ export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
         ].sort()
       : revokedVersions,
     ...(ha.spec.updatePolicy ? { updatePolicy: ha.spec.updatePolicy } : {}),
+    ...(ha.spec.branding ? { branding: ha.spec.branding } : {}),
     sourceGeneration: mp.metadata.generation ?? 0,
   };
 }

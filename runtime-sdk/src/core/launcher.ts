@@ -15,7 +15,7 @@ import {
   generateDeviceKeyPair,
   unwrapDataKeyFromStore,
 } from '../package/wrap.ts';
-import type { LaunchResponse, SubpackageRef, UpdatePolicy } from '../protocol/launch.ts';
+import type { Branding, LaunchResponse, SubpackageRef, UpdatePolicy } from '../protocol/launch.ts';
 import { firstIssue } from '../protocol/schema-helpers.ts';
 import type { SigningKeyRevocations } from './revocation.ts';
 import { type StoreClient, StoreUnreachableError } from './store-client.ts';
@@ -35,6 +35,8 @@ export interface OfflineEntry {
   subpackages?: SubpackageRef[];
   /** The HostApp's update policy as of the last store answer. */
   updatePolicy?: UpdatePolicy | undefined;
+  /** The HostApp's branding as of the last store answer. */
+  branding?: Branding | undefined;
   /** When the store last answered for this app (the last update check). */
   cachedAt: number;
 }
@@ -84,6 +86,8 @@ export interface OpenedMiniProgram {
   manifest: AppManifest;
   domains: LaunchResponse['domains'];
   permissions: string[];
+  /** The HostApp's branding for the SDK's chrome (navigation bar, capsule, loading screen). */
+  branding?: Branding | undefined;
   timings: LaunchTimings;
   /**
    * Launches from the cache: the background update check, resolving to the version cached for
@@ -249,6 +253,7 @@ async function resolve(
     domains: res.domains,
     permissions: res.permissions,
     updatePolicy: res.updatePolicy,
+    branding: res.branding,
     cachedAt: Date.now(),
   };
   return { res, device, entry: fresh, stored: o.cache!.put(fresh).catch(() => {}) };
@@ -289,6 +294,7 @@ async function openFromStore(
         digest: res.artifact.digest,
         subpackages,
         updatePolicy: res.updatePolicy,
+        branding: res.branding,
         cachedAt: Date.now(),
       })
       .catch(() => {});
@@ -304,6 +310,7 @@ async function openFromStore(
     devicePrivateKey: device.privateKey,
     domains: res.domains,
     permissions: res.permissions,
+    branding: res.branding,
     timings: { resolve: t1 - t0, download: t2 - t1, verify: t3 - t2 },
   });
 }
@@ -332,6 +339,7 @@ async function openCached(
     devicePrivateKey: e.devicePrivateKey,
     domains: e.domains,
     permissions: e.permissions,
+    branding: e.branding,
     timings: { resolve: t1 - t0, download: 0, verify: t2 - t1 },
   });
 }

@@ -10,7 +10,7 @@ import {
   type OpenedMiniProgram,
   openMiniProgram,
 } from '../core/launcher.ts';
-import { logicSources, pageFiles, pageTitle, scopeTable } from '../core/package-files.ts';
+import { logicSources, pageBar, pageFiles, pageTitle, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition, MenuItemDefinition } from '../core/permissions.ts';
 import { menuItemsFor } from '../core/permissions.ts';
 import { localStorageRevocations, type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
@@ -58,6 +58,10 @@ export interface TesseraConfig {
   storageLimitBytes?: number;
   login?: () => Promise<{ code: string }>;
   onError?(e: { appId: string; message: string; where: string }): void;
+  /** The user tapped a host menu item in the capsule's "more" sheet. */
+  onMenuItem?(e: { appId: string; id: string }): void;
+  /** The user closed the mini-program with the capsule's close button. */
+  onClose?(e: { appId: string }): void;
   onTiming?(e: { appId: string; timings: LaunchTimings }): void;
   fetch?: typeof fetch;
   /** Realm bundles; the built SDK embeds them, so only unbundled use needs these. */
@@ -278,7 +282,17 @@ export function createTessera(config: TesseraConfig): Tessera {
     assetCtx.download = opened.domains.download;
     const tOpened = performance.now();
     const entryRoute = (options.path ?? manifest.entryPagePath).replace(/^\/+/, '').replace(/\?.*$/, '');
-    shell.setTitle(pageTitle(manifest, entryRoute));
+    const showRoute = (route: string) => {
+      shell.setTitle(pageTitle(manifest, route));
+      shell.setBar(pageBar(manifest, route));
+    };
+    let closeByUser = () => {};
+    shell.brand(opened.branding, pageTitle(manifest, entryRoute), {
+      menu: () => menuItemsFor(config.menuItems ?? [], appId, opened.permissions),
+      onMenuItem: (id) => config.onMenuItem?.({ appId, id }),
+      onClose: () => closeByUser(),
+    });
+    showRoute(entryRoute);
     const openTotal = tOpened - tOpen;
     // A preloaded launch spent its resolve, download and verify before launch(): only the wait
     // for that result counts here.
@@ -320,7 +334,7 @@ export function createTessera(config: TesseraConfig): Tessera {
           if (i >= 0) stack.splice(i, 1);
         }
         if (e.type === 'show' && e.route) {
-          shell.setTitle(pageTitle(manifest, e.route));
+          showRoute(e.route);
           preload(e.route);
         }
         updateBar();
@@ -369,7 +383,7 @@ export function createTessera(config: TesseraConfig): Tessera {
           f = await bootFrame(await next, route);
         }
         stack.push({ pageId, route });
-        shell.setTitle(pageTitle(manifest, route));
+        showRoute(route);
         updateBar();
         let shown = false;
         return f.attach(pageId, route, (data) => {
@@ -380,6 +394,7 @@ export function createTessera(config: TesseraConfig): Tessera {
             }
             if (!firstRenderSeen) {
               firstRenderSeen = true;
+              shell.launched();
               const now = performance.now();
               timings.firstRender = now - tReady;
               timings.total = now - t0;
@@ -458,6 +473,10 @@ export function createTessera(config: TesseraConfig): Tessera {
         shell.remove();
         running.delete(appId);
       },
+    };
+    closeByUser = () => {
+      handle.close();
+      config.onClose?.({ appId });
     };
     running.set(appId, handle);
     return handle;

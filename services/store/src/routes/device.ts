@@ -306,6 +306,7 @@ export async function launch(
     releaseDigest: entry.digest,
     ...revokedKeysOf(ctx, host.tenant),
     ...(entry.doc.updatePolicy ? { updatePolicy: entry.doc.updatePolicy } : {}),
+    ...(entry.doc.branding ? { branding: entry.doc.branding } : {}),
   };
   // the signed release document only for a client that asks (it verifies the store against it)
   // and does not hold the current one already
