@@ -90,7 +90,7 @@ export const MiniProgramSpecSchema = doc(
         )
         .max(16)
         .optional(),
-      'Privacy scopes the mini-program may request, with their purpose.',
+      'Privacy scopes the mini-program may ask users for, with their purpose: wx.authorize and the APIs behind a scope (getLocation: userLocation, setClipboardData: clipboard, getUserProfile: userInfo, ...) ask the user once per mini-program, showing the purpose; a scope not listed is refused without asking. Listed in the catalog.',
     ),
     stableVersion: doc(
       semver('').optional(),

@@ -10,7 +10,7 @@ import { buildAll } from '../../../runtime-sdk/scripts/build.ts';
 import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
-import { sampleSource, subpackageSource } from './sample-app.ts';
+import { privacySource, sampleSource, subpackageSource } from './sample-app.ts';
 
 let browser: TestBrowser;
 let env: RealEnv;
@@ -584,6 +584,74 @@ describe('web SDK in Chromium', () => {
     ).toBe('rgb(255, 255, 255)');
     expect(await plain.locator('#app .tessera-capsule').isVisible()).toBe(true);
     await plain.close();
+  });
+
+  it('privacy scopes: asked once with the declared purpose, remembered across launches, undeclared ones refused', async () => {
+    const pkg = await env.pack(await env.compile(privacySource()));
+    const privacyScopes = [
+      { scope: 'userLocation' as const, purpose: 'Find the branch nearest to you' },
+      { scope: 'clipboard' as const, purpose: 'Copy your account number' },
+    ];
+    await env.release('mp-privacy', 'wx-privacy', '1.0.0', pkg, pkg.bytes, {}, { privacyScopes });
+    await browser.context.grantPermissions(['geolocation'], { origin: store.url });
+    await browser.context.setGeolocation({ latitude: 31.2304, longitude: 121.4737 });
+    const out = (f: Frame) => text(f, '#out');
+
+    const page = await openHost();
+    expect(await launch(page, 'wx-privacy')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/index/index');
+    // An API behind a scope asks first, in the host's chrome, with the declared purpose.
+    await f.locator('#loc').click();
+    const dialog = page.locator('#app .tessera-consent');
+    await dialog.waitFor();
+    expect(await dialog.locator('.tessera-consent-title').textContent()).toBe(
+      'wx-privacy would like to use your location',
+    );
+    expect(await dialog.locator('.tessera-consent-purpose').textContent()).toBe(
+      'Find the branch nearest to you',
+    );
+    await dialog.locator('.tessera-consent-allow').click();
+    await expect
+      .poll(() => out(f))
+      .toMatch(/^loc:\{"latitude":31\.2304,"longitude":121\.4737,.*"errMsg":"getLocation:ok"\}$/);
+    // asked once: wx.authorize now succeeds without a prompt
+    await f.locator('#auth').click();
+    await expect.poll(() => out(f)).toBe('auth:{"errMsg":"authorize:ok"}');
+    expect(await page.locator('#app .tessera-consent').count()).toBe(0);
+    // denied: refused now and later without asking again
+    await f.locator('#clip').click();
+    await page.locator('#app .tessera-consent-deny').click();
+    await expect.poll(() => out(f)).toBe('clip:setClipboardData:fail auth deny');
+    await f.locator('#clip').click();
+    await expect.poll(() => page.locator('#app .tessera-consent').count()).toBe(0);
+    await f.locator('#setting').click();
+    await expect
+      .poll(() => out(f))
+      .toBe(
+        'setting:{"authSetting":{"scope.userLocation":true,"scope.clipboard":false},"errMsg":"getSetting:ok"}',
+      );
+    // not declared by the MiniProgram: refused without asking
+    await f.locator('#cam').click();
+    await expect
+      .poll(() => out(f))
+      .toMatch(/^cam:authorize:fail scope scope\.camera is not declared by wx-privacy/);
+    // wx.openSetting: the user turns location off again
+    await f.locator('#open').click();
+    await page.locator('#app .tessera-settings input[data-scope="userLocation"]').uncheck();
+    await page.locator('#app .tessera-settings-done').click();
+    await expect
+      .poll(() => out(f))
+      .toMatch(/^open:\{"authSetting":\{"scope.userLocation":false,"scope.clipboard":false\}/);
+    await page.close();
+
+    // The decisions survive a relaunch for this user; the mini-program's own storage cannot reach them.
+    const again = await openHost();
+    expect(await launch(again, 'wx-privacy')).toMatchObject({ ok: true });
+    const g = await pageFrame(again, 'pages/index/index');
+    await g.locator('#loc').click();
+    await expect.poll(() => out(g)).toBe('loc:getLocation:fail auth deny');
+    expect(await again.locator('#app .tessera-consent').count()).toBe(0);
+    await again.close();
   });
 
   it('HostApp update policy from the store: background check only when due and on Wi-Fi, the update runs next launch', async () => {

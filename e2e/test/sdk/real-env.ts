@@ -51,6 +51,8 @@ export interface RealEnv {
       updatePolicy?: MiniProgramRelease['updatePolicy'];
       /** What the operator copies from HostApp.spec.branding into the release document. */
       branding?: MiniProgramRelease['branding'];
+      /** MiniProgram.spec.privacyScopes as the operator copies them into the release document. */
+      privacyScopes?: MiniProgramRelease['privacyScopes'];
     },
   ): Promise<void>;
   close(): Promise<void>;
@@ -154,6 +156,7 @@ export async function startRealEnv(): Promise<RealEnv> {
         domains: { request: domains.request ?? [] },
         ...(more.updatePolicy ? { updatePolicy: more.updatePolicy } : {}),
         ...(more.branding ? { branding: more.branding } : {}),
+        ...(more.privacyScopes ? { privacyScopes: more.privacyScopes } : {}),
       });
       const applied = await state.applyConfigMap(await releaseConfigMap(tenant, doc));
       if (!applied.ok) throw new Error(`release of ${appId} refused: ${JSON.stringify(applied)}`);

@@ -105,6 +105,7 @@ export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
     candidates: mp.spec.suspended ? [] : candidates,
     grayRules: mp.spec.suspended ? [] : grayRules,
     domains: mp.spec.domains ?? {},
+    ...(mp.spec.privacyScopes?.length ? { privacyScopes: mp.spec.privacyScopes } : {}),
     permissions: {
       hostApis: (ha.spec.hostApis ?? [])
         .filter(allowed)

@@ -90,6 +90,13 @@ export const BrandingSchema = z.strictObject({
 });
 export type Branding = z.infer<typeof BrandingSchema>;
 
+/** A privacy scope the mini-program declared (MiniProgram.spec.privacyScopes) and why it needs it. */
+export const PrivacyScopeSchema = z.strictObject({
+  scope: z.string().check(z.maxLength(32)),
+  purpose: z.string().check(z.maxLength(256)),
+});
+export type PrivacyScope = z.infer<typeof PrivacyScopeSchema>;
+
 export const ResolutionReasonSchema = z.enum(['stable', 'user-list', 'gray-rule']);
 
 export const LaunchResponseSchema = z
@@ -113,6 +120,8 @@ export const LaunchResponseSchema = z
      */
     cached: z.optional(z.literal(true)),
     domains: DomainsSchema,
+    /** the scopes wx.authorize may ask the user for; any other is refused without asking */
+    privacyScopes: z._default(z.array(PrivacyScopeSchema).check(z.maxLength(16)), []),
     /** what the host app grants this mini-program: `hostApi:<name>` and `menu:<id>` entries */
     permissions: z._default(z.array(z.string()), []),
     /** versions the device must drop from its cache (rolled back, retired, taken down) */

@@ -3,6 +3,7 @@
 
 import { Analytics } from '../core/analytics.ts';
 import type { HostMessage, LogicBoot } from '../core/bridge.ts';
+import { Consent, type ConsentPrompt, type ConsentSettings } from '../core/consent.ts';
 import {
   type LaunchPolicy,
   type LaunchTimings,
@@ -14,7 +15,7 @@ import { logicSources, pageBar, pageFiles, pageTitle, scopeTable } from '../core
 import type { HostApiDefinition, MenuItemDefinition } from '../core/permissions.ts';
 import { menuItemsFor } from '../core/permissions.ts';
 import { localStorageRevocations, type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
-import { Session, type ViewFactory } from '../core/session.ts';
+import { type DeviceApis, Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, type KeyValueBackend } from '../core/storage.ts';
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { ConnectionInfo } from '../core/subpackages.ts';
@@ -22,6 +23,7 @@ import { warmValidators } from '../core/warm.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
 import { generateDeviceKeyPair } from '../package/wrap.ts';
 import { type AssetContext, createAssetSource } from './assets.ts';
+import { browserDevice } from './device.ts';
 import { IdbOfflineCache } from './idb-cache.ts';
 import { type LogicRealm, startLogicRealm } from './logic-realm.ts';
 import { PageFrame } from './page-frame.ts';
@@ -58,6 +60,17 @@ export interface TesseraConfig {
   storageLimitBytes?: number;
   login?: () => Promise<{ code: string }>;
   onError?(e: { appId: string; message: string; where: string }): void;
+  /**
+   * Asks the user for a privacy scope a mini-program declared (wx.authorize, or an API that
+   * needs it); default: the SDK's own dialog. The decision is remembered per mini-program and user.
+   */
+  onConsent?: ConsentPrompt;
+  /** wx.openSetting's page; default: the SDK's own. */
+  openSetting?: ConsentSettings;
+  /** Where privacy decisions are kept (default: the page origin's localStorage). */
+  consentStore?: KeyValueBackend;
+  /** Device APIs (location, clipboard, user profile) over the browser's defaults. */
+  device?: DeviceApis;
   /** The user tapped a host menu item in the capsule's "more" sheet. */
   onMenuItem?(e: { appId: string; id: string }): void;
   /** The user closed the mini-program with the capsule's close button. */
@@ -326,6 +339,15 @@ export function createTessera(config: TesseraConfig): Tessera {
       storage,
       ...(config.fetch ? { fetch: config.fetch } : {}),
       ...(config.login ? { login: config.login } : {}),
+      consent: new Consent({
+        appId,
+        userId: config.userId,
+        declared: opened.privacyScopes,
+        backend: config.consentStore ?? localStorageBackend(),
+        prompt: config.onConsent ?? ((req) => shell.consent(req)),
+        settings: config.openSetting ?? ((req) => shell.settings(req.scopes)),
+      }),
+      device: { ...browserDevice(), ...config.device },
       ui: { setNavigationBarTitle: shell.setTitle, showToast: shell.toast },
       onError: (e) => config.onError?.({ appId, ...e }),
       onPage: (e) => {

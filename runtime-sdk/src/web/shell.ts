@@ -2,6 +2,7 @@
 // the stack of page frames, the loading screen, an action sheet for the capsule's menu and
 // simple toasts. Plain DOM in the host document; no mini-program content. The HostApp's
 // branding colours it; a page's window settings colour its own navigation bar.
+import { type ConsentRequest, SCOPE_LABELS } from '../core/consent.ts';
 import type { Branding } from '../protocol/launch.ts';
 
 export interface BarStyle {
@@ -32,6 +33,12 @@ export interface Shell {
   setBar(style: BarStyle): void;
   /** Hides the loading screen (the first page has rendered). */
   launched(): void;
+  /** Asks the user for a privacy scope (wx.authorize); resolves true to allow. */
+  consent(req: ConsentRequest): Promise<boolean>;
+  /** wx.openSetting's page: a switch per declared scope; resolves to the decisions when closed. */
+  settings(
+    scopes: ReadonlyArray<ConsentRequest & { granted: boolean | undefined }>,
+  ): Promise<Record<string, boolean>>;
   toast(o: { title: string; duration?: number }): void;
   /** Shows or hides the loading veil over the pages (e.g. while a subpackage downloads). */
   loading(on: boolean): void;
@@ -75,6 +82,8 @@ function el(doc: Document, tag: string, className: string, css: string, text = '
 const BOX = 'position:absolute;border-radius:6px;font:14px system-ui;';
 const CAPSULE_BUTTON =
   'width:40px;height:28px;background:none;border:0;color:inherit;font:bold 16px system-ui;cursor:pointer';
+const DIALOG_BUTTON =
+  'padding:8px 16px;border-radius:6px;border:1px solid #ccc;background:#fff;font:14px system-ui;';
 const SHEET_BUTTON =
   'height:52px;background:#fff;border:0;border-bottom:1px solid #eee;font:16px system-ui;color:#000';
 
@@ -166,6 +175,27 @@ export function createShell(container: HTMLElement): Shell {
       : 'rgba(0,0,0,.1)';
   };
   paint();
+  /** A modal panel over the mini-program (consent, settings). */
+  const dialog = (className: string) => {
+    const veilEl = el(
+      doc,
+      'div',
+      className,
+      'position:absolute;inset:0;background:rgba(0,0,0,.4);display:flex;align-items:center;justify-content:center;z-index:4',
+      '',
+      'dialog',
+    );
+    veilEl.setAttribute('aria-modal', 'true');
+    const panel = el(
+      doc,
+      'div',
+      `${className}-panel`,
+      'background:#fff;color:#000;border-radius:12px;padding:16px;width:min(320px,85%);display:flex;flex-direction:column;gap:12px;font:14px system-ui',
+    );
+    veilEl.append(panel);
+    root.append(veilEl);
+    return { panel, close: () => veilEl.remove() };
+  };
   const closeSheet = () => {
     sheet?.remove();
     sheet = undefined;
@@ -255,6 +285,71 @@ export function createShell(container: HTMLElement): Shell {
     launched: () => {
       splash.remove();
     },
+    consent: (req) =>
+      new Promise<boolean>((resolve) => {
+        const { panel, close } = dialog('tessera-consent');
+        const label = SCOPE_LABELS[req.scope] ?? req.scope;
+        panel.append(
+          el(
+            doc,
+            'div',
+            'tessera-consent-title',
+            'font:bold 16px system-ui',
+            `${req.appId} would like to use ${label}`,
+          ),
+          el(doc, 'div', 'tessera-consent-purpose', 'color:#555', req.purpose),
+        );
+        const buttons = el(doc, 'div', '', 'display:flex;gap:8px;justify-content:flex-end');
+        const answer = (granted: boolean) => () => {
+          close();
+          resolve(granted);
+        };
+        const deny = el(doc, 'button', 'tessera-consent-deny', DIALOG_BUTTON, 'Deny');
+        const allow = el(
+          doc,
+          'button',
+          'tessera-consent-allow',
+          `${DIALOG_BUTTON}background:#07c160;color:#fff;border-color:#07c160`,
+          'Allow',
+        );
+        deny.onclick = answer(false);
+        allow.onclick = answer(true);
+        buttons.append(deny, allow);
+        panel.append(buttons);
+      }),
+    settings: (scopes) =>
+      new Promise<Record<string, boolean>>((resolve) => {
+        const { panel, close } = dialog('tessera-settings');
+        panel.append(el(doc, 'div', '', 'font:bold 16px system-ui', 'Allow this mini-program to use'));
+        const switches = new Map<string, HTMLInputElement>();
+        for (const s of scopes) {
+          const row = el(
+            doc,
+            'label',
+            'tessera-settings-row',
+            'display:flex;justify-content:space-between;gap:12px',
+          );
+          const box = doc.createElement('input');
+          box.type = 'checkbox';
+          box.checked = s.granted === true;
+          box.dataset.scope = s.scope;
+          switches.set(s.scope, box);
+          row.append(el(doc, 'span', '', '', SCOPE_LABELS[s.scope] ?? s.scope), box);
+          panel.append(row);
+        }
+        const done = el(doc, 'button', 'tessera-settings-done', DIALOG_BUTTON, 'Done');
+        done.onclick = () => {
+          close();
+          const out: Record<string, boolean> = {};
+          for (const s of scopes) {
+            const on = switches.get(s.scope)?.checked === true;
+            // an undecided scope left off stays undecided (the next wx.authorize asks)
+            if (on || s.granted !== undefined) out[s.scope] = on;
+          }
+          resolve(out);
+        };
+        panel.append(done);
+      }),
     toast: (o) => {
       const t = el(
         doc,

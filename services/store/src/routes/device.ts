@@ -297,6 +297,7 @@ export async function launch(
       socket: entry.doc.domains.socket ?? [],
       webView: entry.doc.domains.webView ?? [],
     },
+    privacyScopes: entry.doc.privacyScopes ?? [],
     // What the HostApp grants this mini-program, in the SDK's vocabulary (hostApi:<name>, menu:<id>).
     permissions: [
       ...entry.doc.permissions.hostApis.map((name) => `hostApi:${name}`),
