@@ -83,7 +83,7 @@ export const MiniProgramVersionSpecSchema = doc(
     changelog: text(4096, 'What changed, shown to reviewers and in the catalog.').optional(),
     minSdkVersion: doc(
       semver('').optional(),
-      'Oldest runtime SDK version that can run this build; older SDKs are not offered it.',
+      'Oldest runtime SDK version that can run this build. The store never offers it to an older SDK: such a device gets the newest older releasable version with a lower (or no) minSdkVersion, or an error asking for a newer SDK when there is none.',
     ),
   }),
   'Desired state of the version: one immutable build.',

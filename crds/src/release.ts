@@ -77,6 +77,11 @@ export const MiniProgramReleaseSchema = z.object({
   suspendReason: z.string().optional(),
   /** The version everyone not matched by a gray rule gets; absent when nothing is released. */
   stable: ReleasedVersionSchema.optional(),
+  /**
+   * Older releasable versions for SDKs below the stable version's minSdkVersion, newest first,
+   * each with a lower minSdkVersion than the one before (the last without one).
+   */
+  fallbacks: z.array(ReleasedVersionSchema).optional(),
   /** Candidate versions referenced by active gray rules. */
   candidates: z.array(ReleasedVersionSchema).default([]),
   /** Active gray rules, in evaluation order (ascending priority, then name). */

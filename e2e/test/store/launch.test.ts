@@ -337,6 +337,47 @@ describe('launch', () => {
     await expect(unwrapDataKeyFromStore(sub.wrappedKey!, thief.privateKey)).rejects.toThrow();
   });
 
+  it('minSdkVersion: an SDK older than the stable version gets the newest fallback it can run, or a 426', async () => {
+    const doc = releaseDoc(acme, {
+      miniProgram: 'bank-min',
+      appId: 'bank-min-app',
+      stable: { version: '2.0.0', minSdkVersion: '2.0.0', artifact: artifactOf(pkgStable) },
+      fallbacks: [{ version: '1.4.0', artifact: artifactOf(pkgGray) }],
+    });
+    expect((await state.applyConfigMap(await releaseConfigMap(acme, doc))).ok).toBe(true);
+    const launch = async (appId: string, sdkVersion: string | undefined) => {
+      const { response } = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+        appId,
+        devicePublicKey: (await generateDeviceKeyPair()).publicKeyRaw,
+        ...(sdkVersion ? { sdkVersion } : {}),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { version?: string; detail?: string },
+      };
+    };
+    expect(await launch('bank-min-app', '2.1.0')).toMatchObject({ status: 200, body: { version: '2.0.0' } });
+    expect(await launch('bank-min-app', '2.0.0')).toMatchObject({ status: 200, body: { version: '2.0.0' } });
+    expect(await launch('bank-min-app', '1.9.9')).toMatchObject({ status: 200, body: { version: '1.4.0' } });
+    // an SDK that does not say its version only runs versions without a minimum
+    expect(await launch('bank-min-app', undefined)).toMatchObject({
+      status: 200,
+      body: { version: '1.4.0' },
+    });
+
+    const strict = releaseDoc(acme, {
+      miniProgram: 'bank-min2',
+      appId: 'bank-min2-app',
+      stable: { version: '3.0.0', minSdkVersion: '3.0.0', artifact: artifactOf(pkgStable) },
+    });
+    expect((await state.applyConfigMap(await releaseConfigMap(acme, strict))).ok).toBe(true);
+    const old = await launch('bank-min2-app', '2.5.0');
+    expect(old.status).toBe(426);
+    expect(old.body.detail).toBe(
+      "mini-program bank-min2-app 3.0.0 needs runtime SDK 3.0.0 or newer, and this device runs 2.5.0; update the host app's SDK",
+    );
+  });
+
   it('wraps no key when the device holds the resolved artifacts (by digest, not version string)', async () => {
     const device = await generateDeviceKeyPair();
     const launch = async (appId: string, body: Record<string, unknown>) => {

@@ -1,4 +1,4 @@
-import type { HostApp, MiniProgram } from '@tessera/crds';
+import type { HostApp, MiniProgram, MiniProgramVersion } from '@tessera/crds';
 import { describe, expect, it } from 'vitest';
 import { buildRelease } from './release.ts';
 
@@ -41,5 +41,47 @@ describe('buildRelease', () => {
     const doc = build(miniProgram(), hostApp());
     expect('privacyScopes' in doc).toBe(false);
     expect('branding' in doc).toBe(false);
+  });
+
+  it('keeps older versions for SDKs below the stable minSdkVersion, and does not purge them', () => {
+    const v = (version: string, minSdkVersion?: string, phase = 'Retired'): MiniProgramVersion =>
+      ({
+        metadata: { name: `branches-${version}`, namespace: 'tessera-bank' },
+        spec: { miniProgram: 'branches', version, source: {}, ...(minSdkVersion ? { minSdkVersion } : {}) },
+        status: { phase, artifact: { digest: `sha256:${version}` } },
+      }) as unknown as MiniProgramVersion;
+    const versions = [
+      v('3.0.0', '3.0.0', 'Released'),
+      v('2.5.0', '2.0.0'),
+      v('2.1.0', '2.0.0'),
+      v('1.9.0', '3.0.0'),
+      v('1.2.0'),
+      v('1.0.0'),
+    ];
+    const doc = buildRelease({
+      tenant: 'bank',
+      hostApp: hostApp(),
+      miniProgram: miniProgram({ stableVersion: '3.0.0' }),
+      versions,
+      grayRules: [],
+      isReleasable: () => true,
+    });
+    expect(doc.stable?.version).toBe('3.0.0');
+    // newest with a lower minimum, then the newest with none
+    expect(doc.fallbacks?.map((f) => [f.version, f.minSdkVersion])).toEqual([
+      ['2.5.0', '2.0.0'],
+      ['1.2.0', undefined],
+    ]);
+    expect(doc.revokedVersions).toEqual(['1.0.0', '1.9.0', '2.1.0']);
+    // a stable version without a minimum needs no fallback
+    const plain = buildRelease({
+      tenant: 'bank',
+      hostApp: hostApp(),
+      miniProgram: miniProgram({ stableVersion: '1.2.0' }),
+      versions,
+      grayRules: [],
+      isReleasable: () => true,
+    });
+    expect(plain.fallbacks).toBeUndefined();
   });
 });

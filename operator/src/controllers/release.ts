@@ -19,6 +19,7 @@ import {
   type ReleasedGrayRule,
   type ReleasedVersion,
 } from '@tessera/crds';
+import { compareSemver, parseSemver, type SemVer } from '@tessera/gray';
 import { canonicalJson } from '@tessera/runtime-sdk/package';
 import { type KubeObject, ownerReferenceTo } from '../runtime/object.ts';
 import { boundedName, managedLabels } from './names.ts';
@@ -41,6 +42,37 @@ const released = (v: MiniProgramVersion): ReleasedVersion | undefined =>
         artifact: v.status.artifact,
       }
     : undefined;
+
+/** How many older versions a release keeps for SDKs below the stable version's minSdkVersion. */
+const MAX_FALLBACKS = 4;
+
+/**
+ * The versions SDKs too old for `stable` get instead: the newest releasable older version with a
+ * lower minSdkVersion, then the newest below that one's, and so on until one without any.
+ */
+function fallbacksFor(stable: ReleasedVersion, x: ReleaseInputs): ReleasedVersion[] {
+  let floor = stable.minSdkVersion ? parseSemver(stable.minSdkVersion) : null;
+  const top = parseSemver(stable.version);
+  if (!floor || !top) return [];
+  const older = x.versions
+    .map((v) => ({ v, semver: parseSemver(v.spec.version) }))
+    .filter(
+      (o): o is { v: MiniProgramVersion; semver: SemVer } =>
+        o.semver !== null && compareSemver(o.semver, top) < 0 && x.isReleasable(o.v),
+    )
+    .sort((a, b) => compareSemver(b.semver, a.semver));
+  const out: ReleasedVersion[] = [];
+  for (const { v } of older) {
+    const min = v.spec.minSdkVersion ? parseSemver(v.spec.minSdkVersion) : null;
+    if (min && compareSemver(min, floor) >= 0) continue;
+    const r = released(v);
+    if (!r) continue;
+    out.push(r);
+    if (!min || out.length >= MAX_FALLBACKS) break;
+    floor = min;
+  }
+  return out;
+}
 
 export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
   const mp = x.miniProgram;
@@ -81,8 +113,10 @@ export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
         : {}),
     };
   });
+  const fallbacks = stable && !mp.spec.suspended ? fallbacksFor(stable, x) : [];
+  const kept = new Set(fallbacks.map((f) => f.version));
   const revokedVersions = x.versions
-    .filter((v) => v.status?.phase === 'Retired')
+    .filter((v) => v.status?.phase === 'Retired' && !kept.has(v.spec.version))
     .map((v) => v.spec.version)
     .sort();
   const allowed = (list: { allowedMiniPrograms?: string[] } & ({ name: string } | { id: string })) =>
@@ -102,6 +136,7 @@ export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
     suspended: mp.spec.suspended,
     ...(mp.spec.suspended && mp.spec.suspendReason ? { suspendReason: mp.spec.suspendReason } : {}),
     ...(stable && !mp.spec.suspended ? { stable } : {}),
+    ...(fallbacks.length ? { fallbacks } : {}),
     candidates: mp.spec.suspended ? [] : candidates,
     grayRules: mp.spec.suspended ? [] : grayRules,
     domains: mp.spec.domains ?? {},

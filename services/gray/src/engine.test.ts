@@ -234,6 +234,25 @@ describe('precedence', () => {
       kind: 'stable',
     });
   });
+  it('versions the device cannot run are passed over: the next rule, then stable, then none', () => {
+    const notAbove3 = (v: string) => Number(v.split('.')[0]) < 3;
+    // alice's list names 4.0.0, too new: vip (3.0.0) is too, so beta-city, the next match, wins
+    expect(
+      evaluate(compiled, {
+        userId: 'alice',
+        attributes: { vip: true, city: 'sh' },
+        now,
+        eligible: notAbove3,
+      }),
+    ).toMatchObject({ kind: 'gray-rule', rule: 'beta-city' });
+    expect(
+      evaluate(compiled, { userId: 'alice', attributes: { vip: true }, now, eligible: notAbove3 }),
+    ).toEqual({
+      kind: 'stable',
+      version: '1.0.0',
+    });
+    expect(evaluate(compiled, { userId: 'carol', now, eligible: () => false })).toEqual({ kind: 'none' });
+  });
   it('suspended beats everything', () => {
     const s = compileRelease({ ...release, suspended: true });
     expect(evaluate(s, { userId: 'alice', now })).toEqual({ kind: 'suspended' });

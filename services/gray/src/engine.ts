@@ -194,6 +194,7 @@ function present(v: string | number | boolean | undefined): string | undefined {
 
 export function evaluate(release: CompiledRelease, ctx: EvaluationContext): Resolution {
   if (release.suspended) return { kind: 'suspended' };
+  const eligible = ctx.eligible ?? (() => true);
   const attrs = ctx.attributes ?? EMPTY;
   const userId = ctx.userId;
   if (userId !== undefined) {
@@ -201,7 +202,8 @@ export function evaluate(release: CompiledRelease, ctx: EvaluationContext): Reso
     const listed = release.users.get(userId);
     if (listed) {
       for (const i of listed) {
-        if (active(release.rules[i] as CompiledRule, ctx)) {
+        const rule = release.rules[i] as CompiledRule;
+        if (active(rule, ctx) && eligible(rule.version)) {
           best = i;
           break;
         }
@@ -210,7 +212,7 @@ export function evaluate(release: CompiledRelease, ctx: EvaluationContext): Reso
     for (const i of release.setRules) {
       if (best !== -1 && i >= best) break;
       const rule = release.rules[i] as CompiledRule;
-      if (rule.userSet?.has(userId) && active(rule, ctx)) {
+      if (rule.userSet?.has(userId) && active(rule, ctx) && eligible(rule.version)) {
         best = i;
         break;
       }
@@ -224,11 +226,11 @@ export function evaluate(release: CompiledRelease, ctx: EvaluationContext): Reso
   const random = ctx.random ?? Math.random;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as CompiledRule;
-    if (active(rule, ctx) && matches(rule, attrs, userId, random)) {
+    if (active(rule, ctx) && eligible(rule.version) && matches(rule, attrs, userId, random)) {
       return { kind: 'gray-rule', version: rule.version, rule: rule.name };
     }
   }
-  return release.stableVersion === undefined
+  return release.stableVersion === undefined || !eligible(release.stableVersion)
     ? { kind: 'none' }
     : { kind: 'stable', version: release.stableVersion };
 }

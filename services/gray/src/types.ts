@@ -82,6 +82,12 @@ export interface EvaluationContext {
    * neither a user id nor a session id; default Math.random
    */
   random?: (() => number) | undefined;
+  /**
+   * false for a version this device cannot run (its SDK is older than the version's
+   * minSdkVersion): rules naming it are passed over, and an ineligible stable version resolves
+   * to none (the caller offers its fallbacks)
+   */
+  eligible?: ((version: string) => boolean) | undefined;
 }
 
 export type Resolution =

@@ -256,6 +256,7 @@ export class ReleaseState {
     const versions = new Map<string, ReleasedVersion>();
     if (doc.stable) versions.set(doc.stable.version, doc.stable);
     for (const c of doc.candidates) versions.set(c.version, c);
+    for (const f of doc.fallbacks ?? []) if (!versions.has(f.version)) versions.set(f.version, f);
     const digest =
       meta.annotations?.['tessera.dev/digest'] ?? (await sha256Hex(new TextEncoder().encode(raw)));
     const cmKey = `${meta.namespace}/${meta.name}`;

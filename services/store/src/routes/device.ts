@@ -30,6 +30,7 @@ import { blobInfo } from '../db/blobs.ts';
 import { parseJson, readBody } from '../http/body.ts';
 import { HttpProblem, problems } from '../http/problem.ts';
 import type { RequestContext, Router } from '../http/router.ts';
+import { sdkSatisfies } from '../release/min-sdk.ts';
 import { authorizeBlobRead } from './authz.ts';
 import { dbUnavailable, sendJson } from './respond.ts';
 import { serveBlob } from './serve-blob.ts';
@@ -226,7 +227,27 @@ export async function launch(
   if (input.platform) attributes.platform = input.platform;
   if (input.sdkVersion) attributes.sdkVersion = input.sdkVersion;
   if (userId) attributes.userId = userId;
-  const resolution = evaluate(entry.compiled, { userId, attributes, hostApp: who.hostApp, now: ctx.now() });
+  const eligible = (version: string) =>
+    sdkSatisfies(entry.versions.get(version)?.minSdkVersion, input.sdkVersion);
+  let resolution = evaluate(entry.compiled, {
+    userId,
+    attributes,
+    hostApp: who.hostApp,
+    now: ctx.now(),
+    eligible,
+  });
+  const stable = entry.doc.stable;
+  if (resolution.kind === 'none' && stable && !eligible(stable.version)) {
+    // too old an SDK for the stable version: the newest older version it can run, if any
+    const fallback = (entry.doc.fallbacks ?? []).find((f) => eligible(f.version));
+    if (!fallback)
+      throw new HttpProblem(
+        426,
+        'sdk-too-old',
+        `mini-program ${input.appId} ${stable.version} needs runtime SDK ${stable.minSdkVersion} or newer, and this device runs ${input.sdkVersion ?? 'an SDK that does not say its version'}; update the host app's SDK`,
+      );
+    resolution = { kind: 'stable', version: fallback.version };
+  }
   const revoked = entry.doc.revokedVersions;
   const purge =
     input.cachedVersions.length > 0 ? revoked.filter((v) => input.cachedVersions.includes(v)) : revoked;
