@@ -8,6 +8,6 @@ export {
 } from './engine.ts';
 export { murmur3 } from './murmur.ts';
 export { inRollout, normalizedHash } from './rollout.ts';
-export { compareSemver, parseSemver, type SemVer } from './semver.ts';
+export { compareSemver, compareVersions, parseSemver, type SemVer } from './semver.ts';
 export * from './types.ts';
 export { MAX_CONDITIONS, MAX_INLINE_USER_IDS, validateRule } from './validate.ts';

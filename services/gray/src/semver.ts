@@ -59,3 +59,15 @@ export function compareSemver(a: SemVer, b: SemVer): number {
   }
   return 0;
 }
+
+/**
+ * Precedence of two version strings, for sorting: unparseable strings sort after every semantic
+ * version, by their text.
+ */
+export function compareVersions(a: string, b: string): number {
+  const pa = parseSemver(a);
+  const pb = parseSemver(b);
+  if (pa && pb) return compareSemver(pa, pb);
+  if (pa || pb) return pa ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

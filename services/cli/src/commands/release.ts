@@ -3,11 +3,11 @@
 // what was actually released before rather than guessing from version numbers.
 
 import { API_VERSION, type MiniProgram, MiniProgramKind } from '@tessera/crds';
+import { compareVersions } from '@tessera/gray';
 import { z } from 'zod';
 import type { CommandContext } from '../context.ts';
 import { inputError } from '../errors.ts';
 import { crdPath, FIELD_MANAGER, listVersions, parseMiniProgram } from '../kube/resources.ts';
-import { compareSemver } from '../semver.ts';
 import { findVersion, notReleasable, requireMiniProgram } from './find.ts';
 
 export const STABLE_HISTORY_ANNOTATION = 'tessera.dev/stable-history';
@@ -111,8 +111,8 @@ export async function rollbackTarget(
   if (last) return { version: last, history };
   const versions = await listVersions(ctx.kube, ctx.namespace, mp.metadata.name ?? '');
   const candidates = versions
-    .filter((v) => !notReleasable(v) && (!current || compareSemver(v.spec.version, current) < 0))
-    .sort((a, b) => compareSemver(b.spec.version, a.spec.version));
+    .filter((v) => !notReleasable(v) && (!current || compareVersions(v.spec.version, current) < 0))
+    .sort((a, b) => compareVersions(b.spec.version, a.spec.version));
   const pick = candidates[0];
   if (!pick) {
     throw inputError(

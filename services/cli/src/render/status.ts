@@ -9,8 +9,8 @@ import type {
   MiniProgram,
   MiniProgramVersion,
 } from '@tessera/crds';
+import { compareVersions } from '@tessera/gray';
 import { ABORTED_ANNOTATION } from '../kube/resources.ts';
-import { compareSemver } from '../semver.ts';
 import { age, renderFields, renderTable } from './table.ts';
 
 type ConditionStatus = Condition['status'];
@@ -106,7 +106,7 @@ export function buildStatusReport(
           : undefined,
     }));
   const rows: VersionRow[] = [...versions]
-    .sort((a, b) => compareSemver(b.spec.version, a.spec.version))
+    .sort((a, b) => compareVersions(b.spec.version, a.spec.version))
     .map((v) => {
       const compiled = condition(v.status?.conditions, 'Compiled');
       const releasedBy = [

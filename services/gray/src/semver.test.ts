@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareSemver } from './semver.ts';
+import { compareVersions } from './semver.ts';
 
-describe('compareSemver', () => {
+describe('compareVersions', () => {
   it('orders by semver 2.0 precedence', () => {
     const sorted = [
       '1.0.0',
@@ -15,7 +15,7 @@ describe('compareSemver', () => {
       '10.0.0',
       '1.0.0-alpha.1',
       '1.0.0-beta',
-    ].sort(compareSemver);
+    ].sort(compareVersions);
     expect(sorted).toEqual([
       '0.9.9',
       '0.9.10',
@@ -32,6 +32,10 @@ describe('compareSemver', () => {
   });
 
   it('ignores build metadata', () => {
-    expect(compareSemver('1.2.3+build.5', '1.2.3')).toBe(0);
+    expect(compareVersions('1.2.3+build.5', '1.2.3')).toBe(0);
+  });
+
+  it('sorts what is not a semantic version after every version', () => {
+    expect(['zeta', '2.0.0', 'v1', '1.0.0'].sort(compareVersions)).toEqual(['1.0.0', '2.0.0', 'v1', 'zeta']);
   });
 });
