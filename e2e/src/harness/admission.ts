@@ -1,0 +1,41 @@
+// The admission policies the chart installs (crds/policies, the chart's copy is checked equal),
+// bound here to the harness identities: the operator and the store run with the admin
+// kubeconfig, so that user owns status; the store's chart identity is named as the approver so
+// tests can impersonate it.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { statusOwnersBinding, statusOwnersParams } from '@tessera/crds';
+import { REPO_ROOT, tool } from './paths.ts';
+
+const exec = promisify(execFile);
+
+export const POLICY_DIR = join(REPO_ROOT, 'crds', 'policies');
+/** The harness's admin user (its client certificate's CN): the operator's and the store's identity. */
+export const HARNESS_OPERATOR_USER = 'tessera-admin';
+/** What the chart names as the approver with its defaults (release tessera in tessera-system). */
+export const HARNESS_APPROVER_USER = 'system:serviceaccount:tessera-system:tessera-store';
+const PARAMS = { namespace: 'default', name: 'tessera-status-owners' };
+
+export async function installAdmissionPolicies(kubeconfig: string): Promise<void> {
+  const kubectl = tool('kubectl');
+  const base = ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts'];
+  await exec(kubectl, [...base, '-f', POLICY_DIR]);
+  const params = statusOwnersParams(PARAMS.namespace, PARAMS.name, {
+    operators: [HARNESS_OPERATOR_USER],
+    approvers: [HARNESS_APPROVER_USER],
+  });
+  const binding = statusOwnersBinding(PARAMS.namespace, PARAMS.name);
+  const child = execFile(kubectl, [...base, '-f', '-']);
+  const done = new Promise<void>((resolve, reject) => {
+    let err = '';
+    child.stderr?.on('data', (d) => {
+      err += String(d);
+    });
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`applying the status-owners binding failed: ${err}`)),
+    );
+  });
+  child.stdin?.end(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [params, binding] }));
+  await done;
+}
