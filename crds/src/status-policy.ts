@@ -2,7 +2,8 @@
 // status subresource at all; it cannot say "the store may write approvals and nothing else", nor
 // protect status from a role granted too widely. This policy does: a write to the status of any
 // Tessera resource is refused unless the caller is a listed operator identity, or a listed
-// approver identity (the store) that only adds approvals to a MiniProgramVersion.
+// approver identity (the store) that only adds approvals to a MiniProgramVersion; and only an
+// approver changes approvals, so not even the operator's identity can forge them.
 //
 // The identities are parameters (a ConfigMap named by the binding), so the chart and the test
 // harness install this same policy and differ only in who they name.
@@ -29,6 +30,9 @@ function unchangedExceptApprovals(): string {
   const absent = fields.map((f) => `!has(object.status.${f})`).join(' && ');
   return `has(oldObject.status) ? (has(object.status) && ${same}) : (!has(object.status) || (${absent}))`;
 }
+
+const approvalsUnchanged =
+  "request.resource.resource != 'miniprogramversions' || (has(oldObject.status) ? (has(object.status) && has(object.status.approvals) == has(oldObject.status.approvals) && (!has(object.status.approvals) || object.status.approvals == oldObject.status.approvals)) : (!has(object.status) || !has(object.status.approvals)))";
 
 const approvalsKept =
   '!has(oldObject.status) || !has(oldObject.status.approvals) || (has(object.status) && has(object.status.approvals) && oldObject.status.approvals.all(a, a in object.status.approvals))';
@@ -72,6 +76,12 @@ export function statusOwnersPolicy(): Record<string, unknown> {
           reason: 'Forbidden',
           message:
             'the store may only add approvals to the status of a MiniProgramVersion; every other status field is the operator’s',
+        },
+        {
+          expression: `variables.approver || (${approvalsUnchanged})`,
+          reason: 'Forbidden',
+          message:
+            'approvals are added only by the store, after it checked the reviewer may approve (kubectl tessera approve); the operator’s identity may not change them',
         },
       ],
     },

@@ -12,7 +12,7 @@
 //     could) does not make the store hand out A's key, even while A's key is in its cache.
 import { generateDeviceKeyPair } from '@tessera/runtime-sdk/package';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HARNESS_APPROVER_USER } from '../../src/harness/admission.ts';
+import { HARNESS_APPROVER_USER, HARNESS_OPERATOR_ONLY_USER } from '../../src/harness/admission.ts';
 import { kubectl } from '../../src/harness/testing.ts';
 import {
   API,
@@ -150,6 +150,7 @@ beforeAll(async () => {
           subjects: [
             { kind: 'User', name: eve, apiGroup: 'rbac.authorization.k8s.io' },
             { kind: 'User', name: HARNESS_APPROVER_USER, apiGroup: 'rbac.authorization.k8s.io' },
+            { kind: 'User', name: HARNESS_OPERATOR_ONLY_USER, apiGroup: 'rbac.authorization.k8s.io' },
           ],
         },
       ],
@@ -212,6 +213,17 @@ describe('a tenant-admin forging its version status with another tenant’s arti
       HARNESS_APPROVER_USER,
     );
     expect(approval.stderr).toBe('');
+  });
+
+  it('step 1: the operator’s identity may write status but not approvals', async () => {
+    const approval = await patchStatus(
+      { status: { approvals: [{ role: 'compliance', subject: 'nobody', time: '2026-01-01T00:00:00Z' }] } },
+      HARNESS_OPERATOR_ONLY_USER,
+    );
+    expect(approval.code).not.toBe(0);
+    expect(approval.stderr).toContain('approvals are added only by the store');
+    const v = await p.kube.get<Obj>(R.versions, b, versionName);
+    expect(v?.status?.approvals).toEqual([expect.objectContaining({ role: 'qa' })]);
   });
 
   it('step 2: a forged status is refused by the operator, with a condition and an event, and not released', async () => {
