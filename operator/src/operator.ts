@@ -102,7 +102,7 @@ export function createOperator(o: OperatorOptions): Operator {
         evidence,
       ),
     ),
-    make('miniprogram', new MiniProgramReconciler(manager, informers)),
+    make('miniprogram', new MiniProgramReconciler(manager, informers, evidence)),
     make('grayrule', new GrayRuleReconciler(manager, informers)),
     make('hostapp', new HostAppReconciler(manager, informers, evidence)),
   ];

@@ -254,6 +254,12 @@ describe('a tenant-admin forging its version status with another tenant’s arti
       return items.length > 0 ? items : undefined;
     });
     expect(events[0]?.type).toBe('Warning');
+    const mp = await waitFor('B’s MiniProgram says why nothing is released', async () => {
+      const o = await p.kube.get<Obj>(R.miniPrograms, b, 'pay');
+      return condition(o, 'Ready')?.reason === 'ArtifactNotInStore' ? o : undefined;
+    });
+    expect(condition(mp, 'Ready')?.status).toBe('False');
+    expect(mp.status?.releasedVersion).toBeUndefined();
     // B's release document has no stable version: B's host app gets nothing, and no key
     const credsB = await credentialsOf(b);
     const r = await waitFor('B’s host app sees its release', async () => {
