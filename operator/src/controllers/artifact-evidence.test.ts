@@ -7,7 +7,7 @@ import {
   writePackage,
 } from '@tessera/runtime-sdk/package';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ArtifactReader, checkArtifact, type Expected } from './artifact-evidence.ts';
+import { ArtifactEvidence, type ArtifactReader, checkArtifact, type Expected } from './artifact-evidence.ts';
 
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 let tenantKey: SigningKeyPair;
@@ -100,5 +100,36 @@ describe('checkArtifact', () => {
     );
     expect(v).toMatchObject({ ok: false, reason: 'ArtifactSignatureInvalid' });
     expect(v.ok ? '' : v.message).toContain('subpackage history');
+  });
+});
+
+describe('ArtifactEvidence', () => {
+  const versionWith = (artifact: Artifact, uid = 'u1') =>
+    ({
+      metadata: { uid },
+      spec: { miniProgram: 'pay', version: '1.0.0' },
+      status: { phase: 'Compiled', artifact },
+    }) as unknown as Parameters<ArtifactEvidence['check']>[0];
+
+  it('reads an artifact once for concurrent checks and remembers the verdict for that artifact only', async () => {
+    let reads = 0;
+    const counting: ArtifactReader = {
+      read: async (tenant, digest, max) => {
+        reads++;
+        return reader.read(tenant, digest, max);
+      },
+    };
+    const evidence = new ArtifactEvidence(counting);
+    const good = versionWith(await pack(tenantKey, meta));
+    const [a, b] = await Promise.all([evidence.check(good, expected()), evidence.check(good, expected())]);
+    expect([a, b, reads]).toEqual([{ ok: true }, { ok: true }, 1]);
+    expect(evidence.verdict(good, expected())).toEqual({ ok: true });
+    // the same version with another artifact in status is not covered by the earlier verdict
+    const forged = versionWith(await pack(otherKey, meta));
+    expect(evidence.verdict(forged, expected())).toBeUndefined();
+    expect(await evidence.check(forged, expected())).toMatchObject({
+      ok: false,
+      reason: 'ArtifactSignatureInvalid',
+    });
   });
 });

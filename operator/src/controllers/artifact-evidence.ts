@@ -26,6 +26,7 @@ export interface Expected {
   publicKeys: readonly { keyId: string; key: string }[];
 }
 
+const CHECK_CONCURRENCY = 8;
 /** Largest artifact the operator reads (the compiler's default quota is far below). */
 const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 
@@ -123,6 +124,7 @@ const refuse = (final: boolean, reason: string, message: string): Verdict => ({
 export class ArtifactEvidence {
   readonly #reader: ArtifactReader;
   readonly #verdicts = new Map<string, { fingerprint: string; verdict: Verdict }>();
+  readonly #inFlight = new Map<string, Promise<Verdict>>();
 
   constructor(reader: ArtifactReader) {
     this.#reader = reader;
@@ -137,12 +139,35 @@ export class ArtifactEvidence {
   async check(v: MiniProgramVersion, expected: Expected): Promise<Verdict> {
     const known = this.verdict(v, expected);
     if (known && (known.ok || known.final)) return known;
+    const uid = v.metadata.uid ?? '';
+    const print = fingerprint(v, expected);
+    // the version and host-app controllers ask for the same version at once: one download
+    const key = `${uid}\n${print}`;
+    const running = this.#inFlight.get(key);
+    if (running) return running;
     const artifact = v.status?.artifact;
-    const verdict: Verdict = artifact
-      ? await checkArtifact(this.#reader, artifact, expected)
-      : refuse(true, 'NotCompiled', 'status records no artifact');
-    this.#verdicts.set(v.metadata.uid ?? '', { fingerprint: fingerprint(v, expected), verdict });
-    return verdict;
+    const pending = (
+      artifact
+        ? checkArtifact(this.#reader, artifact, expected)
+        : Promise.resolve(refuse(true, 'NotCompiled', 'status records no artifact'))
+    )
+      .then((verdict) => {
+        this.#verdicts.set(uid, { fingerprint: print, verdict });
+        return verdict;
+      })
+      .finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, pending);
+    return pending;
+  }
+
+  /** Checks `versions` a few at a time (after a restart a host app may list thousands). */
+  async checkAll(versions: ReadonlyArray<{ v: MiniProgramVersion; expected: Expected }>): Promise<Verdict[]> {
+    const out: Verdict[] = [];
+    for (let i = 0; i < versions.length; i += CHECK_CONCURRENCY) {
+      const batch = versions.slice(i, i + CHECK_CONCURRENCY);
+      out.push(...(await Promise.all(batch.map(({ v, expected }) => this.check(v, expected)))));
+    }
+    return out;
   }
 
   forget(uid: string): void {

@@ -151,14 +151,15 @@ export class HostAppReconciler implements Reconciler {
 
     const listed = this.#listed(ha);
     // What status claims is releasable is released only once its artifact proves it.
-    let unproven = false;
-    if (evidence)
-      for (const mp of listed)
-        for (const v of this.#referenced(mp))
-          if (claimsReleasable(v)) {
-            const verdict = await evidence.check(v, expectedFor(tenant, v, keySecret));
-            if (!verdict.ok && !verdict.final) unproven = true;
-          }
+    const verdicts = evidence
+      ? await evidence.checkAll(
+          listed
+            .flatMap((mp) => this.#referenced(mp))
+            .filter(claimsReleasable)
+            .map((v) => ({ v, expected: expectedFor(tenant, v, keySecret) })),
+        )
+      : [];
+    const unproven = verdicts.some((v) => !v.ok && !v.final);
     const missing = (ha.spec.miniPrograms.names ?? []).filter(
       (n) => !listed.some((m) => m.metadata.name === n),
     );
