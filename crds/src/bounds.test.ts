@@ -6,7 +6,7 @@ import type { JsonSchema } from './openapi.ts';
 // Every list, map and string of these kinds has a size bound: the API server needs them to
 // cost CEL rules, and an unbounded field lets one object grow to the request size limit.
 // (Tenant and HostApp join the list once their schemas are bounded.)
-const BOUNDED = ['GrayRule', 'MiniProgram', 'MiniProgramVersion'];
+const BOUNDED = ['GrayRule', 'HostApp', 'MiniProgram', 'MiniProgramVersion', 'Tenant'];
 
 function unbounded(node: JsonSchema, path: string): string[] {
   const out: string[] = [];

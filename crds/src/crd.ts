@@ -36,6 +36,7 @@ export function customResourceDefinition(kind: KindInfo): JsonSchema {
               type: 'object',
               description: kind.description,
               required: ['spec'],
+              ...(kind.rules?.length ? { 'x-kubernetes-validations': kind.rules } : {}),
               properties: {
                 apiVersion: {
                   type: 'string',

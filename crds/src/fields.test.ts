@@ -38,15 +38,6 @@ const READ_UNDER_ANOTHER_NAME: Record<string, string> = {
  */
 const NOT_YET_READ: Record<string, string> = {
   'Tenant.spec.members.reviewerRole': 'review roles are not bound to members',
-  'Tenant.spec.crypto.suite': 'the operator and store use one suite whatever is chosen',
-  'Tenant.spec.database': 'database isolation is not implemented',
-  'MiniProgram.spec.owner': 'nothing shows or uses the owner',
-  'MiniProgram.spec.privacyScopes': 'wx.authorize and the consent prompt do not exist yet',
-  'MiniProgram.spec.plugins': 'plugins are not resolved',
-  'HostApp.spec.branding.primaryColor': 'the SDK does not draw branding yet',
-  'HostApp.spec.branding.backgroundColor': 'the SDK does not draw branding yet',
-  'HostApp.spec.branding.logo': 'the SDK does not draw branding yet',
-  'HostApp.spec.branding.capsule': 'the SDK does not draw branding yet',
 };
 const LISTED = { ...METADATA, ...READ_UNDER_ANOTHER_NAME };
 

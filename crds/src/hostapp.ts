@@ -1,5 +1,29 @@
 import { z } from 'zod';
-import { conditions, digest, doc, objectName, observedGeneration, resource, text } from './meta.ts';
+import {
+  conditions,
+  dateTime,
+  digest,
+  doc,
+  labelKey,
+  labels,
+  objectName,
+  observedGeneration,
+  patterned,
+  resource,
+  text,
+} from './meta.ts';
+
+// Application ids as the stores define them: letters, digits, ".", "_" and "-", no spaces or
+// slashes (iOS bundle ids, Android package names, HarmonyOS bundle names, desktop app ids).
+const APP_ID_EXPECTED =
+  'must be an application id such as com.example.bank: letters, digits, ".", "_" and "-", starting with a letter or digit, no spaces or slashes';
+const platformAppId = (description: string) =>
+  patterned(255, '^[A-Za-z0-9][A-Za-z0-9._-]*$', APP_ID_EXPECTED, description);
+const ANDROID_EXPECTED =
+  'must be an Android package name such as com.example.bank: two or more segments separated by ".", each a letter followed by letters, digits or "_"';
+const PLATFORMS = ['ios', 'android', 'harmony', 'desktop', 'web'] as const;
+const PLATFORMS_EXPECTED = `must name at least one platform: ${PLATFORMS.join(', ')}`;
+const COLOR_EXPECTED = 'must be a colour as #rrggbb, e.g. #c8102e';
 
 const allowList = () =>
   doc(
@@ -9,13 +33,13 @@ const allowList = () =>
 
 export const LabelSelectorSchema = doc(
   z.object({
-    matchLabels: doc(z.record(z.string(), z.string().max(63)).optional(), 'Labels that must all match.'),
+    matchLabels: labels(32, 'Labels that must all match.').optional(),
     matchExpressions: doc(
       z
         .array(
           doc(
             z.object({
-              key: text(317, 'Label key.'),
+              key: labelKey('Label key.'),
               operator: doc(z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), 'Selector operator.'),
               values: doc(z.array(z.string().max(63)).max(64).optional(), 'Values for In and NotIn.'),
             }),
@@ -64,37 +88,60 @@ export const HostAppSpecSchema = doc(
   z.object({
     displayName: text(128, 'Name of the host application.'),
     platforms: doc(
-      z.object({
-        ios: doc(z.object({ bundleId: text(255, 'iOS bundle identifier.') }).optional(), 'iOS app.'),
-        android: doc(
-          z.object({ packageName: text(255, 'Android package name.') }).optional(),
-          'Android app.',
-        ),
-        harmony: doc(
-          z.object({ bundleName: text(255, 'HarmonyOS bundle name.') }).optional(),
-          'HarmonyOS app.',
-        ),
-        desktop: doc(z.object({ appId: text(255, 'Desktop application id.') }).optional(), 'Desktop app.'),
-        web: doc(
-          z
-            .object({
-              origins: doc(
-                z
-                  .array(
-                    z
-                      .string()
-                      .max(253)
-                      .regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://app.example.com'),
-                  )
-                  .max(32),
-                'Origins allowed to embed the web SDK.',
-              ),
-            })
-            .optional(),
-          'Web host app.',
-        ),
-      }),
-      'Platforms the host app ships on.',
+      z
+        .object({
+          ios: doc(
+            z.object({ bundleId: platformAppId('iOS bundle identifier, e.g. com.example.bank.') }).optional(),
+            'iOS app.',
+          ),
+          android: doc(
+            z
+              .object({
+                packageName: patterned(
+                  255,
+                  '^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)+$',
+                  ANDROID_EXPECTED,
+                  'Android package name, e.g. com.example.bank.',
+                ),
+              })
+              .optional(),
+            'Android app.',
+          ),
+          harmony: doc(
+            z
+              .object({ bundleName: platformAppId('HarmonyOS bundle name, e.g. com.example.bank.') })
+              .optional(),
+            'HarmonyOS app.',
+          ),
+          desktop: doc(
+            z
+              .object({ appId: platformAppId('Desktop application id, e.g. com.example.bank.desktop.') })
+              .optional(),
+            'Desktop app.',
+          ),
+          web: doc(
+            z
+              .object({
+                origins: doc(
+                  z
+                    .array(
+                      z
+                        .string()
+                        .max(253)
+                        .regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://app.example.com'),
+                    )
+                    .min(1)
+                    .max(32),
+                  'Origins allowed to embed the web SDK; at least one.',
+                ),
+              })
+              .optional(),
+            'Web host app.',
+          ),
+        })
+        .check(z.refine((p) => PLATFORMS.some((k) => p[k] !== undefined), PLATFORMS_EXPECTED)),
+      'Platforms the host app ships on; at least one.',
+      [{ rule: PLATFORMS.map((k) => `has(self.${k})`).join(' || '), message: PLATFORMS_EXPECTED }],
     ),
     credentials: doc(
       z
@@ -130,21 +177,22 @@ export const HostAppSpecSchema = doc(
     branding: doc(
       z
         .object({
-          primaryColor: doc(
-            z
-              .string()
-              .regex(/^#[0-9a-fA-F]{6}$/)
-              .optional(),
-            'Primary color (#rrggbb).',
-          ),
-          backgroundColor: doc(
-            z
-              .string()
-              .regex(/^#[0-9a-fA-F]{6}$/)
-              .optional(),
-            'Background color (#rrggbb).',
-          ),
-          logo: text(2048, 'Logo URL.').optional(),
+          primaryColor: patterned(
+            7,
+            '^#[0-9a-fA-F]{6}$',
+            COLOR_EXPECTED,
+            'Primary color (#rrggbb): the navigation bar.',
+          ).optional(),
+          backgroundColor: patterned(
+            7,
+            '^#[0-9a-fA-F]{6}$',
+            COLOR_EXPECTED,
+            'Background color (#rrggbb): the loading screen.',
+          ).optional(),
+          logo: text(
+            2048,
+            'Logo URL shown on the loading screen: https:, http: or a data:image/ URL (others are not loaded).',
+          ).optional(),
           capsule: doc(
             z
               .object({
@@ -156,7 +204,7 @@ export const HostAppSpecSchema = doc(
           ),
         })
         .optional(),
-      'White-label branding.',
+      "White-label branding, sent to SDKs with each launch: the navigation bar is drawn in primaryColor (a page's own navigationBarBackgroundColor wins), the loading screen in backgroundColor with the logo, and the capsule (more / close) as set.",
     ),
     updatePolicy: doc(
       z
@@ -193,7 +241,7 @@ export const HostAppStatusSchema = doc(
       'spec.credentials.generation the credentials Secret was last rotated to.',
     ),
     previousCredentialsExpireAt: doc(
-      z.iso.datetime({ offset: true }).optional(),
+      dateTime().optional(),
       'When the previous sdkKey/sdkSecret stops being accepted (absent: no previous pair).',
     ),
     indexConfigMap: text(253, 'Release index ConfigMap for this host app.').optional(),

@@ -1,14 +1,14 @@
 import type { z } from 'zod';
 import { GrayRuleSchema, GrayRuleSpecSchema, GrayRuleStatusSchema } from './grayrule.ts';
 import { HostAppSchema, HostAppSpecSchema, HostAppStatusSchema } from './hostapp.ts';
-import { GROUP, VERSION } from './meta.ts';
+import { type CelRule, GROUP, VERSION } from './meta.ts';
 import { MiniProgramSchema, MiniProgramSpecSchema, MiniProgramStatusSchema } from './miniprogram.ts';
 import {
   MiniProgramVersionSchema,
   MiniProgramVersionSpecSchema,
   MiniProgramVersionStatusSchema,
 } from './miniprogramversion.ts';
-import { TenantSchema, TenantSpecSchema, TenantStatusSchema } from './tenant.ts';
+import { TENANT_NAME_RULE, TenantSchema, TenantSpecSchema, TenantStatusSchema } from './tenant.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -29,6 +29,8 @@ export interface KindInfo {
   spec: z.ZodType;
   status: z.ZodType;
   printerColumns: PrinterColumn[];
+  /** CEL rules over the whole object (they may read metadata.name). */
+  rules?: CelRule[];
 }
 
 const ready: PrinterColumn = {
@@ -60,6 +62,7 @@ export const TenantKind: KindInfo = {
   description:
     'Tenant is one enterprise or business unit: it gets a namespace, RBAC roles, quotas, key material and a database schema.',
   schema: TenantSchema,
+  rules: [TENANT_NAME_RULE],
   spec: TenantSpecSchema,
   status: TenantStatusSchema,
   printerColumns: [
@@ -98,6 +101,13 @@ export const MiniProgramKind: KindInfo = {
       description: 'Active gray rules.',
     },
     { name: 'Suspended', type: 'boolean', jsonPath: '.spec.suspended', description: 'Taken down.' },
+    {
+      name: 'Owner',
+      type: 'string',
+      jsonPath: '.spec.owner',
+      description: 'Owning team or contact.',
+      priority: 1,
+    },
     ready,
     reason,
     age,

@@ -181,7 +181,7 @@ export const labels = (maxEntries: number, description: string) =>
 export const SHA256_DIGEST_PATTERN = '^sha256:[a-f0-9]{64}$';
 const DIGEST_EXPECTED = 'must be "sha256:" followed by 64 lowercase hex characters';
 export const digest = (description: string) =>
-  doc(z.string().regex(new RegExp(SHA256_DIGEST_PATTERN), DIGEST_EXPECTED), description);
+  doc(z.string().max(71).regex(new RegExp(SHA256_DIGEST_PATTERN), DIGEST_EXPECTED), description);
 /** A sha256 digest, checked by CEL with the expectation in words. */
 export const sha256Digest = (description: string) =>
   patterned(71, SHA256_DIGEST_PATTERN, DIGEST_EXPECTED, description);

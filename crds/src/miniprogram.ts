@@ -90,29 +90,7 @@ export const MiniProgramSpecSchema = doc(
         )
         .max(16)
         .optional(),
-      'Privacy scopes the mini-program may request, with their purpose.',
-    ),
-    plugins: doc(
-      z
-        .array(
-          doc(
-            z.object({
-              name: displayName(
-                64,
-                'Alias the mini-program uses for the plugin; not empty or only whitespace.',
-              ),
-              provider: doc(
-                patterned(64, APP_ID_PATTERN, APP_ID_EXPECTED, ''),
-                'appId of the plugin provider.',
-              ),
-              version: semver('Plugin version.'),
-            }),
-            'A plugin the mini-program uses.',
-          ),
-        )
-        .max(16)
-        .optional(),
-      'Plugins the mini-program uses.',
+      'Privacy scopes the mini-program may ask users for, with their purpose: wx.authorize and the APIs behind a scope (getLocation: userLocation, setClipboardData: clipboard, getUserProfile: userInfo, ...) ask the user once per mini-program, showing the purpose; a scope not listed is refused without asking. Listed in the catalog.',
     ),
     stableVersion: doc(
       semver('').optional(),

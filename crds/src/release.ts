@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GrayRuleSpecSchema } from './grayrule.ts';
 import { HostAppSpecSchema } from './hostapp.ts';
-import { DomainsSchema } from './miniprogram.ts';
+import { DomainsSchema, MiniProgramSpecSchema } from './miniprogram.ts';
 import { ArtifactSchema } from './miniprogramversion.ts';
 
 /**
@@ -82,6 +82,8 @@ export const MiniProgramReleaseSchema = z.object({
   /** Active gray rules, in evaluation order (ascending priority, then name). */
   grayRules: z.array(ReleasedGrayRuleSchema).default([]),
   domains: DomainsSchema.default({}),
+  /** MiniProgram.spec.privacyScopes: what the mini-program may ask the user for, and why. */
+  privacyScopes: MiniProgramSpecSchema.shape.privacyScopes,
   permissions: z.object({
     hostApis: z.array(z.string()).default([]),
     menuItems: z.array(z.string()).default([]),
@@ -90,6 +92,8 @@ export const MiniProgramReleaseSchema = z.object({
   revokedVersions: z.array(z.string()).default([]),
   /** The host app's update policy for cached copies (HostApp.spec.updatePolicy), sent to SDKs at launch. */
   updatePolicy: HostAppSpecSchema.shape.updatePolicy,
+  /** The host app's branding (HostApp.spec.branding), sent to SDKs at launch for their chrome. */
+  branding: HostAppSpecSchema.shape.branding,
   /** Generation of the MiniProgram the document was built from. */
   sourceGeneration: z.number().int(),
 });

@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { conditions, dnsLabel, doc, immutable, observedGeneration, resource, text } from './meta.ts';
+import {
+  type CelRule,
+  conditions,
+  dateTime,
+  dnsLabel,
+  doc,
+  immutable,
+  observedGeneration,
+  resource,
+  text,
+} from './meta.ts';
 
 export const TENANT_ROLES = ['tenant-admin', 'developer', 'reviewer', 'viewer'] as const;
-export const CRYPTO_SUITES = ['aes-256-gcm+ecdsa-p256', 'aes-256-gcm+ed25519', 'sm4-gcm+sm2'] as const;
 
 const MemberSchema = doc(
   z.object({
@@ -88,10 +97,6 @@ export const TenantSpecSchema = doc(
     crypto: doc(
       z
         .object({
-          suite: doc(
-            z.enum(CRYPTO_SUITES).default('aes-256-gcm+ecdsa-p256'),
-            'Cipher suite for packages and signatures. sm4-gcm+sm2 is reserved for the national-standard suite.',
-          ),
           keyGeneration: doc(
             z.int().min(0).max(1000000).default(0),
             'Increase to rotate the signing key and key-encryption key; the previous public key stays published.',
@@ -110,18 +115,7 @@ export const TenantSpecSchema = doc(
           ),
         })
         .optional(),
-      'Cryptography settings: cipher suite and key rotation.',
-    ),
-    database: doc(
-      z
-        .object({
-          isolation: doc(
-            z.enum(['schema', 'database']).default('schema'),
-            'How tenant data is isolated in PostgreSQL: a schema per tenant (default) or a database per tenant.',
-          ),
-        })
-        .optional(),
-      'Database isolation settings.',
+      'Cryptography settings: key rotation and revocation. Packages are sealed with AES-256-GCM and signed with ECDSA P-256.',
     ),
   }),
   'Desired state of the tenant.',
@@ -142,7 +136,7 @@ export const PublicKeySchema = doc(
       z.enum(['current', 'previous']),
       'current signs new artifacts; previous is kept so artifacts signed before a rotation still verify.',
     ),
-    createdAt: doc(z.iso.datetime({ offset: true }), 'When the key was generated.'),
+    createdAt: doc(dateTime(), 'When the key was generated.'),
   }),
   'A public signing key of the tenant.',
 );
@@ -166,7 +160,26 @@ export const TenantStatusSchema = doc(
   'Observed state of the tenant.',
 );
 
-export const TenantSchema = resource('Tenant', TenantSpecSchema, TenantStatusSchema);
+/**
+ * The tenant's name becomes its namespace (tessera-<name>, a DNS label), label values and its
+ * database schema: refused at admission when those would not fit, instead of failing later.
+ */
+export const TENANT_NAME_RULE: CelRule = {
+  rule: "self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= (has(self.spec.namespace) ? 63 : 55)",
+  message:
+    'metadata.name must be a DNS label (a-z, 0-9 and "-") of at most 55 characters, because the tenant namespace is tessera-<name>; at most 63 when spec.namespace is set',
+};
+const tenantNameFits = (t: {
+  metadata: { name?: string | undefined };
+  spec: { namespace?: string | undefined };
+}) => {
+  const name = t.metadata.name ?? '';
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= (t.spec.namespace ? 63 : 55);
+};
+
+export const TenantSchema = resource('Tenant', TenantSpecSchema, TenantStatusSchema).check(
+  z.refine(tenantNameFits, { message: TENANT_NAME_RULE.message, path: ['metadata', 'name'] }),
+);
 export type Tenant = z.infer<typeof TenantSchema>;
 export type TenantSpec = z.infer<typeof TenantSpecSchema>;
 export type TenantStatus = z.infer<typeof TenantStatusSchema>;

@@ -186,7 +186,7 @@ try {
         spec: {
           miniProgram: 'bench',
           version: `1.${batch === 'a' ? 0 : 1}.${i}`,
-          source: { configMap: { name: 'src' } },
+          source: { upload: { digest: `sha256:${'a'.repeat(64)}` } },
         },
       }),
     );
@@ -243,7 +243,11 @@ try {
       apiVersion: API,
       kind: 'MiniProgramVersion',
       metadata: { name: `v-${i}`, namespace: vbaseNs },
-      spec: { miniProgram: 'bench', version: `0.0.${i}`, source: { configMap: { name: 'src' } } },
+      spec: {
+        miniProgram: 'bench',
+        version: `0.0.${i}`,
+        source: { upload: { digest: `sha256:${'a'.repeat(64)}` } },
+      },
     }),
   );
   const baseVersionsMs = now() - t0;

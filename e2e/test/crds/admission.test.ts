@@ -37,6 +37,22 @@ const version = (spec: Spec) =>
     ...spec,
   });
 
+const hostApp = (spec: Spec) =>
+  object('HostApp', 'mobile', {
+    displayName: 'Mobile',
+    platforms: { web: { origins: ['https://m.example.com'] } },
+    miniPrograms: { names: ['transfer'] },
+    ...spec,
+  });
+const platforms = (p: Spec) => hostApp({ platforms: p });
+const selector = (sel: Spec) => hostApp({ miniPrograms: { selector: sel } });
+const tenant = (name: string, spec: Spec = {}) => ({
+  apiVersion: 'tessera.dev/v1alpha1',
+  kind: 'Tenant',
+  metadata: { name },
+  spec: { displayName: 'Acme', ...spec },
+});
+
 interface Case {
   what: string;
   obj: () => { kind: string };
@@ -56,6 +72,10 @@ const RE2 = /Matches takes RE2 regular expressions: every value must compile/;
 const RE2_SERVER = /error parsing regexp/;
 const BLANK = /must not be empty or only whitespace/;
 const NAME = /must be a lowercase RFC 1123 subdomain/;
+const APP_ID = /must be an application id such as com\.example\.bank: letters, digits, "\.", "_" and "-"/;
+const LABEL_KEY = /must be a Kubernetes label key/;
+const LABEL_VALUE = /must be a Kubernetes label value/;
+const TENANT_NAME = /metadata\.name must be a DNS label \(a-z, 0-9 and "-"\) of at most 55 characters/;
 
 const bad: Case[] = [
   { what: 'a word for Gt', obj: () => when('Gt', ['ten']), message: NUMBER },
@@ -153,11 +173,6 @@ const bad: Case[] = [
     message: /must be 3-64 characters: a letter, then letters, digits, _ or -/,
   },
   {
-    what: 'a plugin provider that is not an appId',
-    obj: () => miniProgram({ plugins: [{ name: 'maps', provider: '1maps', version: '1.0.0' }] }),
-    message: /must be 3-64 characters: a letter/,
-  },
-  {
     what: 'an http:// request domain',
     obj: () => miniProgram({ domains: { request: ['http://api.example.com'] } }),
     message: /must be an https:\/\/ or wss:\/\/ origin such as https:\/\/api\.example\.com/,
@@ -186,6 +201,67 @@ const bad: Case[] = [
     message: NAME,
   },
   { what: 'a leading v for minSdkVersion', obj: () => version({ minSdkVersion: 'v2.0.0' }), message: SEMVER },
+  { what: 'an empty bundle id', obj: () => platforms({ ios: { bundleId: '' } }), message: APP_ID },
+  {
+    what: 'a bundle id with a space',
+    obj: () => platforms({ ios: { bundleId: 'com.example bank' } }),
+    message: APP_ID,
+  },
+  {
+    what: 'a bundle id with a slash',
+    obj: () => platforms({ harmony: { bundleName: 'com/example' } }),
+    message: APP_ID,
+  },
+  {
+    what: 'a desktop app id of spaces',
+    obj: () => platforms({ desktop: { appId: '   ' } }),
+    message: APP_ID,
+  },
+  {
+    what: 'a one-segment Android package name',
+    obj: () => platforms({ android: { packageName: 'bank' } }),
+    message: /must be an Android package name such as com\.example\.bank/,
+  },
+  {
+    what: 'no platform at all',
+    obj: () => platforms({}),
+    message: /must name at least one platform: ios, android, harmony, desktop, web/,
+  },
+  {
+    what: 'a web platform without origins',
+    obj: () => platforms({ web: { origins: [] } }),
+    message: /origins/,
+  },
+  {
+    what: 'a selector label key with a space',
+    obj: () => selector({ matchLabels: { 'bad key': 'x' } }),
+    message: LABEL_KEY,
+  },
+  {
+    what: 'a selector label value with a slash',
+    obj: () => selector({ matchLabels: { tier: 'a/b' } }),
+    message: LABEL_VALUE,
+  },
+  {
+    what: 'a selector expression key with a space',
+    obj: () => selector({ matchExpressions: [{ key: 'bad key', operator: 'Exists' }] }),
+    message: LABEL_KEY,
+  },
+  {
+    what: 'a branding colour by name',
+    obj: () => hostApp({ branding: { primaryColor: 'red' } }),
+    message: /must be a colour as #rrggbb, e\.g\. #c8102e/,
+  },
+  {
+    what: 'a 56-character tenant name without spec.namespace',
+    obj: () => tenant('a'.repeat(56)),
+    message: TENANT_NAME,
+  },
+  {
+    what: 'a tenant name with a dot',
+    obj: () => tenant('acme.bank', { namespace: 'acme' }),
+    message: TENANT_NAME,
+  },
 ];
 
 const good: Array<{ what: string; obj: () => { kind: string } }> = [
@@ -229,7 +305,6 @@ const good: Array<{ what: string; obj: () => { kind: string } }> = [
         displayName: '招商 转账',
         tags: ['finance'],
         privacyScopes: [{ scope: 'camera', purpose: '扫描银行卡' }],
-        plugins: [{ name: 'maps', provider: 'maps-provider', version: '1.0.0' }],
         domains: { request: ['https://*.example.com:8443'] },
       }),
   },
@@ -242,6 +317,31 @@ const good: Array<{ what: string; obj: () => { kind: string } }> = [
         },
         minSdkVersion: '2.1.0',
       }),
+  },
+  {
+    what: 'a host app on every platform, selecting by labels',
+    obj: () =>
+      hostApp({
+        platforms: {
+          ios: { bundleId: 'com.example.bank' },
+          android: { packageName: 'com.example.bank_app' },
+          harmony: { bundleName: 'com.example.bank' },
+          desktop: { appId: 'com.example.bank-desktop' },
+          web: { origins: ['https://m.example.com'] },
+        },
+        miniPrograms: {
+          selector: {
+            matchLabels: { 'bank.example/channel': 'retail', tier: '' },
+            matchExpressions: [{ key: 'bank.example/region', operator: 'In', values: ['east', 'north'] }],
+          },
+        },
+        branding: { primaryColor: '#c8102e', capsule: { style: 'light' } },
+      }),
+  },
+  { what: 'a 55-character tenant name', obj: () => tenant('a'.repeat(55)) },
+  {
+    what: 'a 63-character tenant name with its own namespace',
+    obj: () => tenant('b'.repeat(63), { namespace: 'bbb' }),
   },
 ];
 

@@ -76,7 +76,12 @@ const forgedStatus = () => ({
 });
 
 beforeAll(async () => {
-  p = await startHostilePlatform('forge', { platforms: {} }, ['pay'], { verifyArtifacts: true });
+  p = await startHostilePlatform(
+    'forge',
+    { platforms: { web: { origins: ['https://bank.example'] } } },
+    ['pay'],
+    { verifyArtifacts: true },
+  );
   // tenant A: a real, released version whose data key the store has unwrapped and cached
   const pkg = await p.build(sampleApp("A's confidential page"), undefined, {
     tenant: p.ns,
@@ -112,7 +117,11 @@ beforeAll(async () => {
     apiVersion: API,
     kind: 'HostApp',
     metadata: { name: 'bank', namespace: b, labels: { [RUN_LABEL]: p.run } },
-    spec: { displayName: 'Bank B', miniPrograms: { names: ['pay'] }, platforms: {} },
+    spec: {
+      displayName: 'Bank B',
+      miniPrograms: { names: ['pay'] },
+      platforms: { web: { origins: ['https://bank-b.example'] } },
+    },
   });
   const created = await kubectl(
     ['--as', mallory, 'create', '-f', '-'],

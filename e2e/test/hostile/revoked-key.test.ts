@@ -58,7 +58,10 @@ const launch = async (appId: string) => {
 };
 
 beforeAll(async () => {
-  p = await startHostilePlatform('revoke', { platforms: {} }, ['old', 'pay']);
+  p = await startHostilePlatform('revoke', { platforms: { web: { origins: ['https://bank.example'] } } }, [
+    'old',
+    'pay',
+  ]);
   compromised = await p.keys();
   creds = await p.credentials();
   const pkg = await p.build(sampleApp('signed before the compromise'), compromised);

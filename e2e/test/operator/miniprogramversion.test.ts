@@ -200,6 +200,32 @@ describe('MiniProgramVersion controller', () => {
     await waitFor('compiling', async () => (await getVersion('ghost-0-1-0'))?.status?.phase === 'Compiling');
   });
 
+  it('reports SourceNotFound within seconds when the source ConfigMap does not exist, then compiles once it does', async () => {
+    const v = version(ns, 'shop', '1.3.0', run);
+    await kube.create(R.versions, { ...v, spec: { ...v.spec, source: { configMap: { name: 'shop-src' } } } });
+    const pending = await waitFor('SourceNotFound', async () => {
+      const o = await getVersion('shop-1-3-0');
+      return condition(o, 'Compiled')?.reason === 'SourceNotFound' ? o : undefined;
+    });
+    expect(pending.status?.phase).toBe('Pending');
+    expect(pending.status?.compileJob).toBeUndefined();
+    expect(condition(pending, 'Compiled')?.message).toBe(
+      `source ConfigMap ${ns}/shop-src does not exist; create it (kubectl create configmap shop-src -n ${ns} --from-file=...) or fix spec.source.configMap.name`,
+    );
+    const events = await kube.list<Obj & { reason?: string; type?: string }>(R.CoreEvents, {
+      namespace: ns,
+      fieldSelector: 'involvedObject.name=shop-1-3-0',
+    });
+    expect(events.items.map((e) => [e.type, e.reason])).toContainEqual(['Warning', 'SourceNotFound']);
+    await kube.create(R.ConfigMaps, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shop-src', namespace: ns },
+      data: { 'app.json': '{"pages":["pages/index/index"]}' },
+    });
+    await waitFor('compiling', async () => (await getVersion('shop-1-3-0'))?.status?.phase === 'Compiling');
+  });
+
   it('rejects a version without exactly one source at the API server', async () => {
     const bad = version(ns, 'shop', '9.9.9', run);
     await expect(

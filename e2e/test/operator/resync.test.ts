@@ -99,7 +99,11 @@ beforeAll(async () => {
     apiVersion: API,
     kind: 'HostApp',
     metadata: { name: 'h', namespace: ns, labels: { [RUN_LABEL]: run } },
-    spec: { displayName: 'H', platforms: {}, miniPrograms: { names: ['app'] } },
+    spec: {
+      displayName: 'H',
+      platforms: { web: { origins: ['https://h.example'] } },
+      miniPrograms: { names: ['app'] },
+    },
   });
   await waitFor(
     'host app ready',

@@ -10,7 +10,7 @@ import { buildAll } from '../../../runtime-sdk/scripts/build.ts';
 import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
-import { sampleSource, subpackageSource } from './sample-app.ts';
+import { privacySource, sampleSource, subpackageSource } from './sample-app.ts';
 
 let browser: TestBrowser;
 let env: RealEnv;
@@ -127,13 +127,21 @@ async function openHost(
         Tessera: { createTessera(c: unknown): unknown };
       };
       w.errors = [];
+      w.menuTaps = [];
+      w.closedApps = [];
       w.tessera = w.Tessera.createTessera({
         storeUrl: location.origin,
         credentials: { sdkKey, sdkSecret },
         publicKeys: [key],
         userId: 'user-1',
         ...(policy ? { policy } : {}),
+        menuItems: [
+          { id: 'share', text: 'Share', allow: ['wx-brand'] },
+          { id: 'other', text: 'Other', allow: ['wx-a'] },
+        ],
         onError: (e: unknown) => (w.errors as unknown[]).push(e),
+        onMenuItem: (e: unknown) => (w.menuTaps as unknown[]).push(e),
+        onClose: (e: unknown) => (w.closedApps as unknown[]).push(e),
       });
     },
     {
@@ -513,6 +521,137 @@ describe('web SDK in Chromium', () => {
     expect(store.requests.filter((p) => p === subArtifacts.get('shop'))).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([]);
     await page.close();
+  });
+
+  it('HostApp branding draws the navigation bar, capsule and loading screen; the capsule menu and close act', async () => {
+    const pkg = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'BR' })));
+    const logo = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')}`;
+    const branding = {
+      primaryColor: '#c8102e',
+      backgroundColor: '#102030',
+      logo,
+      capsule: { visible: true, style: 'light' as const },
+    };
+    await env.release('mp-brand', 'wx-brand', '1.0.0', pkg, pkg.bytes, {}, { branding });
+    const page = await openHost();
+    // The loading screen as drawn before the first render (it is gone after it).
+    await page.evaluate(() => {
+      const w = window as unknown as { splash?: { background: string; logo: string | null } };
+      new MutationObserver(() => {
+        const splash = document.querySelector('#app .tessera-splash') as HTMLElement | null;
+        const img = splash?.querySelector('img');
+        if (splash && img && !w.splash)
+          w.splash = { background: getComputedStyle(splash).backgroundColor, logo: img.getAttribute('src') };
+      }).observe(document.getElementById('app')!, { childList: true, subtree: true });
+    });
+    expect(await launch(page, 'wx-brand')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#count').waitFor();
+    await expect.poll(() => page.locator('#app .tessera-splash').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { splash: unknown }).splash)).toEqual({
+      background: 'rgb(16, 32, 48)',
+      logo,
+    });
+    const style = (sel: string, prop: 'backgroundColor' | 'color') =>
+      page.locator(sel).evaluate((e, p) => getComputedStyle(e)[p as 'color'], prop);
+    expect(await style('#app .tessera-navbar', 'backgroundColor')).toBe('rgb(200, 16, 46)');
+    expect(await style('#app .tessera-navbar', 'color')).toBe('rgb(255, 255, 255)');
+    expect(await style('#app .tessera-capsule', 'color')).toBe('rgb(255, 255, 255)');
+
+    // "more": the host menu items this mini-program may show, and only those
+    await page.locator('#app .tessera-capsule-more').click();
+    expect(await page.locator('#app .tessera-sheet-item').allTextContents()).toEqual(['Share']);
+    await page.locator('#app .tessera-sheet-item').click();
+    expect(await page.evaluate(() => (window as unknown as { menuTaps: unknown[] }).menuTaps)).toEqual([
+      { appId: 'wx-brand', id: 'share' },
+    ]);
+    await expect.poll(() => page.locator('#app .tessera-sheet').count()).toBe(0);
+
+    // close: the mini-program ends and the host hears of it
+    await page.locator('#app .tessera-capsule-close').click();
+    await expect.poll(() => page.locator('#app .tessera-app').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { closedApps: unknown[] }).closedApps)).toEqual([
+      { appId: 'wx-brand' },
+    ]);
+    await page.close();
+
+    // Without branding: the default chrome, with the capsule shown as WeChat does.
+    const plain = await openHost();
+    expect(await launch(plain, 'wx-a')).toMatchObject({ ok: true });
+    await (await pageFrame(plain, 'pages/index/index')).locator('#count').waitFor();
+    expect(
+      await plain.locator('#app .tessera-navbar').evaluate((e) => getComputedStyle(e).backgroundColor),
+    ).toBe('rgb(255, 255, 255)');
+    expect(await plain.locator('#app .tessera-capsule').isVisible()).toBe(true);
+    await plain.close();
+  });
+
+  it('privacy scopes: asked once with the declared purpose, remembered across launches, undeclared ones refused', async () => {
+    const pkg = await env.pack(await env.compile(privacySource()));
+    const privacyScopes = [
+      { scope: 'userLocation' as const, purpose: 'Find the branch nearest to you' },
+      { scope: 'clipboard' as const, purpose: 'Copy your account number' },
+    ];
+    await env.release('mp-privacy', 'wx-privacy', '1.0.0', pkg, pkg.bytes, {}, { privacyScopes });
+    await browser.context.grantPermissions(['geolocation'], { origin: store.url });
+    await browser.context.setGeolocation({ latitude: 31.2304, longitude: 121.4737 });
+    const out = (f: Frame) => text(f, '#out');
+
+    const page = await openHost();
+    expect(await launch(page, 'wx-privacy')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/index/index');
+    // An API behind a scope asks first, in the host's chrome, with the declared purpose.
+    await f.locator('#loc').click();
+    const dialog = page.locator('#app .tessera-consent');
+    await dialog.waitFor();
+    expect(await dialog.locator('.tessera-consent-title').textContent()).toBe(
+      'wx-privacy would like to use your location',
+    );
+    expect(await dialog.locator('.tessera-consent-purpose').textContent()).toBe(
+      'Find the branch nearest to you',
+    );
+    await dialog.locator('.tessera-consent-allow').click();
+    await expect
+      .poll(() => out(f))
+      .toMatch(/^loc:\{"latitude":31\.2304,"longitude":121\.4737,.*"errMsg":"getLocation:ok"\}$/);
+    // asked once: wx.authorize now succeeds without a prompt
+    await f.locator('#auth').click();
+    await expect.poll(() => out(f)).toBe('auth:{"errMsg":"authorize:ok"}');
+    expect(await page.locator('#app .tessera-consent').count()).toBe(0);
+    // denied: refused now and later without asking again
+    await f.locator('#clip').click();
+    await page.locator('#app .tessera-consent-deny').click();
+    await expect.poll(() => out(f)).toBe('clip:setClipboardData:fail auth deny');
+    await f.locator('#clip').click();
+    await expect.poll(() => page.locator('#app .tessera-consent').count()).toBe(0);
+    await f.locator('#setting').click();
+    await expect
+      .poll(() => out(f))
+      .toBe(
+        'setting:{"authSetting":{"scope.userLocation":true,"scope.clipboard":false},"errMsg":"getSetting:ok"}',
+      );
+    // not declared by the MiniProgram: refused without asking
+    await f.locator('#cam').click();
+    await expect
+      .poll(() => out(f))
+      .toMatch(/^cam:authorize:fail scope scope\.camera is not declared by wx-privacy/);
+    // wx.openSetting: the user turns location off again
+    await f.locator('#open').click();
+    await page.locator('#app .tessera-settings input[data-scope="userLocation"]').uncheck();
+    await page.locator('#app .tessera-settings-done').click();
+    await expect
+      .poll(() => out(f))
+      .toMatch(/^open:\{"authSetting":\{"scope.userLocation":false,"scope.clipboard":false\}/);
+    await page.close();
+
+    // The decisions survive a relaunch for this user; the mini-program's own storage cannot reach them.
+    const again = await openHost();
+    expect(await launch(again, 'wx-privacy')).toMatchObject({ ok: true });
+    const g = await pageFrame(again, 'pages/index/index');
+    await g.locator('#loc').click();
+    await expect.poll(() => out(g)).toBe('loc:getLocation:fail auth deny');
+    expect(await again.locator('#app .tessera-consent').count()).toBe(0);
+    await again.close();
   });
 
   it('HostApp update policy from the store: background check only when due and on Wi-Fi, the update runs next launch', async () => {

@@ -34,6 +34,8 @@ export interface PublishedApp {
   dataKey: Uint8Array;
   domains: LaunchResponse['domains'];
   permissions: string[];
+  /** MiniProgram.spec.privacyScopes as the launch answer carries them. */
+  privacyScopes?: Array<{ scope: string; purpose: string }>;
   /** Serve these bytes instead (and advertise their digest): a tampering CDN + store. */
   tamperedBytes?: Uint8Array;
   /** The compiler's subpackage artifacts, each its own signed, encrypted package. */
@@ -245,6 +247,7 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
         ...(cached ? { cached: true } : { wrappedKey: await rewrapDataKeyForDevice(app.dataKey, device) }),
         domains: app.domains,
         permissions: app.permissions,
+        privacyScopes: app.privacyScopes ?? [],
         purge: [],
         releaseDigest: 'fixture',
       };

@@ -49,6 +49,10 @@ export interface RealEnv {
       subpackages?: ReleasedSubpackage[];
       /** What the operator copies from HostApp.spec.updatePolicy into the release document. */
       updatePolicy?: MiniProgramRelease['updatePolicy'];
+      /** What the operator copies from HostApp.spec.branding into the release document. */
+      branding?: MiniProgramRelease['branding'];
+      /** MiniProgram.spec.privacyScopes as the operator copies them into the release document. */
+      privacyScopes?: MiniProgramRelease['privacyScopes'];
     },
   ): Promise<void>;
   close(): Promise<void>;
@@ -151,6 +155,8 @@ export async function startRealEnv(): Promise<RealEnv> {
         stable: { version, artifact },
         domains: { request: domains.request ?? [] },
         ...(more.updatePolicy ? { updatePolicy: more.updatePolicy } : {}),
+        ...(more.branding ? { branding: more.branding } : {}),
+        ...(more.privacyScopes ? { privacyScopes: more.privacyScopes } : {}),
       });
       const applied = await state.applyConfigMap(await releaseConfigMap(tenant, doc));
       if (!applied.ok) throw new Error(`release of ${appId} refused: ${JSON.stringify(applied)}`);

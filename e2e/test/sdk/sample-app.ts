@@ -174,3 +174,31 @@ export function subpackageSource(): Record<string, string> {
     'broken/x/x.js': 'Page({});',
   };
 }
+
+/** A mini-program that asks for privacy scopes: the result of each call lands in #out. */
+export function privacySource(): Record<string, string> {
+  const call = (id: string, api: string, args: string) =>
+    `${id}() { var self = this; wx.${api}(Object.assign(${args}, {
+      success: function (r) { self.setData({ out: '${id}:' + JSON.stringify(r) }); },
+      fail: function (e) { self.setData({ out: '${id}:' + e.errMsg }); } })); },`;
+  return {
+    'app.json': JSON.stringify({
+      pages: ['pages/index/index'],
+      window: { navigationBarTitleText: 'Branches' },
+    }),
+    'app.js': 'App({});',
+    'pages/index/index.wxml': ['auth', 'loc', 'setting', 'open', 'cam', 'clip']
+      .map((id) => `<button id="${id}" bindtap="${id}">${id}</button>`)
+      .concat('<view id="out">{{out}}</view>')
+      .join('\n'),
+    'pages/index/index.js': `Page({
+  data: { out: '' },
+  ${call('auth', 'authorize', "{ scope: 'scope.userLocation' }")}
+  ${call('loc', 'getLocation', "{ type: 'wgs84' }")}
+  ${call('setting', 'getSetting', '{}')}
+  ${call('open', 'openSetting', '{}')}
+  ${call('cam', 'authorize', "{ scope: 'scope.camera' }")}
+  ${call('clip', 'setClipboardData', "{ data: 'acct 6222' }")}
+});`,
+  };
+}

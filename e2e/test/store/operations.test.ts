@@ -267,6 +267,7 @@ describe('catalog', () => {
       description: 'Mobile banking for everyone',
       tags: ['理财', 'finance'],
       category: 'finance',
+      privacyScopes: [{ scope: 'userLocation', purpose: '查找附近网点' }],
       stable: { version: '1.0.0', artifact: artifactOf(pkg) },
     });
     expect((await state.applyConfigMap(await releaseConfigMap(tenant, doc))).ok).toBe(true);
@@ -296,9 +297,11 @@ describe('catalog', () => {
     expect(none.response.status).toBe(200);
     expect(((await none.response.json()) as { items: unknown[] }).items).toEqual([]);
     const all = await signedFetch(store.url, tenant, 'GET', '/v1/catalog?category=finance');
-    expect(((await all.response.json()) as { items: { appId: string }[] }).items.map((x) => x.appId)).toEqual(
-      ['cmb-app'],
-    );
+    const items = ((await all.response.json()) as { items: { appId: string; privacyScopes: unknown }[] })
+      .items;
+    expect(items.map((x) => x.appId)).toEqual(['cmb-app']);
+    // what the mini-program may ask users for, with its purpose
+    expect(items[0]?.privacyScopes).toEqual([{ scope: 'userLocation', purpose: '查找附近网点' }]);
     const bad = await signedFetch(store.url, tenant, 'GET', '/v1/catalog?limit=100000');
     expect(bad.response.status).toBe(400);
   });

@@ -20,7 +20,7 @@ import { jsonEqual } from '../runtime/equality.ts';
 import { enqueueMapped, enqueueObject, enqueueOwner, generationChanged } from '../runtime/handlers.ts';
 import type { Manager } from '../runtime/manager.ts';
 import { objectKey, splitKey } from '../runtime/object.ts';
-import { Jobs } from '../runtime/resources.ts';
+import { ConfigMaps, Jobs } from '../runtime/resources.ts';
 import { approvalState } from './approval.ts';
 import { type ArtifactEvidence, expectedFor, type Verdict } from './artifact-evidence.ts';
 import { type CompileJobOptions, compileJob, parseCompileResult } from './compile-job.ts';
@@ -29,6 +29,9 @@ import { compileJobName, KEY_SECRET_NAME, LABEL_MPV } from './names.ts';
 import type { Job, Pod, SecretLike } from './types.ts';
 
 type Status = MiniProgramVersionStatus;
+
+/** How often a version waiting for its source ConfigMap looks again. */
+const SOURCE_RECHECK_MS = 5_000;
 
 /** How long a finished Job's result pod may lag behind it in the cache before status says so. */
 const RESULT_POD_GRACE_MS = 10_000;
@@ -126,6 +129,7 @@ export class MiniProgramVersionReconciler implements Reconciler {
     let failed = prev.phase === 'Failed';
     let phase: VersionPhase = prev.phase ?? 'Pending';
     const events: Array<['Normal' | 'Warning', string, string]> = [];
+    let sourceMissing = false;
 
     if (!compiled && !failed) {
       const blocked = !tenant
@@ -138,12 +142,19 @@ export class MiniProgramVersionReconciler implements Reconciler {
                 `MiniProgram ${ns}/${mpv.spec.miniProgram} does not exist; create it first`,
               ]
             : undefined;
-      if (blocked || !tenant) {
+      const jobName = compileJobName(mpv.metadata.name ?? '', mpv.metadata.uid ?? '');
+      const live = this.#i.jobs.cache.getNamed(ns, jobName);
+      // A missing source ConfigMap is reported at once rather than by a Job that cannot mount it.
+      // Source ConfigMaps are the tenant's own (not watched): a requeue notices one appearing.
+      const missingSource = !blocked && !live ? await this.#missingSourceConfigMap(mpv, ns) : undefined;
+      if (missingSource) sourceMissing = true;
+      if (blocked || missingSource || !tenant) {
         phase = 'Pending';
-        cond('Compiled', false, blocked?.[0] ?? 'Pending', blocked?.[1] ?? '');
+        const [reason, message] =
+          blocked ?? (missingSource ? ['SourceNotFound', missingSource] : ['Pending', '']);
+        cond('Compiled', false, reason ?? 'Pending', message ?? '');
+        if (missingSource) events.push(['Warning', 'SourceNotFound', missingSource]);
       } else {
-        const jobName = compileJobName(mpv.metadata.name ?? '', mpv.metadata.uid ?? '');
-        const live = this.#i.jobs.cache.getNamed(ns, jobName);
         // A Job's template is immutable: an existing Job is used as is, never re-applied.
         const { object: job, changed } = live
           ? { object: live, changed: false }
@@ -187,8 +198,11 @@ export class MiniProgramVersionReconciler implements Reconciler {
               { file: '', code: finished.reason ?? 'CompileFailed', message: message.slice(0, 1024) },
             ];
             delete status.artifact;
-            cond('Compiled', false, 'CompileFailed', message.slice(0, 4096));
-            events.push(['Warning', 'CompileFailed', message.slice(0, 1024)]);
+            const reason = status.errors.some((e) => e.code === 'SourceNotFound')
+              ? 'SourceNotFound'
+              : 'CompileFailed';
+            cond('Compiled', false, reason, message.slice(0, 4096));
+            events.push(['Warning', reason, message.slice(0, 1024)]);
           }
         }
       }
@@ -267,7 +281,15 @@ export class MiniProgramVersionReconciler implements Reconciler {
     const updated = await this.#mgr.status.update(VersionResource, mpv, status);
     if (updated)
       for (const [type, reason, message] of events) this.#mgr.events.record(mpv, type, reason, message);
+    if (sourceMissing) return { requeueAfterMs: SOURCE_RECHECK_MS };
     return evidenceFailed && !evidenceFailed.final ? { requeueAfterMs: EVIDENCE_RETRY_MS } : undefined;
+  }
+
+  /** Why the version's source ConfigMap cannot be read, or undefined (no such source, or it exists). */
+  async #missingSourceConfigMap(mpv: MiniProgramVersion, ns: string): Promise<string | undefined> {
+    const name = mpv.spec.source.configMap?.name;
+    if (!name || (await this.#mgr.client.get(ConfigMaps, ns, name))) return undefined;
+    return `source ConfigMap ${ns}/${name} does not exist; create it (kubectl create configmap ${name} -n ${ns} --from-file=...) or fix spec.source.configMap.name`;
   }
 
   #resultPod(ns: string, jobName: string, succeeded: boolean): Pod | undefined {

@@ -105,6 +105,7 @@ export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
     candidates: mp.spec.suspended ? [] : candidates,
     grayRules: mp.spec.suspended ? [] : grayRules,
     domains: mp.spec.domains ?? {},
+    ...(mp.spec.privacyScopes?.length ? { privacyScopes: mp.spec.privacyScopes } : {}),
     permissions: {
       hostApis: (ha.spec.hostApis ?? [])
         .filter(allowed)
@@ -124,6 +125,7 @@ export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
         ].sort()
       : revokedVersions,
     ...(ha.spec.updatePolicy ? { updatePolicy: ha.spec.updatePolicy } : {}),
+    ...(ha.spec.branding ? { branding: ha.spec.branding } : {}),
     sourceGeneration: mp.metadata.generation ?? 0,
   };
 }

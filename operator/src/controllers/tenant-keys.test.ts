@@ -17,7 +17,7 @@ const tenant = (gen: number) =>
     apiVersion: 'tessera.dev/v1alpha1',
     kind: 'Tenant',
     metadata: { name: 'acme', uid: 'u' },
-    spec: { displayName: 'Acme', crypto: { suite: 'aes-256-gcm+ecdsa-p256', keyGeneration: gen } },
+    spec: { displayName: 'Acme', crypto: { keyGeneration: gen } },
   }) as Tenant;
 
 describe('tenant keys', () => {

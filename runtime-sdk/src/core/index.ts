@@ -2,6 +2,7 @@
 
 export * from './analytics.ts';
 export * from './bridge.ts';
+export * from './consent.ts';
 export * from './launcher.ts';
 export * from './package-files.ts';
 export * from './permissions.ts';

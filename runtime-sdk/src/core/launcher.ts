@@ -15,7 +15,13 @@ import {
   generateDeviceKeyPair,
   unwrapDataKeyFromStore,
 } from '../package/wrap.ts';
-import type { LaunchResponse, SubpackageRef, UpdatePolicy } from '../protocol/launch.ts';
+import type {
+  Branding,
+  LaunchResponse,
+  PrivacyScope,
+  SubpackageRef,
+  UpdatePolicy,
+} from '../protocol/launch.ts';
 import { firstIssue } from '../protocol/schema-helpers.ts';
 import type { SigningKeyRevocations } from './revocation.ts';
 import { type StoreClient, StoreUnreachableError } from './store-client.ts';
@@ -35,6 +41,10 @@ export interface OfflineEntry {
   subpackages?: SubpackageRef[];
   /** The HostApp's update policy as of the last store answer. */
   updatePolicy?: UpdatePolicy | undefined;
+  /** The HostApp's branding as of the last store answer. */
+  branding?: Branding | undefined;
+  /** The privacy scopes the mini-program declared, as of the last store answer. */
+  privacyScopes?: PrivacyScope[] | undefined;
   /** When the store last answered for this app (the last update check). */
   cachedAt: number;
 }
@@ -84,6 +94,10 @@ export interface OpenedMiniProgram {
   manifest: AppManifest;
   domains: LaunchResponse['domains'];
   permissions: string[];
+  /** The HostApp's branding for the SDK's chrome (navigation bar, capsule, loading screen). */
+  branding?: Branding | undefined;
+  /** The scopes wx.authorize may ask the user for (MiniProgram.spec.privacyScopes). */
+  privacyScopes: PrivacyScope[];
   timings: LaunchTimings;
   /**
    * Launches from the cache: the background update check, resolving to the version cached for
@@ -249,6 +263,8 @@ async function resolve(
     domains: res.domains,
     permissions: res.permissions,
     updatePolicy: res.updatePolicy,
+    branding: res.branding,
+    privacyScopes: res.privacyScopes,
     cachedAt: Date.now(),
   };
   return { res, device, entry: fresh, stored: o.cache!.put(fresh).catch(() => {}) };
@@ -289,6 +305,8 @@ async function openFromStore(
         digest: res.artifact.digest,
         subpackages,
         updatePolicy: res.updatePolicy,
+        branding: res.branding,
+        privacyScopes: res.privacyScopes,
         cachedAt: Date.now(),
       })
       .catch(() => {});
@@ -304,6 +322,8 @@ async function openFromStore(
     devicePrivateKey: device.privateKey,
     domains: res.domains,
     permissions: res.permissions,
+    branding: res.branding,
+    privacyScopes: res.privacyScopes,
     timings: { resolve: t1 - t0, download: t2 - t1, verify: t3 - t2 },
   });
 }
@@ -332,6 +352,8 @@ async function openCached(
     devicePrivateKey: e.devicePrivateKey,
     domains: e.domains,
     permissions: e.permissions,
+    branding: e.branding,
+    privacyScopes: e.privacyScopes ?? [],
     timings: { resolve: t1 - t0, download: 0, verify: t2 - t1 },
   });
 }

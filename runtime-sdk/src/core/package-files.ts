@@ -81,3 +81,19 @@ export function pageTitle(manifest: AppManifest, route: string): string {
   const own = manifest.entries.find((e) => e.path === route)?.window?.navigationBarTitleText;
   return own ?? manifest.window.navigationBarTitleText ?? '';
 }
+
+/** The navigation bar of a page: its own window settings over the app's. */
+export function pageBar(
+  manifest: AppManifest,
+  route: string,
+): { background?: string; text?: 'black' | 'white'; custom: boolean } {
+  const own = manifest.entries.find((e) => e.path === route)?.window ?? {};
+  const app = manifest.window;
+  const background = own.navigationBarBackgroundColor ?? app.navigationBarBackgroundColor;
+  const text = own.navigationBarTextStyle ?? app.navigationBarTextStyle;
+  return {
+    ...(background ? { background } : {}),
+    ...(text ? { text } : {}),
+    custom: (own.navigationStyle ?? app.navigationStyle) === 'custom',
+  };
+}

@@ -12,6 +12,7 @@ import {
   ViewMessageSchema,
   type WirePatch,
 } from './bridge.ts';
+import { API_SCOPES, type Consent } from './consent.ts';
 import { assertDomain, type HostApiDefinition, hostApiAllowed, PermissionError } from './permissions.ts';
 
 export interface LogicChannel {
@@ -63,6 +64,23 @@ export interface HostUi {
   hideLoading?(): void;
 }
 
+/** wx APIs that need the device: the host provides them (the web SDK has browser defaults). */
+export interface DeviceApis {
+  getLocation?(o: { type: 'wgs84' | 'gcj02'; altitude: boolean }): Promise<{
+    latitude: number;
+    longitude: number;
+    accuracy?: number;
+    altitude?: number;
+    speed?: number;
+  }>;
+  getClipboardData?(): Promise<string>;
+  setClipboardData?(data: string): Promise<void>;
+  /** The signed-in user's public profile (wx.getUserInfo / wx.getUserProfile). */
+  getUserInfo?(): Promise<{ nickName: string; avatarUrl?: string; [k: string]: unknown }>;
+}
+
+const MAX_CLIPBOARD_CHARS = 1 << 20;
+
 export interface SessionOptions {
   appId: string;
   userId?: string | undefined;
@@ -73,6 +91,9 @@ export interface SessionOptions {
   fetch?: typeof fetch;
   ui?: HostUi;
   login?: () => Promise<{ code: string }>;
+  /** The user's privacy decisions for this mini-program (wx.authorize and the APIs it gates). */
+  consent?: Consent;
+  device?: DeviceApis;
   analytics?: Analytics;
   /** Opens a subpackage (download, verify, decrypt) and returns its logic modules. */
   loadSubpackage?(root: string): Promise<Record<string, string>>;
@@ -247,7 +268,34 @@ export class Session {
 
   async #api(name: string, a: Record<string, unknown>): Promise<unknown> {
     const o = this.#o;
+    const scope = Object.hasOwn(API_SCOPES, name) ? API_SCOPES[name] : undefined;
+    if (scope) {
+      if (!o.consent) throw new Error('auth deny');
+      await o.consent.require(scope);
+    }
     switch (name) {
+      case 'authorize':
+        if (!o.consent) throw new Error('auth deny');
+        await o.consent.authorize(String(a.scope ?? ''));
+        return {};
+      case 'getSetting':
+        return { authSetting: o.consent?.authSetting() ?? {} };
+      case 'openSetting':
+        if (!o.consent) throw new Error('the host app has no settings page');
+        return { authSetting: await o.consent.openSetting() };
+      case 'getLocation':
+        return this.#device('getLocation')({
+          type: a.type === 'gcj02' ? 'gcj02' : 'wgs84',
+          altitude: a.altitude === true || a.altitude === 'true',
+        });
+      case 'getClipboardData':
+        return { data: await this.#device('getClipboardData')() };
+      case 'setClipboardData':
+        await this.#device('setClipboardData')(String(a.data ?? '').slice(0, MAX_CLIPBOARD_CHARS));
+        return {};
+      case 'getUserInfo':
+      case 'getUserProfile':
+        return { userInfo: await this.#device('getUserInfo')() };
       case 'request':
         return this.#request(a);
       case 'invokeHostApi': {
@@ -307,6 +355,12 @@ export class Session {
       default:
         throw new Error(`${name} is not supported by this host`);
     }
+  }
+
+  #device<K extends keyof DeviceApis>(name: K): NonNullable<DeviceApis[K]> {
+    const fn = this.#o.device?.[name];
+    if (!fn) throw new Error(`the host app does not provide ${name}`);
+    return fn.bind(this.#o.device) as NonNullable<DeviceApis[K]>;
   }
 
   async #request(a: Record<string, unknown>): Promise<unknown> {

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { Analytics } from '../core/analytics.ts';
 import type { HostMessage, LogicBoot } from '../core/bridge.ts';
+import { Consent, type ConsentPrompt, type ConsentSettings } from '../core/consent.ts';
 import {
   type LaunchPolicy,
   type LaunchTimings,
@@ -15,8 +16,13 @@ import {
 import { logicSources, pageFiles, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition } from '../core/permissions.ts';
 import { type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
-import { type PageViewHandle, Session, type ViewFactory } from '../core/session.ts';
-import { createScopedStorage, DEFAULT_STORAGE_LIMIT, MemoryKeyValue } from '../core/storage.ts';
+import { type DeviceApis, type PageViewHandle, Session, type ViewFactory } from '../core/session.ts';
+import {
+  createScopedStorage,
+  DEFAULT_STORAGE_LIMIT,
+  type KeyValueBackend,
+  MemoryKeyValue,
+} from '../core/storage.ts';
 import { type HostIdentity, StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { PublicKeyInput } from '../package/keys.ts';
 import { PageView } from '../view/page-view.ts';
@@ -52,6 +58,15 @@ export interface NodeTesseraConfig {
   /** Heap limit of each logic worker thread. */
   logicHeapMb?: number;
   fetch?: typeof fetch;
+  /**
+   * Asks the user for a privacy scope a mini-program declared; without one, every scope is
+   * refused ("auth deny"). Decisions are kept in consentStore (default: memory only).
+   */
+  onConsent?: ConsentPrompt;
+  openSetting?: ConsentSettings;
+  consentStore?: KeyValueBackend;
+  /** Device APIs (location, clipboard, user profile) the host provides. */
+  device?: DeviceApis;
   onError?(e: { appId: string; message: string; where: string }): void;
   onLog?(e: { appId: string; level: string; text: string }): void;
 }
@@ -87,6 +102,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
   const platform = config.desktop ? 'desktop' : 'node';
   const cache = config.cache ?? new MemoryOfflineCache();
   const kv = new MemoryKeyValue();
+  const consentStore = config.consentStore ?? new MemoryKeyValue();
   const revocations = new SigningKeyRevocations(config.revokedSigningKeyIds, config.revocationStore);
 
   async function launch(appId: string, options: NodeLaunchOptions): Promise<NodeMiniProgram> {
@@ -126,6 +142,15 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       hostApis: config.hostApis ?? {},
       storage,
       ...(config.fetch ? { fetch: config.fetch } : {}),
+      consent: new Consent({
+        appId,
+        userId: config.userId,
+        declared: opened.privacyScopes,
+        backend: consentStore,
+        prompt: config.onConsent,
+        settings: config.openSetting,
+      }),
+      ...(config.device ? { device: config.device } : {}),
       onError: (e) => config.onError?.({ appId, ...e }),
       onPage: (e) => {
         if (e.type === 'destroy') {

@@ -74,6 +74,29 @@ export const UpdatePolicySchema = z.strictObject({
 });
 export type UpdatePolicy = z.infer<typeof UpdatePolicySchema>;
 
+const ColorSchema = z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/));
+
+/**
+ * The HostApp's white-label branding (HostApp.spec.branding): the SDK draws its navigation bar,
+ * capsule and loading screen with it.
+ */
+export const BrandingSchema = z.strictObject({
+  primaryColor: z.optional(ColorSchema),
+  backgroundColor: z.optional(ColorSchema),
+  logo: z.optional(z.string().check(z.maxLength(2048))),
+  capsule: z.optional(
+    z.strictObject({ visible: z.optional(z.boolean()), style: z.optional(z.enum(['light', 'dark'])) }),
+  ),
+});
+export type Branding = z.infer<typeof BrandingSchema>;
+
+/** A privacy scope the mini-program declared (MiniProgram.spec.privacyScopes) and why it needs it. */
+export const PrivacyScopeSchema = z.strictObject({
+  scope: z.string().check(z.maxLength(32)),
+  purpose: z.string().check(z.maxLength(256)),
+});
+export type PrivacyScope = z.infer<typeof PrivacyScopeSchema>;
+
 export const ResolutionReasonSchema = z.enum(['stable', 'user-list', 'gray-rule']);
 
 export const LaunchResponseSchema = z
@@ -97,6 +120,8 @@ export const LaunchResponseSchema = z
      */
     cached: z.optional(z.literal(true)),
     domains: DomainsSchema,
+    /** the scopes wx.authorize may ask the user for; any other is refused without asking */
+    privacyScopes: z._default(z.array(PrivacyScopeSchema).check(z.maxLength(16)), []),
     /** what the host app grants this mini-program: `hostApi:<name>` and `menu:<id>` entries */
     permissions: z._default(z.array(z.string()), []),
     /** versions the device must drop from its cache (rolled back, retired, taken down) */
@@ -108,6 +133,8 @@ export const LaunchResponseSchema = z
     release: z.optional(SignedReleaseSchema),
     /** absent: the SDK checks for a new version on every launch */
     updatePolicy: z.optional(UpdatePolicySchema),
+    /** absent: the SDK's default chrome */
+    branding: z.optional(BrandingSchema),
     /**
      * signing key ids the tenant revoked: the SDK stops trusting them (and remembers that) even
      * when its configuration still lists their public keys

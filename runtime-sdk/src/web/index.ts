@@ -3,6 +3,7 @@
 
 import { Analytics } from '../core/analytics.ts';
 import type { HostMessage, LogicBoot } from '../core/bridge.ts';
+import { Consent, type ConsentPrompt, type ConsentSettings } from '../core/consent.ts';
 import {
   type LaunchPolicy,
   type LaunchTimings,
@@ -10,11 +11,11 @@ import {
   type OpenedMiniProgram,
   openMiniProgram,
 } from '../core/launcher.ts';
-import { logicSources, pageFiles, pageTitle, scopeTable } from '../core/package-files.ts';
+import { logicSources, pageBar, pageFiles, pageTitle, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition, MenuItemDefinition } from '../core/permissions.ts';
 import { menuItemsFor } from '../core/permissions.ts';
 import { localStorageRevocations, type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
-import { Session, type ViewFactory } from '../core/session.ts';
+import { type DeviceApis, Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, type KeyValueBackend } from '../core/storage.ts';
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { ConnectionInfo } from '../core/subpackages.ts';
@@ -22,6 +23,7 @@ import { warmValidators } from '../core/warm.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
 import { generateDeviceKeyPair } from '../package/wrap.ts';
 import { type AssetContext, createAssetSource } from './assets.ts';
+import { browserDevice } from './device.ts';
 import { IdbOfflineCache } from './idb-cache.ts';
 import { type LogicRealm, startLogicRealm } from './logic-realm.ts';
 import { PageFrame } from './page-frame.ts';
@@ -58,6 +60,21 @@ export interface TesseraConfig {
   storageLimitBytes?: number;
   login?: () => Promise<{ code: string }>;
   onError?(e: { appId: string; message: string; where: string }): void;
+  /**
+   * Asks the user for a privacy scope a mini-program declared (wx.authorize, or an API that
+   * needs it); default: the SDK's own dialog. The decision is remembered per mini-program and user.
+   */
+  onConsent?: ConsentPrompt;
+  /** wx.openSetting's page; default: the SDK's own. */
+  openSetting?: ConsentSettings;
+  /** Where privacy decisions are kept (default: the page origin's localStorage). */
+  consentStore?: KeyValueBackend;
+  /** Device APIs (location, clipboard, user profile) over the browser's defaults. */
+  device?: DeviceApis;
+  /** The user tapped a host menu item in the capsule's "more" sheet. */
+  onMenuItem?(e: { appId: string; id: string }): void;
+  /** The user closed the mini-program with the capsule's close button. */
+  onClose?(e: { appId: string }): void;
   onTiming?(e: { appId: string; timings: LaunchTimings }): void;
   fetch?: typeof fetch;
   /** Realm bundles; the built SDK embeds them, so only unbundled use needs these. */
@@ -278,7 +295,17 @@ export function createTessera(config: TesseraConfig): Tessera {
     assetCtx.download = opened.domains.download;
     const tOpened = performance.now();
     const entryRoute = (options.path ?? manifest.entryPagePath).replace(/^\/+/, '').replace(/\?.*$/, '');
-    shell.setTitle(pageTitle(manifest, entryRoute));
+    const showRoute = (route: string) => {
+      shell.setTitle(pageTitle(manifest, route));
+      shell.setBar(pageBar(manifest, route));
+    };
+    let closeByUser = () => {};
+    shell.brand(opened.branding, pageTitle(manifest, entryRoute), {
+      menu: () => menuItemsFor(config.menuItems ?? [], appId, opened.permissions),
+      onMenuItem: (id) => config.onMenuItem?.({ appId, id }),
+      onClose: () => closeByUser(),
+    });
+    showRoute(entryRoute);
     const openTotal = tOpened - tOpen;
     // A preloaded launch spent its resolve, download and verify before launch(): only the wait
     // for that result counts here.
@@ -312,6 +339,15 @@ export function createTessera(config: TesseraConfig): Tessera {
       storage,
       ...(config.fetch ? { fetch: config.fetch } : {}),
       ...(config.login ? { login: config.login } : {}),
+      consent: new Consent({
+        appId,
+        userId: config.userId,
+        declared: opened.privacyScopes,
+        backend: config.consentStore ?? localStorageBackend(),
+        prompt: config.onConsent ?? ((req) => shell.consent(req)),
+        settings: config.openSetting ?? ((req) => shell.settings(req.scopes)),
+      }),
+      device: { ...browserDevice(), ...config.device },
       ui: { setNavigationBarTitle: shell.setTitle, showToast: shell.toast },
       onError: (e) => config.onError?.({ appId, ...e }),
       onPage: (e) => {
@@ -320,7 +356,7 @@ export function createTessera(config: TesseraConfig): Tessera {
           if (i >= 0) stack.splice(i, 1);
         }
         if (e.type === 'show' && e.route) {
-          shell.setTitle(pageTitle(manifest, e.route));
+          showRoute(e.route);
           preload(e.route);
         }
         updateBar();
@@ -369,7 +405,7 @@ export function createTessera(config: TesseraConfig): Tessera {
           f = await bootFrame(await next, route);
         }
         stack.push({ pageId, route });
-        shell.setTitle(pageTitle(manifest, route));
+        showRoute(route);
         updateBar();
         let shown = false;
         return f.attach(pageId, route, (data) => {
@@ -380,6 +416,7 @@ export function createTessera(config: TesseraConfig): Tessera {
             }
             if (!firstRenderSeen) {
               firstRenderSeen = true;
+              shell.launched();
               const now = performance.now();
               timings.firstRender = now - tReady;
               timings.total = now - t0;
@@ -458,6 +495,10 @@ export function createTessera(config: TesseraConfig): Tessera {
         shell.remove();
         running.delete(appId);
       },
+    };
+    closeByUser = () => {
+      handle.close();
+      config.onClose?.({ appId });
     };
     running.set(appId, handle);
     return handle;

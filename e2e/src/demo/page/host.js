@@ -40,6 +40,13 @@
       userId,
       attributes: { region, platform: 'web', sdkVersion: config.sdkVersion },
       hostApis,
+      // Host menu items in the capsule's "more" sheet; the HostApp spec decides who sees them.
+      menuItems: [{ id: 'share-to-chat', text: 'Share', allow: [] }],
+      onMenuItem: (e) => setStatus(`${e.appId}: menu item ${e.id} tapped`),
+      onClose: (e) => {
+        document.querySelector(`.phone[data-app-id="${e.appId}"]`)?.remove();
+        setStatus(`${e.appId} closed`);
+      },
       // Ask the store on every launch so promote/rollback/suspend show at once (the bank
       // HostApp's updatePolicy would otherwise run the cached version and update in the background).
       policy: 'network-first',

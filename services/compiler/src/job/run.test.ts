@@ -213,6 +213,8 @@ describe('compile job', () => {
     const missing = await runCompileJob(config({ upload: { digest: `sha256:${'0'.repeat(64)}` } }), fast);
     expect(missing.exitCode).toBe(EXIT_USER);
     expect(missing.result.ok ? '' : missing.result.message).toMatch(/was not uploaded/);
+    // the operator reports this as SourceNotFound rather than a compile error
+    expect(missing.result.ok ? [] : missing.result.errors?.map((e) => e.code)).toEqual(['SourceNotFound']);
     const srcUrl = `${store.url}/v1/tenants/t1/sources/${sha(demoTar)}`;
     const ssrf = await runCompileJob(
       config({ url: { url: srcUrl, digest: `sha256:${sha(demoTar)}` } }),

@@ -149,12 +149,11 @@ async function fetchSource(
       );
     }
     if (e instanceof HttpStatusError && e.status === 404) {
-      throw new JobError(
-        'user',
+      const message =
         kind === 'upload'
           ? `source ${digest} was not uploaded to the store: upload it, then retry`
-          : `source URL answered 404: fix spec.source.url`,
-      );
+          : `source URL answered 404: fix spec.source.url`;
+      throw new JobError('user', message, [{ file: '(source)', code: 'SourceNotFound', message }]);
     }
     if (kind === 'url' && e instanceof HttpStatusError && e.status >= 400 && e.status < 500) {
       throw new JobError(

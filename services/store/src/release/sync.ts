@@ -28,6 +28,7 @@ export function releaseSync(pool: Pool, schema: (tenant: string) => Promise<stri
           icon: doc.icon,
           category: doc.category,
           tags: doc.tags,
+          privacyScopes: doc.privacyScopes ?? [],
           version: doc.stable?.version,
           suspended: doc.suspended,
         };

@@ -297,6 +297,7 @@ export async function launch(
       socket: entry.doc.domains.socket ?? [],
       webView: entry.doc.domains.webView ?? [],
     },
+    privacyScopes: entry.doc.privacyScopes ?? [],
     // What the HostApp grants this mini-program, in the SDK's vocabulary (hostApi:<name>, menu:<id>).
     permissions: [
       ...entry.doc.permissions.hostApis.map((name) => `hostApi:${name}`),
@@ -306,6 +307,7 @@ export async function launch(
     releaseDigest: entry.digest,
     ...revokedKeysOf(ctx, host.tenant),
     ...(entry.doc.updatePolicy ? { updatePolicy: entry.doc.updatePolicy } : {}),
+    ...(entry.doc.branding ? { branding: entry.doc.branding } : {}),
   };
   // the signed release document only for a client that asks (it verifies the store against it)
   // and does not hold the current one already
