@@ -39,10 +39,12 @@ tools:
 crds: deps
 	node crds/src/generate.ts
 	cp crds/manifests/*.yaml charts/tessera/crds/
+	cp crds/policies/tessera-status-owners.yaml charts/tessera/templates/status-owners-policy.yaml
 
 crds-check: deps
 	node crds/src/generate.ts --check
 	@diff -r crds/manifests charts/tessera/crds || { echo "charts/tessera/crds differs from crds/manifests: run make crds"; exit 1; }
+	@diff crds/policies/tessera-status-owners.yaml charts/tessera/templates/status-owners-policy.yaml || { echo "the chart's status-owners policy differs from crds/policies: run make crds"; exit 1; }
 
 helm-lint: tools
 	bin/helm lint charts/tessera

@@ -5,5 +5,6 @@ export * from './meta.ts';
 export * from './miniprogram.ts';
 export * from './miniprogramversion.ts';
 export * from './release.ts';
+export * from './status-policy.ts';
 export * from './tenant.ts';
 export * from './userlist.ts';

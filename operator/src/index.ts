@@ -1,3 +1,4 @@
+export { type ArtifactReader, storeArtifactReader } from './controllers/artifact-evidence.ts';
 export {
   COMPILE_ENV,
   COMPILER_COMMAND,

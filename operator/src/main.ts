@@ -1,9 +1,11 @@
 // Operator entrypoint: configuration from the environment (validated), SIGTERM/SIGINT graceful
 // shutdown (finish in-flight reconciles, release the lease), exit 1 on lost leadership so the
 // Deployment restarts the pod as a fresh standby.
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { storeArtifactReader } from './controllers/artifact-evidence.ts';
 import { createOperator, DEFAULT_WORKERS } from './operator.ts';
 import { DEFAULT_CLIENT_RATE_LIMIT } from './runtime/kube-client.ts';
 import { createLogger } from './runtime/logger.ts';
@@ -12,6 +14,8 @@ const EnvSchema = z.object({
   TESSERA_STORE_URL: z.url({
     message: 'TESSERA_STORE_URL must be the store base URL, e.g. http://tessera-store:8080',
   }),
+  // the operator's own token, sent to the store to read artifacts (projected tokens rotate: read per use)
+  TESSERA_STORE_TOKEN_FILE: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
   TESSERA_OPERATOR_NAMESPACE: z.string().min(1).default('tessera-system'),
   TESSERA_LEASE_NAME: z.string().min(1).default('tessera-operator'),
   TESSERA_LEADER_ELECTION: z.enum(['true', 'false']).default('true'),
@@ -60,6 +64,15 @@ const operator = createOperator({
   logger: log,
   identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
   storeUrl: env.TESSERA_STORE_URL,
+  artifacts: storeArtifactReader(env.TESSERA_STORE_URL, async () => {
+    try {
+      return (await readFile(env.TESSERA_STORE_TOKEN_FILE, 'utf8')).trim();
+    } catch (e) {
+      throw new Error(
+        `TESSERA_STORE_TOKEN_FILE ${env.TESSERA_STORE_TOKEN_FILE} is unreadable (${(e as Error).message}); the operator reads artifacts from the store with it`,
+      );
+    }
+  }),
   compilerImage: env.TESSERA_COMPILER_IMAGE,
   workers: env.TESSERA_WORKERS,
   // QPS 0 turns the client-side limit off (the API server's priority and fairness still applies).

@@ -1,6 +1,7 @@
 // Wires the informers and the five controllers into a Manager.
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { ArtifactEvidence, type ArtifactReader } from './controllers/artifact-evidence.ts';
 import { createInformers, type Informers } from './controllers/context.ts';
 import { GrayRuleReconciler } from './controllers/grayrule.ts';
 import { HostAppReconciler } from './controllers/hostapp.ts';
@@ -31,6 +32,12 @@ export interface OperatorOptions {
   };
   /** Base URL of the store, handed to compile Jobs. */
   storeUrl: string;
+  /**
+   * Where the operator reads artifacts to check that what status claims is what it releases
+   * (storeArtifactReader in a cluster). 'trust-status' skips the check: only for tests that run
+   * without a store and never for a real install.
+   */
+  artifacts: ArtifactReader | 'trust-status';
   compilerImage?: string;
   /**
    * Concurrent reconciles per controller (controller-runtime's MaxConcurrentReconciles). A
@@ -74,6 +81,7 @@ export function createOperator(o: OperatorOptions): Operator {
   });
   const informers = createInformers(manager, o.selector);
   const workers = o.workers ?? DEFAULT_WORKERS;
+  const evidence = o.artifacts === 'trust-status' ? null : new ArtifactEvidence(o.artifacts);
   const make = (
     name: string,
     r: { register(c: Controller): Controller } & ConstructorParameters<typeof Controller>[1],
@@ -87,11 +95,16 @@ export function createOperator(o: OperatorOptions): Operator {
     make('tenant', new TenantReconciler(manager, informers, o.external)),
     make(
       'miniprogramversion',
-      new MiniProgramVersionReconciler(manager, informers, { storeUrl: o.storeUrl, image: o.compilerImage }),
+      new MiniProgramVersionReconciler(
+        manager,
+        informers,
+        { storeUrl: o.storeUrl, image: o.compilerImage },
+        evidence,
+      ),
     ),
-    make('miniprogram', new MiniProgramReconciler(manager, informers)),
+    make('miniprogram', new MiniProgramReconciler(manager, informers, evidence)),
     make('grayrule', new GrayRuleReconciler(manager, informers)),
-    make('hostapp', new HostAppReconciler(manager, informers)),
+    make('hostapp', new HostAppReconciler(manager, informers, evidence)),
   ];
   return {
     manager,

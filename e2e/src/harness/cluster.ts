@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { installAdmissionPolicies } from './admission.ts';
 import { generateCerts, kubeconfigYaml } from './certs.ts';
 import { CRD_DIR, STATE_DIR, tool } from './paths.ts';
 import { freePort, isAlive, killPidsNow, sleep, startProcess, stopPids } from './processes.ts';
@@ -161,6 +162,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
     // them at start instead of on a later resync (until then, quota status stays unknown).
     if (installCrds) {
       await installCustomResourceDefinitions(state.kubeconfigPath);
+      await installAdmissionPolicies(state.kubeconfigPath);
       log('CRDs established');
     }
 

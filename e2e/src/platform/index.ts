@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { freePort } from '../harness/processes.ts';
 import { type PodRunner, startPodRunner } from '../podrunner/index.ts';
+import { writeOperatorStoreToken } from './operator-token.ts';
 import { type ServiceProcess, startNodeService, waitForHttpOk } from './services.ts';
 
 export interface PlatformOptions {
@@ -68,12 +69,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`store on ${storeUrl}`);
 
     const operatorHealthUrl = `http://127.0.0.1:${operatorPort}`;
+    const operatorToken = join(logDir, 'operator-store-token');
+    await writeOperatorStoreToken(options.kubeconfig, systemNamespace, operatorToken);
     const operator = startNodeService(
       'operator',
       'operator/src/main.ts',
       {
         KUBECONFIG: options.kubeconfig,
         TESSERA_STORE_URL: storeUrl,
+        TESSERA_STORE_TOKEN_FILE: operatorToken,
         TESSERA_OPERATOR_NAMESPACE: systemNamespace,
         TESSERA_HEALTH_ADDR: `127.0.0.1:${operatorPort}`,
       },

@@ -10,6 +10,7 @@ import { compilerRoleRules, roleRules } from '@tessera/operator';
 import { Manager, OperatorMetrics, serverPort, silentLogger } from '@tessera/operator/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { POLICY_DIR } from '../../src/harness/admission.ts';
 import { CRD_DIR, REPO_ROOT, tool } from '../../src/harness/paths.ts';
 import { freePort } from '../../src/harness/processes.ts';
 import { createTestNamespace, kubeconfigPath, kubectl, loadKubeConfig } from '../../src/harness/testing.ts';
@@ -152,6 +153,24 @@ describe('helm chart', () => {
       expect(readFileSync(join(CHART, 'crds', file), 'utf8'), `${file} is stale: run make crds`).toBe(
         readFileSync(join(CRD_DIR, file), 'utf8'),
       );
+  });
+
+  it('ships the status-owners admission policy the harness installs, naming its operator and store', () => {
+    const policy = rendered.find((o) => o.kind === 'ValidatingAdmissionPolicy');
+    expect(policy).toEqual(parse(readFileSync(join(POLICY_DIR, 'tessera-status-owners.yaml'), 'utf8')));
+    const binding = rendered.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding');
+    expect(binding?.spec).toMatchObject({
+      policyName: 'tessera-status-owners',
+      validationActions: ['Deny'],
+      paramRef: { name: 'chart-test-tessera-status-owners', parameterNotFoundAction: 'Deny' },
+    });
+    const params = rendered.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'chart-test-tessera-status-owners',
+    ) as unknown as { data: Record<string, string> };
+    expect(params.data).toEqual({
+      operators: `system:serviceaccount:${ns.name}:chart-test-tessera-operator`,
+      approvers: `system:serviceaccount:${ns.name}:chart-test-tessera-store`,
+    });
   });
 
   it.each([

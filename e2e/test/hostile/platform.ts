@@ -5,15 +5,20 @@
 // compiled, encrypted and signed packages uploaded to the store with a CI service-account token.
 
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compileProject } from '@tessera/compiler';
 import type { Operator } from '@tessera/operator';
+import { storeArtifactReader } from '@tessera/operator';
 import type { KubeClient } from '@tessera/operator/runtime';
 import { type WrittenPackage, writePackage } from '@tessera/runtime-sdk/package';
 import { type Store, startStore } from '@tessera/store';
 import { pino } from 'pino';
-import { loadKubeConfig } from '../../src/harness/testing.ts';
+import { kubeconfigPath, loadKubeConfig } from '../../src/harness/testing.ts';
 import { type PostgresServer, startPostgres } from '../../src/infra/postgres.ts';
 import { type RedisServer, startRedis } from '../../src/infra/redis.ts';
+import { writeOperatorStoreToken } from '../../src/platform/operator-token.ts';
 import {
   API,
   client,
@@ -54,7 +59,11 @@ export interface HostilePlatform {
   /** the tenant's current key material, read from the tenant key Secret */
   keys(): Promise<SigningMaterial>;
   /** compiles `source`, signs it with `keys` (default: the tenant's current key) and packs it */
-  build(source: Record<string, string>, keys?: SigningMaterial): Promise<WrittenPackage>;
+  build(
+    source: Record<string, string>,
+    keys?: SigningMaterial,
+    meta?: Record<string, string>,
+  ): Promise<WrittenPackage>;
   /** uploads `pkg` with the CI token; the store's answer */
   upload(pkg: WrittenPackage): Promise<Response>;
   /** a MiniProgramVersion of `mp` compiled to `pkg` (the compile pod finishes with its artifact) */
@@ -64,10 +73,19 @@ export interface HostilePlatform {
 
 const b64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
 
+export interface HostileOptions {
+  /**
+   * The operator checks artifacts against the store before it releases them, as in a cluster
+   * (packages must then carry the tenant, miniProgram and version in their signed meta).
+   */
+  verifyArtifacts?: boolean;
+}
+
 export async function startHostilePlatform(
   prefix: string,
   hostAppSpec: Record<string, unknown>,
   miniPrograms: string[],
+  options: HostileOptions = {},
 ): Promise<HostilePlatform> {
   const [pg, redis]: [PostgresServer, RedisServer] = await Promise.all([startPostgres(), startRedis()]);
   const kc = loadKubeConfig();
@@ -75,7 +93,22 @@ export async function startHostilePlatform(
   const run = runId(prefix);
   const ns = run;
   const hostApp = 'bank';
-  const op = startOperator(run);
+  // the store starts after the operator: the reader finds it once it is up
+  let storeUrl: string | undefined;
+  const tokenFile = join(tmpdir(), `${run}-operator-store-token`);
+  const op = startOperator(run, {
+    artifacts: options.verifyArtifacts
+      ? {
+          read: (tenant, digest, max) => {
+            if (!storeUrl) throw new Error('the store is not up yet');
+            const reader = storeArtifactReader(storeUrl, async () =>
+              (await readFile(tokenFile, 'utf8')).trim(),
+            );
+            return reader.read(tenant, digest, max);
+          },
+        }
+      : 'trust-status',
+  });
   await op.start();
   await kube.create(R.tenants, tenant(ns, run));
   await waitFor(
@@ -90,6 +123,8 @@ export async function startHostilePlatform(
     webhookIntervalMs: 0,
   });
   const tokens = await makeIdentities(kc, ns);
+  if (options.verifyArtifacts) await writeOperatorStoreToken(kubeconfigPath(), ns, tokenFile);
+  storeUrl = store.url;
   for (const mp of miniPrograms) await kube.create(R.miniPrograms, miniProgram(ns, mp, run));
   await kube.create(R.hostApps, {
     apiVersion: API,
@@ -130,7 +165,7 @@ export async function startHostilePlatform(
       return { sdkKey: b64(s.data?.sdkKey), sdkSecret: b64(s.data?.sdkSecret) };
     },
     keys,
-    async build(source, k) {
+    async build(source, k, meta) {
       const material = k ?? (await keys());
       const compiled = await compileProject(
         new Map(Object.entries(source).map(([p, v]) => [p, enc.encode(v)])),
@@ -144,6 +179,7 @@ export async function startHostilePlatform(
           kekId: material.kek.keyId,
           signingKey: material.signing.privateKeyPkcs8,
           signingKeyId: material.signing.keyId,
+          ...(meta ? { meta } : {}),
         },
       );
     },

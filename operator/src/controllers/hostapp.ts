@@ -27,6 +27,7 @@ import type { Manager } from '../runtime/manager.ts';
 import { type KubeObject, objectKey, ownerReferenceTo } from '../runtime/object.ts';
 import { ConfigMaps, Secrets } from '../runtime/resources.ts';
 import { approvalState } from './approval.ts';
+import { type ArtifactEvidence, expectedFor } from './artifact-evidence.ts';
 import { BY_MINI_PROGRAM, HostAppResource, type Informers, tenantForNamespace } from './context.ts';
 import {
   credentialsChange,
@@ -51,13 +52,18 @@ import type { SecretLike } from './types.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 
+const EVIDENCE_RETRY_MS = 15_000;
+
 export class HostAppReconciler implements Reconciler {
   readonly #mgr: Manager;
   readonly #i: Informers;
+  /** null: status is trusted as it is (tests without a store only) */
+  readonly #evidence: ArtifactEvidence | null;
 
-  constructor(mgr: Manager, informers: Informers) {
+  constructor(mgr: Manager, informers: Informers, evidence: ArtifactEvidence | null) {
     this.#mgr = mgr;
     this.#i = informers;
+    this.#evidence = evidence;
   }
 
   register(c: Controller): Controller {
@@ -133,13 +139,27 @@ export class HostAppReconciler implements Reconciler {
     }
     const tenantName = tenant.metadata.name ?? '';
     const required = tenant.spec.reviewPolicy?.requiredRoles;
-    const isReleasable = (v: MiniProgramVersion) =>
+    const claimsReleasable = (v: MiniProgramVersion) =>
       COMPILED_PHASES.has(v.status?.phase ?? '') &&
       v.status?.artifact !== undefined &&
       !revoked.has(v.status.artifact.keyId) &&
       approvalState(required, v.status?.approvals).approved;
+    const evidence = this.#evidence;
+    const isReleasable = (v: MiniProgramVersion) =>
+      claimsReleasable(v) &&
+      (evidence === null || evidence.verdict(v, expectedFor(tenant, v, keySecret))?.ok === true);
 
     const listed = this.#listed(ha);
+    // What status claims is releasable is released only once its artifact proves it.
+    const verdicts = evidence
+      ? await evidence.checkAll(
+          listed
+            .flatMap((mp) => this.#referenced(mp))
+            .filter(claimsReleasable)
+            .map((v) => ({ v, expected: expectedFor(tenant, v, keySecret) })),
+        )
+      : [];
+    const unproven = verdicts.some((v) => !v.ok && !v.final);
     const missing = (ha.spec.miniPrograms.names ?? []).filter(
       (n) => !listed.some((m) => m.metadata.name === n),
     );
@@ -204,7 +224,21 @@ export class HostAppReconciler implements Reconciler {
         `release index ${indexName} is now ${index.digest}`,
       );
     }
-    return result;
+    // evidence that could not be read yet (store unreachable, artifact not uploaded) is read again
+    return unproven
+      ? { requeueAfterMs: Math.min(result?.requeueAfterMs ?? EVIDENCE_RETRY_MS, EVIDENCE_RETRY_MS) }
+      : result;
+  }
+
+  /** The versions of `mp` its stableVersion or an active GrayRule names. */
+  #referenced(mp: MiniProgram): MiniProgramVersion[] {
+    const wanted = new Set<string>();
+    if (mp.spec.stableVersion) wanted.add(mp.spec.stableVersion);
+    for (const r of this.#i.grayRules.cache.byIndex(BY_MINI_PROGRAM, objectKey(mp)))
+      if (r.status?.active) wanted.add(r.spec.version);
+    return this.#i.versions.cache
+      .byIndex(BY_MINI_PROGRAM, objectKey(mp))
+      .filter((v) => wanted.has(v.spec.version));
   }
 
   #listed(ha: HostApp): MiniProgram[] {

@@ -13,8 +13,11 @@ import { enqueueMapped, enqueueObject } from '../runtime/handlers.ts';
 import type { Manager } from '../runtime/manager.ts';
 import { objectKey } from '../runtime/object.ts';
 import { approvalState } from './approval.ts';
+import { type ArtifactEvidence, expectedFor } from './artifact-evidence.ts';
 import { BY_MINI_PROGRAM, type Informers, MiniProgramResource, tenantForNamespace } from './context.ts';
+import { KEY_SECRET_NAME } from './names.ts';
 import { revokedSigningKeyIdsOf } from './tenant-keys.ts';
+import type { SecretLike } from './types.ts';
 
 const MAX_SUMMARY = 256;
 export const COALESCE_MS = 500;
@@ -22,10 +25,13 @@ export const COALESCE_MS = 500;
 export class MiniProgramReconciler implements Reconciler {
   readonly #mgr: Manager;
   readonly #i: Informers;
+  /** null: status is trusted as it is (tests without a store only) */
+  readonly #evidence: ArtifactEvidence | null;
 
-  constructor(mgr: Manager, informers: Informers) {
+  constructor(mgr: Manager, informers: Informers, evidence: ArtifactEvidence | null) {
     this.#mgr = mgr;
     this.#i = informers;
+    this.#evidence = evidence;
   }
 
   register(c: Controller): Controller {
@@ -72,11 +78,20 @@ export class MiniProgramReconciler implements Reconciler {
       conds.push({ type: 'Ready', status: ok ? 'True' : 'False', reason, message, observedGeneration: gen });
     const stable = mp.spec.stableVersion;
     const stableObj = stable ? versions.find((v) => v.spec.version === stable) : undefined;
-    const releasable =
+    const claimsReleasable =
       stableObj !== undefined &&
       isCompiled(stableObj) &&
       !isSignedByRevokedKey(stableObj) &&
       isApproved(stableObj);
+    const evidence =
+      claimsReleasable && tenant && this.#evidence
+        ? await this.#evidence.check(
+            stableObj,
+            expectedFor(tenant, stableObj, this.#i.secrets.cache.getNamed(ns, KEY_SECRET_NAME) as SecretLike),
+          )
+        : undefined;
+    const refused = evidence && !evidence.ok ? evidence : undefined;
+    const releasable = claimsReleasable && !refused;
     if (!tenant) ready(false, 'TenantNotFound', `no Tenant owns namespace ${ns}`);
     else if (mp.spec.suspended)
       ready(
@@ -114,6 +129,7 @@ export class MiniProgramReconciler implements Reconciler {
         'StableVersionNotApproved',
         `version ${stable} is waiting for approval by: ${approvalState(required, stableObj.status?.approvals).missing.join(', ')}`,
       );
+    else if (refused) ready(false, refused.reason, `version ${stable} is not released: ${refused.message}`);
     else ready(true, 'Released', `version ${stable} is released`);
 
     const limit = tenant?.spec.quotas?.versionsPerMiniProgram;

@@ -22,10 +22,11 @@ import type { Manager } from '../runtime/manager.ts';
 import { objectKey, splitKey } from '../runtime/object.ts';
 import { ConfigMaps, Jobs } from '../runtime/resources.ts';
 import { approvalState } from './approval.ts';
+import { type ArtifactEvidence, expectedFor, type Verdict } from './artifact-evidence.ts';
 import { type CompileJobOptions, compileJob, parseCompileResult } from './compile-job.ts';
 import { BY_MINI_PROGRAM, type Informers, tenantForNamespace, VersionResource } from './context.ts';
 import { compileJobName, KEY_SECRET_NAME, LABEL_MPV } from './names.ts';
-import type { Job, Pod } from './types.ts';
+import type { Job, Pod, SecretLike } from './types.ts';
 
 type Status = MiniProgramVersionStatus;
 
@@ -34,16 +35,21 @@ const SOURCE_RECHECK_MS = 5_000;
 
 /** How long a finished Job's result pod may lag behind it in the cache before status says so. */
 const RESULT_POD_GRACE_MS = 10_000;
+/** How soon evidence that could not be read (store unreachable, artifact not uploaded yet) is read again. */
+const EVIDENCE_RETRY_MS = 15_000;
 
 export class MiniProgramVersionReconciler implements Reconciler {
   readonly #mgr: Manager;
   readonly #i: Informers;
   readonly #job: CompileJobOptions;
+  /** null: status is trusted as it is (tests without a store only) */
+  readonly #evidence: ArtifactEvidence | null;
 
-  constructor(mgr: Manager, informers: Informers, job: CompileJobOptions) {
+  constructor(mgr: Manager, informers: Informers, job: CompileJobOptions, evidence: ArtifactEvidence | null) {
     this.#mgr = mgr;
     this.#i = informers;
     this.#job = job;
+    this.#evidence = evidence;
   }
 
   register(c: Controller): Controller {
@@ -217,32 +223,50 @@ export class MiniProgramVersionReconciler implements Reconciler {
     );
 
     const releasedBy = this.#releasedBy(mpv, mp);
-    const releasable = compiled && approval.approved;
+    // A referenced version is released only when its artifact proves what status claims.
+    const refused: Verdict | undefined =
+      this.#evidence && tenant && compiled && approval.approved && releasedBy.length > 0
+        ? await this.#evidence.check(
+            mpv,
+            expectedFor(tenant, mpv, this.#i.secrets.cache.getNamed(ns, KEY_SECRET_NAME) as SecretLike),
+          )
+        : undefined;
+    const evidenceFailed = refused !== undefined && !refused.ok ? refused : undefined;
+    if (evidenceFailed) {
+      const message = `not released: ${evidenceFailed.message}`.slice(0, 4096);
+      cond('Released', false, evidenceFailed.reason, message);
+      cond('Ready', false, evidenceFailed.reason, message);
+      if (prev.conditions?.find((c) => c.type === 'Ready')?.reason !== evidenceFailed.reason)
+        events.push(['Warning', 'ArtifactRefused', message.slice(0, 1024)]);
+    }
+    const releasable = compiled && approval.approved && !evidenceFailed;
     const released = releasable && releasedBy.length > 0;
-    cond(
-      'Released',
-      released,
-      released
-        ? 'Released'
-        : releasedBy.length === 0
-          ? 'NotReferenced'
-          : compiled
-            ? 'NotApproved'
-            : 'NotCompiled',
-      released
-        ? `released by ${releasedBy.join(', ')}`
-        : releasedBy.length === 0
-          ? mp?.spec.suspended
-            ? `MiniProgram ${mpv.spec.miniProgram} is suspended`
-            : `not the stableVersion of MiniProgram ${mpv.spec.miniProgram} and no active GrayRule names it`
-          : `referenced by ${releasedBy.join(', ')} but not ${compiled ? 'approved' : 'compiled'} yet`,
-    );
-    cond(
-      'Ready',
-      releasable,
-      releasable ? 'Ready' : compiled ? 'AwaitingApproval' : failed ? 'CompileFailed' : 'NotCompiled',
-      releasable ? 'compiled and approved' : 'not compiled and approved yet',
-    );
+    if (!evidenceFailed) {
+      cond(
+        'Released',
+        released,
+        released
+          ? 'Released'
+          : releasedBy.length === 0
+            ? 'NotReferenced'
+            : compiled
+              ? 'NotApproved'
+              : 'NotCompiled',
+        released
+          ? `released by ${releasedBy.join(', ')}`
+          : releasedBy.length === 0
+            ? mp?.spec.suspended
+              ? `MiniProgram ${mpv.spec.miniProgram} is suspended`
+              : `not the stableVersion of MiniProgram ${mpv.spec.miniProgram} and no active GrayRule names it`
+            : `referenced by ${releasedBy.join(', ')} but not ${compiled ? 'approved' : 'compiled'} yet`,
+      );
+      cond(
+        'Ready',
+        releasable,
+        releasable ? 'Ready' : compiled ? 'AwaitingApproval' : failed ? 'CompileFailed' : 'NotCompiled',
+        releasable ? 'compiled and approved' : 'not compiled and approved yet',
+      );
+    }
 
     if (compiled)
       phase = released
@@ -257,7 +281,8 @@ export class MiniProgramVersionReconciler implements Reconciler {
     const updated = await this.#mgr.status.update(VersionResource, mpv, status);
     if (updated)
       for (const [type, reason, message] of events) this.#mgr.events.record(mpv, type, reason, message);
-    return sourceMissing ? { requeueAfterMs: SOURCE_RECHECK_MS } : undefined;
+    if (sourceMissing) return { requeueAfterMs: SOURCE_RECHECK_MS };
+    return evidenceFailed && !evidenceFailed.final ? { requeueAfterMs: EVIDENCE_RETRY_MS } : undefined;
   }
 
   /** Why the version's source ConfigMap cannot be read, or undefined (no such source, or it exists). */

@@ -47,6 +47,14 @@ describe('tenant objects', () => {
       approves('viewer'),
     ]).toEqual([true, false, true, false]);
   });
+  it('lets no tenant role write the status of any resource', () => {
+    for (const role of ['tenant-admin', 'developer', 'reviewer', 'viewer'] as const) {
+      for (const rule of roleRules(role) as Array<{ resources: string[]; verbs: string[] }>) {
+        if (rule.resources.some((r) => r.endsWith('/status')))
+          expect({ role, verbs: rule.verbs }).toEqual({ role, verbs: ['get', 'list', 'watch'] });
+      }
+    }
+  });
   it('gives compile jobs only the store-checked source and artifact subresources', () => {
     const { roles, bindings } = tenantRbac(t({}));
     const role = roles.find((r) => r.metadata?.name === 'tessera:compiler') as { rules: unknown[] };

@@ -21,7 +21,9 @@ export function roleRules(role: (typeof TENANT_ROLES)[number]): Array<Record<str
   switch (role) {
     case 'tenant-admin':
       return [
-        { apiGroups: [GROUP], resources: [...TESSERA, ...TESSERA_STATUS], verbs: [...READ, ...WRITE] },
+        { apiGroups: [GROUP], resources: TESSERA, verbs: [...READ, ...WRITE] },
+        // status is written by its owner only (the operator; approvals by the store), never by a tenant
+        { apiGroups: [GROUP], resources: TESSERA_STATUS, verbs: READ },
         { apiGroups: [GROUP], resources: ['miniprogramversions'], verbs: ['approve'] },
         READ_SOURCES,
         { apiGroups: [''], resources: ['configmaps'], verbs: [...READ, ...WRITE] },

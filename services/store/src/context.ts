@@ -10,8 +10,8 @@ import type { NonceStore } from './auth/nonces.ts';
 import type { RateLimiter } from './auth/rate-limit.ts';
 import type { ReplayEpochs } from './auth/replay-epochs.ts';
 import type { EventWriter } from './db/events.ts';
-import type { BoundedCache } from './lru.ts';
 import type { ReleaseState } from './release/state.ts';
+import type { TenantArtifactCache } from './release/tenant-cache.ts';
 import type { ApprovalWriter } from './routes/approvals.ts';
 import type { WebhookAddressPolicy } from './webhooks/address-policy.ts';
 
@@ -39,10 +39,10 @@ export interface StoreContext {
   registry: Registry;
   /** tenant → ensured schema name */
   schema(tenant: string): Promise<string>;
-  /** per-artifact key info, cached in memory so launch survives a database outage */
-  artifactKeys: BoundedCache<string, ArtifactKeyInfo>;
-  /** unwrapped data keys by artifact digest (the KEK is in memory anyway) */
-  dataKeys: BoundedCache<string, Uint8Array>;
+  /** per-artifact key info by (tenant, digest), cached in memory so launch survives a database outage */
+  artifactKeys: TenantArtifactCache<ArtifactKeyInfo>;
+  /** unwrapped data keys by (tenant, artifact digest) (the KEK is in memory anyway) */
+  dataKeys: TenantArtifactCache<Uint8Array>;
   /** re-wraps data keys for devices under a semi-static store ECDH key (rotated every 30 s) */
   deviceKeys: DeviceKeyWrapper;
   /** where webhook deliveries may go (checked at registration and at delivery) */

@@ -19,10 +19,10 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from './db/embedded.ts';
 import { EventWriter } from './db/events.ts';
 import { dropTenantSchema, ensureTenantSchema, migrateGlobal, tenantSchema } from './db/migrations.ts';
 import type { RouteGroup } from './http/router.ts';
-import { BoundedCache } from './lru.ts';
 import { createMetrics } from './metrics.ts';
 import { ReleaseState } from './release/state.ts';
 import { releaseSync } from './release/sync.ts';
+import { TenantArtifactCache } from './release/tenant-cache.ts';
 import { tenantFinalizer } from './release/tenant-finalizer.ts';
 import { type ReleaseWatcher, type WatchOptions, watchReleaseState } from './release/watch.ts';
 import { type ApprovalWriter, KubeApprovalWriter } from './routes/approvals.ts';
@@ -254,8 +254,8 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     log,
     registry: metrics.registry,
     schema,
-    artifactKeys: new BoundedCache(100_000),
-    dataKeys: new BoundedCache(100_000),
+    artifactKeys: new TenantArtifactCache(100_000),
+    dataKeys: new TenantArtifactCache(100_000),
     deviceKeys: new DeviceKeyWrapper(),
     webhookPolicy,
     informerSynced: () => (watcher ? watcher.synced() : true),

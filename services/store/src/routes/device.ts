@@ -371,7 +371,7 @@ async function wrapForDevice(
   digests: readonly string[],
   input: LaunchRequestParsed,
 ): Promise<DeviceWrappedKey[]> {
-  const dataKeys = digests.map((d) => ctx.dataKeys.get(d));
+  const dataKeys = digests.map((d) => ctx.dataKeys.get(tenant, d));
   if (dataKeys.includes(undefined)) {
     // first launch of an artifact on this replica: its key info comes from PostgreSQL
     await Promise.all(
@@ -385,7 +385,7 @@ async function wrapForDevice(
 }
 
 /**
- * The artifact's data key, unwrapped with the tenant KEK (then cached per artifact: the KEK is
+ * The artifact's data key, unwrapped with the tenant KEK (then cached per tenant and artifact: the KEK is
  * in memory anyway).
  */
 async function loadDataKey(ctx: StoreContext, tenant: string, digest: string): Promise<Uint8Array> {
@@ -403,7 +403,7 @@ async function loadDataKey(ctx: StoreContext, tenant: string, digest: string): P
     );
   }
   const dataKey = await unwrapDataKey(info.wrappedDataKey, kek);
-  ctx.dataKeys.set(digest, dataKey);
+  ctx.dataKeys.set(tenant, digest, dataKey);
   return dataKey;
 }
 
@@ -428,7 +428,7 @@ function deviceSession(ctx: StoreContext, devicePublicKey: LaunchRequestParsed['
 const bare = (digest: string) => digest.replace(/^sha256:/, '');
 
 async function artifactKeyInfo(ctx: StoreContext, tenant: string, digest: string): Promise<ArtifactKeyInfo> {
-  const cached = ctx.artifactKeys.get(digest);
+  const cached = ctx.artifactKeys.get(tenant, digest);
   if (cached) return cached;
   const schema = await ctx.schema(tenant).catch(dbUnavailable);
   const info = await blobInfo(ctx.pool, schema, 'artifact', digest).catch(dbUnavailable);
@@ -448,6 +448,6 @@ async function artifactKeyInfo(ctx: StoreContext, tenant: string, digest: string
     kekId: String(info.meta.kekId ?? ''),
     signingKeyId: String(info.meta.signingKeyId ?? ''),
   };
-  ctx.artifactKeys.set(digest, value);
+  ctx.artifactKeys.set(tenant, digest, value);
   return value;
 }
