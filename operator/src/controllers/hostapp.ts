@@ -43,9 +43,14 @@ import {
   buildRelease,
   type EncodedDocument,
   encodeDocument,
+  fallbackCandidates,
   isCurrent,
   releaseConfigMap,
 } from './release.ts';
+
+/** Older versions checked as possible minSdkVersion fallbacks, per mini-program. */
+const MAX_FALLBACK_CANDIDATES = 8;
+
 import { matchesSelector } from './selector.ts';
 import { revokedSigningKeyIdsOf, signingKeyOf } from './tenant-keys.ts';
 import type { SecretLike } from './types.ts';
@@ -236,9 +241,13 @@ export class HostAppReconciler implements Reconciler {
     if (mp.spec.stableVersion) wanted.add(mp.spec.stableVersion);
     for (const r of this.#i.grayRules.cache.byIndex(BY_MINI_PROGRAM, objectKey(mp)))
       if (r.status?.active) wanted.add(r.spec.version);
-    return this.#i.versions.cache
-      .byIndex(BY_MINI_PROGRAM, objectKey(mp))
-      .filter((v) => wanted.has(v.spec.version));
+    const versions = this.#i.versions.cache.byIndex(BY_MINI_PROGRAM, objectKey(mp));
+    const stable = versions.find((v) => v.spec.version === mp.spec.stableVersion);
+    // older versions that may serve SDKs too old for the stable one (release.ts fallbacksFor)
+    if (stable)
+      for (const v of fallbackCandidates(stable.spec, versions).slice(0, MAX_FALLBACK_CANDIDATES))
+        wanted.add(v.spec.version);
+    return versions.filter((v) => wanted.has(v.spec.version));
   }
 
   #listed(ha: HostApp): MiniProgram[] {

@@ -52,17 +52,9 @@ const MAX_FALLBACKS = 4;
  */
 function fallbacksFor(stable: ReleasedVersion, x: ReleaseInputs): ReleasedVersion[] {
   let floor = stable.minSdkVersion ? parseSemver(stable.minSdkVersion) : null;
-  const top = parseSemver(stable.version);
-  if (!floor || !top) return [];
-  const older = x.versions
-    .map((v) => ({ v, semver: parseSemver(v.spec.version) }))
-    .filter(
-      (o): o is { v: MiniProgramVersion; semver: SemVer } =>
-        o.semver !== null && compareSemver(o.semver, top) < 0 && x.isReleasable(o.v),
-    )
-    .sort((a, b) => compareSemver(b.semver, a.semver));
+  if (!floor) return [];
   const out: ReleasedVersion[] = [];
-  for (const { v } of older) {
+  for (const v of fallbackCandidates(stable, x.versions).filter(x.isReleasable)) {
     const min = v.spec.minSdkVersion ? parseSemver(v.spec.minSdkVersion) : null;
     if (min && compareSemver(min, floor) >= 0) continue;
     const r = released(v);
@@ -72,6 +64,28 @@ function fallbacksFor(stable: ReleasedVersion, x: ReleaseInputs): ReleasedVersio
     floor = min;
   }
   return out;
+}
+
+/**
+ * The versions that may serve SDKs below `stable`'s minSdkVersion: older ones with a lower or no
+ * minimum, newest first (the operator checks their artifacts like the stable one's).
+ */
+export function fallbackCandidates(
+  stable: { version: string; minSdkVersion?: string | undefined },
+  versions: readonly MiniProgramVersion[],
+): MiniProgramVersion[] {
+  const floor = stable.minSdkVersion ? parseSemver(stable.minSdkVersion) : null;
+  const top = parseSemver(stable.version);
+  if (!floor || !top) return [];
+  return versions
+    .map((v) => ({ v, semver: parseSemver(v.spec.version) }))
+    .filter((o): o is { v: MiniProgramVersion; semver: SemVer } => {
+      if (o.semver === null || compareSemver(o.semver, top) >= 0) return false;
+      const min = o.v.spec.minSdkVersion ? parseSemver(o.v.spec.minSdkVersion) : null;
+      return !min || compareSemver(min, floor) < 0;
+    })
+    .sort((a, b) => compareSemver(b.semver, a.semver))
+    .map((o) => o.v);
 }
 
 export function buildRelease(x: ReleaseInputs): MiniProgramRelease {
