@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_UNPACK_LIMITS, unpackArchive } from '@tessera/compiler';
+import { reviewRoleRules } from '@tessera/operator';
 import { ReleaseState, type Store, startStore } from '@tessera/store';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +85,10 @@ beforeAll(async () => {
   });
   await makeTenant(state, TENANT, ns.name);
   ci = await serviceAccountKubeconfig(ns.name, 'ci', ROLES.developer);
-  reviewer = await serviceAccountKubeconfig(ns.name, 'reviewer', ROLES.reviewer);
+  reviewer = await serviceAccountKubeconfig(ns.name, 'reviewer', [
+    ...ROLES.reviewer,
+    ...(reviewRoleRules('compliance') as typeof ROLES.reviewer),
+  ]);
   temp.push(ci.dir, reviewer.dir);
   // What the operator leaves in a tenant namespace: its ConfigMaps carry the tenant label, which
   // is how a developer (who may not read Namespace or Tenant objects) finds the tenant.

@@ -57,8 +57,11 @@ export interface HostilePlatform {
   build(source: Record<string, string>, keys?: SigningMaterial): Promise<WrittenPackage>;
   /** uploads `pkg` with the CI token; the store's answer */
   upload(pkg: WrittenPackage): Promise<Response>;
-  /** a MiniProgramVersion of `mp` compiled to `pkg` (the compile pod finishes with its artifact) */
-  compiled(mp: string, semver: string, pkg: WrittenPackage): Promise<void>;
+  /**
+   * a MiniProgramVersion of `mp` compiled to `pkg` (the compile pod finishes with its artifact);
+   * `source` replaces the default spec.source (a ConfigMap)
+   */
+  compiled(mp: string, semver: string, pkg: WrittenPackage, source?: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export async function startHostilePlatform(
   prefix: string,
   hostAppSpec: Record<string, unknown>,
   miniPrograms: string[],
+  tenantSpec: Record<string, unknown> = {},
 ): Promise<HostilePlatform> {
   const [pg, redis]: [PostgresServer, RedisServer] = await Promise.all([startPostgres(), startRedis()]);
   const kc = loadKubeConfig();
@@ -77,7 +81,7 @@ export async function startHostilePlatform(
   const hostApp = 'bank';
   const op = startOperator(run);
   await op.start();
-  await kube.create(R.tenants, tenant(ns, run));
+  await kube.create(R.tenants, tenant(ns, run, tenantSpec));
   await waitFor(
     'tenant ready',
     async () => condition(await kube.get<Obj>(R.tenants, undefined, ns), 'Ready')?.status === 'True',
@@ -155,8 +159,9 @@ export async function startHostilePlatform(
         headers: { authorization: `Bearer ${tokens.ci}` },
       });
     },
-    async compiled(mp, semver, pkg) {
-      await kube.create(R.versions, version(ns, mp, semver, run));
+    async compiled(mp, semver, pkg, source) {
+      const v = version(ns, mp, semver, run);
+      await kube.create(R.versions, source ? { ...v, spec: { ...v.spec, source } } : v);
       const name = `${mp}-${semver.replace(/\./g, '-')}`;
       const job = await waitFor(
         `compile job of ${name}`,

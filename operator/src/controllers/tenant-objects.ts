@@ -146,6 +146,10 @@ export const reviewRoleName = (reviewRole: string) => `${REVIEW_ROLE_PREFIX}${re
  * policy or by a member, bound to the reviewer members holding that reviewerRole; a required
  * role nobody holds gets a binding without subjects, so nobody can approve as it.
  */
+export const reviewRoleRules = (reviewRole: string): Array<Record<string, unknown>> => [
+  { apiGroups: [GROUP], resources: ['reviewroles'], resourceNames: [reviewRole], verbs: ['approve'] },
+];
+
 export function reviewRoleRbac(t: Tenant): { roles: KubeObject[]; bindings: KubeObject[] } {
   const ns = tenantNamespace(t);
   const tenant = t.metadata.name ?? '';
@@ -166,9 +170,7 @@ export function reviewRoleRbac(t: Tenant): { roles: KubeObject[]; bindings: Kube
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: meta,
-      rules: [
-        { apiGroups: [GROUP], resources: ['reviewroles'], resourceNames: [reviewRole], verbs: ['approve'] },
-      ],
+      rules: reviewRoleRules(reviewRole),
     } as KubeObject);
     const subjects = members.filter((m) => m.reviewerRole === reviewRole).map((m) => subjectOf(m, ns));
     bindings.push({
