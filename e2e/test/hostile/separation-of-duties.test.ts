@@ -76,7 +76,7 @@ async function pushedVersion(semver: string): Promise<string> {
 const approved = async (name: string) => condition(await p.kube.get<Obj>(R.versions, p.ns, name), 'Approved');
 
 beforeAll(async () => {
-  p = await startHostilePlatform('duties', {}, ['shop'], {
+  p = await startHostilePlatform('duties', { platforms: {} }, ['shop'], {
     reviewPolicy: { requiredRoles: REQUIRED },
     members: [
       { kind: 'ServiceAccount', name: 'pusher', role: 'developer' },
