@@ -129,14 +129,20 @@ export const ArtifactSchema = doc(
 );
 export type Artifact = z.infer<typeof ArtifactSchema>;
 
+export const APPROVAL_DECISIONS = ['Approved', 'Rejected'] as const;
+
 export const ApprovalSchema = doc(
   z.object({
     role: text(63, 'Review role the approval satisfies (e.g. compliance).'),
     subject: text(253, 'Kubernetes identity of the reviewer, as authenticated by the store.'),
     time: doc(dateTime(), 'When the approval was given.'),
-    comment: text(1024, 'Reviewer comment.').optional(),
+    comment: text(1024, 'Reviewer comment; required for a rejection.').optional(),
+    decision: doc(
+      z.enum(APPROVAL_DECISIONS).optional(),
+      'Approved (the default) or Rejected. A rejection blocks the release of this version; push a new version.',
+    ),
   }),
-  'An approval written by the store after an RBAC check of verb approve.',
+  'A review decision written by the store after a SubjectAccessReview of verb approve on reviewroles/<role>; the pusher of the version may not approve it, and one identity counts for one role only.',
 );
 export type Approval = z.infer<typeof ApprovalSchema>;
 
@@ -153,7 +159,7 @@ export const MiniProgramVersionStatusSchema = doc(
     artifact: ArtifactSchema.optional(),
     approvals: doc(
       z.array(ApprovalSchema).max(32).optional(),
-      'Approvals, written only by the store after checking the reviewer may approve.',
+      'Review decisions (approvals and rejections), written only by the store after checking the reviewer holds the review role.',
     ),
     conditions: conditions(),
   }),

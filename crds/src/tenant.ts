@@ -31,7 +31,7 @@ const MemberSchema = doc(
         .max(63)
         .regex(/^[a-z][a-z0-9-]*$/)
         .optional(),
-      'For reviewers: the review role this subject approves as (e.g. compliance, legal, risk).',
+      'For reviewers: the review role this subject approves or rejects as (e.g. compliance, legal, risk). The operator grants it as verb approve on reviewroles/<reviewerRole> in the tenant namespace (Role tessera:review:<reviewerRole>); the store checks that permission, so a reviewer approves only for roles they hold. A reviewer without reviewerRole can approve for no role.',
     ),
   }),
   'A Kubernetes subject granted a tenant role.',

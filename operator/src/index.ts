@@ -9,5 +9,10 @@ export {
 } from './controllers/compile-job.ts';
 export * from './controllers/names.ts';
 export { KEY_FILES, KEY_GENERATION_ANNOTATION } from './controllers/tenant-keys.ts';
-export { COMPILER_ROLE, compilerRoleRules, roleRules } from './controllers/tenant-objects.ts';
+export {
+  COMPILER_ROLE,
+  compilerRoleRules,
+  reviewRoleRules,
+  roleRules,
+} from './controllers/tenant-objects.ts';
 export { createOperator, type Operator, type OperatorOptions } from './operator.ts';

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { compilerRoleRules, roleRules } from '@tessera/operator';
+import { compilerRoleRules, reviewRoleRules, roleRules } from '@tessera/operator';
 import { Manager, OperatorMetrics, serverPort, silentLogger } from '@tessera/operator/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -241,6 +241,14 @@ describe('helm chart', () => {
       rules: compilerRoleRules(),
     });
     expect(compiler.stderr).toBe('');
+    // a review role (tessera:review:<role>), exactly as the operator writes it
+    const review = await asOperator({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'tessera:review:compliance', namespace: ns.name },
+      rules: reviewRoleRules('compliance'),
+    });
+    expect(review.stderr).toBe('');
     expect(tenantAdmin.stderr).toBe('');
     const binding = await kubectl([
       ...operator,

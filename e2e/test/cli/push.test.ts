@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_UNPACK_LIMITS, unpackArchive } from '@tessera/compiler';
+import { reviewRoleRules } from '@tessera/operator';
 import { ReleaseState, type Store, startStore } from '@tessera/store';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +85,10 @@ beforeAll(async () => {
   });
   await makeTenant(state, TENANT, ns.name);
   ci = await serviceAccountKubeconfig(ns.name, 'ci', ROLES.developer);
-  reviewer = await serviceAccountKubeconfig(ns.name, 'reviewer', ROLES.reviewer);
+  reviewer = await serviceAccountKubeconfig(ns.name, 'reviewer', [
+    ...ROLES.reviewer,
+    ...(reviewRoleRules('compliance') as typeof ROLES.reviewer),
+  ]);
   temp.push(ci.dir, reviewer.dir);
   // What the operator leaves in a tenant namespace: its ConfigMaps carry the tenant label, which
   // is how a developer (who may not read Namespace or Tenant objects) finds the tenant.
@@ -350,5 +354,41 @@ describe('approve', () => {
     });
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('already approved');
+
+    const asReviewer = (args: string[]) =>
+      tessera(args, {
+        kubeconfig: reviewer.path,
+        env: { TESSERA_STORE_URL: store.url, TESSERA_TENANT: TENANT },
+      });
+    const noComment = await asReviewer(['reject', 'hello-3.0.0', '--role', 'compliance']);
+    expect(noComment.code).toBe(1);
+    expect(noComment.stderr).toContain('reject needs --comment');
+    const notHeld = await asReviewer(['reject', 'hello-3.0.0', '--role', 'legal', '--comment', 'no']);
+    expect(notHeld.code).toBe(3);
+    expect(notHeld.stderr).toContain('does not hold the review role legal');
+  });
+
+  it('records a rejection with its comment and shows it in status', async () => {
+    const dir = await sourceTree({ ...APP, 'app.js': 'App({ v: 6 })' });
+    const pushed = await asCi(['push', dir, '--mini-program', 'hello', '--version', '3.1.0', '--no-wait']);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const r = await tessera(
+      ['reject', 'hello-3.1.0', '--role', 'compliance', '--comment', 'missing privacy notice'],
+      { kubeconfig: reviewer.path, env: { TESSERA_STORE_URL: store.url, TESSERA_TENANT: TENANT } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const subject = `system:serviceaccount:${ns.name}:reviewer`;
+    expect(r.stdout.trim()).toBe(
+      `miniprogramversion/hello-3.1.0 rejected as compliance by ${subject}: missing privacy notice`,
+    );
+    const mpv = await getObject(ns.name, 'miniprogramversions', 'hello-3.1.0');
+    expect(mpv.status?.approvals).toEqual([
+      expect.objectContaining({
+        role: 'compliance',
+        subject,
+        decision: 'Rejected',
+        comment: 'missing privacy notice',
+      }),
+    ]);
   });
 });

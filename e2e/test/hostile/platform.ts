@@ -66,8 +66,11 @@ export interface HostilePlatform {
   ): Promise<WrittenPackage>;
   /** uploads `pkg` with the CI token; the store's answer */
   upload(pkg: WrittenPackage): Promise<Response>;
-  /** a MiniProgramVersion of `mp` compiled to `pkg` (the compile pod finishes with its artifact) */
-  compiled(mp: string, semver: string, pkg: WrittenPackage): Promise<void>;
+  /**
+   * a MiniProgramVersion of `mp` compiled to `pkg` (the compile pod finishes with its artifact);
+   * `source` replaces the default spec.source (a ConfigMap)
+   */
+  compiled(mp: string, semver: string, pkg: WrittenPackage, source?: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +82,8 @@ export interface HostileOptions {
    * (packages must then carry the tenant, miniProgram and version in their signed meta).
    */
   verifyArtifacts?: boolean;
+  /** Tenant spec fields over the defaults (e.g. a review policy and reviewer members). */
+  tenantSpec?: Record<string, unknown>;
 }
 
 export async function startHostilePlatform(
@@ -110,7 +115,7 @@ export async function startHostilePlatform(
       : 'trust-status',
   });
   await op.start();
-  await kube.create(R.tenants, tenant(ns, run));
+  await kube.create(R.tenants, tenant(ns, run, options.tenantSpec ?? {}));
   await waitFor(
     'tenant ready',
     async () => condition(await kube.get<Obj>(R.tenants, undefined, ns), 'Ready')?.status === 'True',
@@ -191,8 +196,9 @@ export async function startHostilePlatform(
         headers: { authorization: `Bearer ${tokens.ci}` },
       });
     },
-    async compiled(mp, semver, pkg) {
-      await kube.create(R.versions, version(ns, mp, semver, run));
+    async compiled(mp, semver, pkg, source) {
+      const v = version(ns, mp, semver, run);
+      await kube.create(R.versions, source ? { ...v, spec: { ...v.spec, source } } : v);
       const name = `${mp}-${semver.replace(/\./g, '-')}`;
       const job = await waitFor(
         `compile job of ${name}`,

@@ -118,6 +118,33 @@ describe('Tenant controller', () => {
     expect(after?.data['previous-kek']).toBe(before?.data.kek);
   });
 
+  it('binds reviewers to their review role and removes a review role nobody holds any more', async () => {
+    type Binding = Obj & { subjects?: Array<{ name: string; kind: string }> };
+    const compliance = await waitFor('tessera:review:compliance', () =>
+      kube.get<Binding>(R.RoleBindings, name, 'tessera:review:compliance'),
+    );
+    expect(compliance.subjects).toMatchObject([{ kind: 'Group', name: 'qa' }]);
+    await kube.patch(R.tenants, undefined, name, {
+      spec: {
+        members: [
+          { kind: 'User', name: 'alice', role: 'tenant-admin' },
+          { kind: 'Group', name: 'qa', role: 'reviewer', reviewerRole: 'legal' },
+        ],
+      },
+    });
+    const legal = await waitFor('tessera:review:legal', () =>
+      kube.get<Binding>(R.RoleBindings, name, 'tessera:review:legal'),
+    );
+    expect(legal.subjects).toMatchObject([{ kind: 'Group', name: 'qa' }]);
+    await waitFor('tessera:review:compliance removed', async () => {
+      const [binding, role] = await Promise.all([
+        kube.get(R.RoleBindings, name, 'tessera:review:compliance'),
+        kube.get(R.Roles, name, 'tessera:review:compliance'),
+      ]);
+      return !binding && !role;
+    });
+  });
+
   it('repairs a deleted child and never regenerates existing keys', async () => {
     const before = await kube.get<Obj & { data: Record<string, string> }>(
       R.Secrets,

@@ -184,7 +184,7 @@ export async function signedFetch(
   return { response: await fetch(base + path, init), headers };
 }
 
-/** Service accounts with tokens and RBAC in `namespace`: ci (create/get versions), reviewer (approve), outsider (nothing). */
+/** Service accounts with tokens and RBAC in `namespace`: ci (create/get versions), reviewer (approve, every review role), outsider (nothing). */
 export async function makeIdentities(kc: KubeConfig, namespace: string) {
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
@@ -204,6 +204,10 @@ export async function makeIdentities(kc: KubeConfig, namespace: string) {
           metadata: { name: sa },
           rules: [
             { apiGroups: ['tessera.dev'], resources: ['miniprogramversions'], verbs },
+            // every review role (the operator grants one per reviewerRole: tessera:review:<role>)
+            ...(sa === 'reviewer'
+              ? [{ apiGroups: ['tessera.dev'], resources: ['reviewroles'], verbs: ['approve'] }]
+              : []),
             // what a compile job may do through the store (see tessera:compiler in the operator)
             ...(sa === 'ci'
               ? [

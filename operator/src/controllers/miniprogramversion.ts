@@ -21,7 +21,7 @@ import { enqueueMapped, enqueueObject, enqueueOwner, generationChanged } from '.
 import type { Manager } from '../runtime/manager.ts';
 import { objectKey, splitKey } from '../runtime/object.ts';
 import { ConfigMaps, Jobs } from '../runtime/resources.ts';
-import { approvalState } from './approval.ts';
+import { approvalCondition, approvalState } from './approval.ts';
 import { type ArtifactEvidence, expectedFor, type Verdict } from './artifact-evidence.ts';
 import { type CompileJobOptions, compileJob, parseCompileResult } from './compile-job.ts';
 import { BY_MINI_PROGRAM, type Informers, tenantForNamespace, VersionResource } from './context.ts';
@@ -213,14 +213,11 @@ export class MiniProgramVersionReconciler implements Reconciler {
     }
 
     const approval = approvalState(tenant?.spec.reviewPolicy?.requiredRoles, prev.approvals);
-    cond(
-      'Approved',
-      approval.approved,
-      approval.approved ? 'Approved' : 'AwaitingApproval',
-      approval.approved
-        ? 'the review policy is satisfied'
-        : `waiting for approval by: ${approval.missing.join(', ')}`,
-    );
+    const approvedCondition = approvalCondition(approval);
+    cond('Approved', approval.approved, approvedCondition.reason, approvedCondition.message);
+    const wasRejected = prev.conditions?.some((c) => c.type === 'Approved' && c.reason === 'Rejected');
+    if (approval.rejected && !wasRejected)
+      events.push(['Warning', 'Rejected', approvedCondition.message.slice(0, 1024)]);
 
     const releasedBy = this.#releasedBy(mpv, mp);
     // A referenced version is released only when its artifact proves what status claims.
@@ -250,7 +247,9 @@ export class MiniProgramVersionReconciler implements Reconciler {
           : releasedBy.length === 0
             ? 'NotReferenced'
             : compiled
-              ? 'NotApproved'
+              ? approval.rejected
+                ? 'Rejected'
+                : 'NotApproved'
               : 'NotCompiled',
         released
           ? `released by ${releasedBy.join(', ')}`
@@ -258,12 +257,22 @@ export class MiniProgramVersionReconciler implements Reconciler {
             ? mp?.spec.suspended
               ? `MiniProgram ${mpv.spec.miniProgram} is suspended`
               : `not the stableVersion of MiniProgram ${mpv.spec.miniProgram} and no active GrayRule names it`
-            : `referenced by ${releasedBy.join(', ')} but not ${compiled ? 'approved' : 'compiled'} yet`,
+            : approval.rejected
+              ? `referenced by ${releasedBy.join(', ')} but ${approvedCondition.message}`
+              : `referenced by ${releasedBy.join(', ')} but not ${compiled ? 'approved' : 'compiled'} yet`,
       );
       cond(
         'Ready',
         releasable,
-        releasable ? 'Ready' : compiled ? 'AwaitingApproval' : failed ? 'CompileFailed' : 'NotCompiled',
+        releasable
+          ? 'Ready'
+          : compiled
+            ? approval.rejected
+              ? 'Rejected'
+              : 'AwaitingApproval'
+            : failed
+              ? 'CompileFailed'
+              : 'NotCompiled',
         releasable ? 'compiled and approved' : 'not compiled and approved yet',
       );
     }

@@ -68,3 +68,49 @@ describe('tenant objects', () => {
     ]);
   });
 });
+
+describe('review-role RBAC', () => {
+  const tenant = t({
+    reviewPolicy: { requiredRoles: ['compliance', 'legal', 'risk'] },
+    members: [
+      { kind: 'User', name: 'alice', role: 'reviewer', reviewerRole: 'compliance' },
+      { kind: 'User', name: 'alice', role: 'reviewer', reviewerRole: 'legal' },
+      { kind: 'Group', name: 'legal-team', role: 'reviewer', reviewerRole: 'legal' },
+      { kind: 'User', name: 'rita', role: 'reviewer' },
+      { kind: 'User', name: 'dev', role: 'developer' },
+    ],
+  });
+
+  it('grants verb approve on reviewroles/<role> per review role, and nothing else', () => {
+    const { roles } = tenantRbac(tenant);
+    const review = roles.filter((r) => r.metadata?.name?.startsWith('tessera:review:'));
+    expect(review.map((r) => r.metadata?.name)).toEqual([
+      'tessera:review:compliance',
+      'tessera:review:legal',
+      'tessera:review:risk',
+    ]);
+    expect((review[1] as { rules: unknown[] }).rules).toEqual([
+      {
+        apiGroups: ['tessera.dev'],
+        resources: ['reviewroles'],
+        resourceNames: ['legal'],
+        verbs: ['approve'],
+      },
+    ]);
+  });
+
+  it('binds only the reviewer members holding that reviewerRole; a role nobody holds binds nobody', () => {
+    const { bindings } = tenantRbac(tenant);
+    const subjects = (name: string) =>
+      (bindings.find((b) => b.metadata?.name === name) as { subjects?: Array<{ name: string }> }).subjects;
+    expect(subjects('tessera:review:compliance')?.map((s) => s.name)).toEqual(['alice']);
+    expect(subjects('tessera:review:legal')?.map((s) => s.name)).toEqual(['alice', 'legal-team']);
+    expect(subjects('tessera:review:risk')).toBeUndefined();
+  });
+
+  it('a reviewer member without reviewerRole holds no review role', () => {
+    const { bindings } = tenantRbac(tenant);
+    const review = bindings.filter((b) => b.metadata?.name?.startsWith('tessera:review:'));
+    expect(JSON.stringify(review)).not.toContain('rita');
+  });
+});

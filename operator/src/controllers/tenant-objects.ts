@@ -16,7 +16,10 @@ const TESSERA_STATUS = TESSERA.map((r) => `${r}/status`);
 /** Source archives through the store (a subresource that exists only for RBAC). */
 const READ_SOURCES = { apiGroups: [GROUP], resources: ['miniprogramversions/source'], verbs: ['get'] };
 
-/** RBAC rules per tenant role; `approve` on miniprogramversions is the verb the store checks. */
+/**
+ * RBAC rules per tenant role; `approve` on miniprogramversions lets a caller use the approvals
+ * route at all, and `approve` on reviewroles/<role> (reviewRoleRbac) says for which review role.
+ */
 export function roleRules(role: (typeof TENANT_ROLES)[number]): Array<Record<string, unknown>> {
   switch (role) {
     case 'tenant-admin':
@@ -100,13 +103,7 @@ export function tenantRbac(t: Tenant): { roles: KubeObject[]; bindings: KubeObje
       metadata: meta,
       rules: roleRules(role),
     } as KubeObject);
-    const subjects = (t.spec.members ?? [])
-      .filter((m) => m.role === role)
-      .map((m) =>
-        m.kind === 'ServiceAccount'
-          ? { kind: 'ServiceAccount', name: m.name, namespace: m.namespace ?? ns }
-          : { kind: m.kind, name: m.name, apiGroup: 'rbac.authorization.k8s.io' },
-      );
+    const subjects = (t.spec.members ?? []).filter((m) => m.role === role).map((m) => subjectOf(m, ns));
     bindings.push({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -116,6 +113,9 @@ export function tenantRbac(t: Tenant): { roles: KubeObject[]; bindings: KubeObje
       ...(subjects.length ? { subjects } : {}),
     } as KubeObject);
   }
+  const review = reviewRoleRbac(t);
+  roles.push(...review.roles);
+  bindings.push(...review.bindings);
   const compilerMeta = {
     name: roleName(COMPILER_ROLE),
     namespace: ns,
@@ -136,6 +136,60 @@ export function tenantRbac(t: Tenant): { roles: KubeObject[]; bindings: KubeObje
     subjects: [{ kind: 'ServiceAccount', name: COMPILER_SERVICE_ACCOUNT, namespace: ns }],
   } as KubeObject);
   return { roles, bindings };
+}
+
+/** Role and RoleBinding names of a review role: tessera:review:<role>. */
+export const REVIEW_ROLE_PREFIX = 'tessera:review:';
+export const reviewRoleName = (reviewRole: string) => `${REVIEW_ROLE_PREFIX}${reviewRole}`;
+
+/**
+ * The store approves or rejects as review role R only for callers allowed verb `approve` on
+ * reviewroles/R (a resource that exists only for RBAC). One Role per review role named by the
+ * policy or by a member, bound to the reviewer members holding that reviewerRole; a required
+ * role nobody holds gets a binding without subjects, so nobody can approve as it.
+ */
+export const reviewRoleRules = (reviewRole: string): Array<Record<string, unknown>> => [
+  { apiGroups: [GROUP], resources: ['reviewroles'], resourceNames: [reviewRole], verbs: ['approve'] },
+];
+
+export function reviewRoleRbac(t: Tenant): { roles: KubeObject[]; bindings: KubeObject[] } {
+  const ns = tenantNamespace(t);
+  const tenant = t.metadata.name ?? '';
+  const members = (t.spec.members ?? []).filter((m) => m.role === 'reviewer' && m.reviewerRole);
+  const reviewRoles = [
+    ...new Set([...(t.spec.reviewPolicy?.requiredRoles ?? []), ...members.map((m) => m.reviewerRole ?? '')]),
+  ].sort();
+  const roles: KubeObject[] = [];
+  const bindings: KubeObject[] = [];
+  for (const reviewRole of reviewRoles) {
+    const meta = {
+      name: reviewRoleName(reviewRole),
+      namespace: ns,
+      labels: managedLabels(tenant),
+      ownerReferences: [ownerReferenceTo(t)],
+    };
+    roles.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta,
+      rules: reviewRoleRules(reviewRole),
+    } as KubeObject);
+    const subjects = members.filter((m) => m.reviewerRole === reviewRole).map((m) => subjectOf(m, ns));
+    bindings.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: reviewRoleName(reviewRole) },
+      ...(subjects.length ? { subjects } : {}),
+    } as KubeObject);
+  }
+  return { roles, bindings };
+}
+
+function subjectOf(m: NonNullable<Tenant['spec']['members']>[number], ns: string) {
+  return m.kind === 'ServiceAccount'
+    ? { kind: 'ServiceAccount', name: m.name, namespace: m.namespace ?? ns }
+    : { kind: m.kind, name: m.name, apiGroup: 'rbac.authorization.k8s.io' };
 }
 
 export function tenantQuota(t: Tenant): KubeObject {

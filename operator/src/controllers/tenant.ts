@@ -28,7 +28,13 @@ import {
   rotatedKeySecret,
   secretKeyGeneration,
 } from './tenant-keys.ts';
-import { compilerServiceAccount, tenantNamespaceObject, tenantQuota, tenantRbac } from './tenant-objects.ts';
+import {
+  compilerServiceAccount,
+  REVIEW_ROLE_PREFIX,
+  tenantNamespaceObject,
+  tenantQuota,
+  tenantRbac,
+} from './tenant-objects.ts';
 import type { SecretLike } from './types.ts';
 
 /** State a tenant has outside the cluster (its database schema), provisioned and dropped by the store. */
@@ -126,6 +132,7 @@ export class TenantReconciler implements Reconciler {
     for (const r of rbac.roles) await apply(res.Roles, r, cache(this.#i.roles, r.metadata?.name ?? ''));
     for (const b of rbac.bindings)
       await apply(res.RoleBindings, b, cache(this.#i.roleBindings, b.metadata?.name ?? ''));
+    await this.#pruneReviewRoles(ns, new Set(rbac.roles.map((r) => r.metadata?.name ?? '')));
     await apply(res.ResourceQuotas, tenantQuota(t), cache(this.#i.quotas, TENANT_QUOTA_NAME));
     await apply(
       res.ServiceAccounts,
@@ -181,6 +188,19 @@ export class TenantReconciler implements Reconciler {
       conditions: setConditions(prev.conditions, conds),
     };
     await this.#writeStatus(t, status);
+  }
+
+  /** A review role no member holds and the policy no longer names must stop granting anything. */
+  async #pruneReviewRoles(ns: string, desired: Set<string>): Promise<void> {
+    const stale = <T extends KubeObject>(list: T[]) =>
+      list
+        .map((o) => o.metadata?.name ?? '')
+        .filter((n) => n.startsWith(REVIEW_ROLE_PREFIX) && !desired.has(n));
+    const inNs = (o: KubeObject) => o.metadata?.namespace === ns;
+    for (const name of stale(this.#i.roleBindings.cache.list().filter(inNs)))
+      await this.#mgr.client.delete(res.RoleBindings, ns, name);
+    for (const name of stale(this.#i.roles.cache.list().filter(inNs)))
+      await this.#mgr.client.delete(res.Roles, ns, name);
   }
 
   async #writeStatus(t: Tenant, status: TenantStatus): Promise<void> {

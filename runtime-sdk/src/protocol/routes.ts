@@ -55,6 +55,8 @@ export const routes = {
   source: (tenant: string, sha256: string) => `${API_PREFIX}/tenants/${tenant}/sources/${sha256}`,
   approvals: (tenant: string, versionName: string) =>
     `${API_PREFIX}/tenants/${tenant}/versions/${versionName}/approvals`,
+  rejections: (tenant: string, versionName: string) =>
+    `${API_PREFIX}/tenants/${tenant}/versions/${versionName}/rejections`,
   audit: (tenant: string) => `${API_PREFIX}/tenants/${tenant}/audit`,
   auditVerify: (tenant: string) => `${API_PREFIX}/tenants/${tenant}/audit/verify`,
   stats: (tenant: string) => `${API_PREFIX}/tenants/${tenant}/stats`,

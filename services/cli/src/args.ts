@@ -102,15 +102,24 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'approve',
-    summary: 'approve a MiniProgramVersion for release (store RBAC verb "approve")',
+    summary: 'approve a MiniProgramVersion as a review role you hold (not one you pushed)',
     positionals: ['version-name'],
     options: {
       role: {
         type: 'string',
         value: '<role>',
-        description: "review role the approval satisfies (default: the store's default)",
+        description: "review role you approve as (default: the one role the tenant's policy still needs)",
       },
       comment: { type: 'string', value: '<text>', description: 'reviewer comment' },
+    },
+  },
+  {
+    name: 'reject',
+    summary: 'reject a MiniProgramVersion as a review role; it can never be released (push a new version)',
+    positionals: ['version-name'],
+    options: {
+      role: { type: 'string', value: '<role>', description: 'review role you reject as (required)' },
+      comment: { type: 'string', value: '<text>', description: 'what must change (required)' },
     },
   },
   {

@@ -28,6 +28,7 @@ describe('main', () => {
     for (const c of [
       'push',
       'approve',
+      'reject',
       'promote',
       'rollout',
       'rollback',

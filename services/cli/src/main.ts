@@ -15,6 +15,7 @@ type Handler = (ctx: CommandContext) => Promise<void>;
 const HANDLERS: Record<string, () => Promise<Handler>> = {
   push: async () => (await import('./commands/push.ts')).push,
   approve: async () => (await import('./commands/approve.ts')).approve,
+  reject: async () => (await import('./commands/approve.ts')).reject,
   promote: async () => (await import('./commands/release.ts')).promote,
   rollback: async () => (await import('./commands/release.ts')).rollback,
   rollout: async () => (await import('./commands/rollout.ts')).rollout,

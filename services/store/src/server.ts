@@ -14,6 +14,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { ciRoutes } from './routes/ci.ts';
 import { deviceRoutes } from './routes/device.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface ServerOptions {
@@ -32,6 +33,7 @@ export function buildRouter(ctx: StoreContext, groups: readonly RouteGroup[]): R
   if (groups.includes('ci')) ciRoutes(router, ctx);
   if (groups.includes('admin')) {
     adminRoutes(router, ctx);
+    reviewRoutes(router, ctx);
     webhookRoutes(router, ctx);
   }
   opsRoutes(router, ctx);

@@ -1,5 +1,6 @@
-// approve: the store records the approval in the version's status after checking that the
-// caller may use the RBAC verb "approve" on miniprogramversions; the CLI never writes it itself.
+// approve / reject: the store records the decision in the version's status after checking that
+// the caller holds the review role (RBAC verb "approve" on reviewroles/<role>), did not push the
+// version (to approve it) and decided for no other role; the CLI never writes it itself.
 
 import { TenantKind } from '@tessera/crds';
 import { z } from 'zod';
@@ -54,5 +55,25 @@ export async function approve(ctx: CommandContext): Promise<void> {
   ctx.result(
     { version: name, namespace: ctx.namespace, tenant, approval },
     () => `miniprogramversion/${name} approved as ${approval.role} by ${approval.subject}`,
+  );
+}
+
+export async function reject(ctx: CommandContext): Promise<void> {
+  const name = ctx.arg(0);
+  const role = ctx.string('role');
+  const comment = ctx.string('comment')?.trim();
+  if (!role) throw usageError('reject needs --role <review-role>: the review role you reject as');
+  if (!comment) throw usageError('reject needs --comment <text>: say what must change in a new version');
+  await requireVersionObject(ctx, name);
+  const tenant = await discoverTenant(ctx.kube, ctx.namespace, ctx.string('tenant'), ctx.io.env);
+  const store = new StoreClient(
+    await discoverStoreUrl(ctx.kube, ctx.namespace, ctx.string('store-url'), ctx.io.env),
+    await resolveStoreToken(ctx.kube, ctx.string('token'), ctx.io.env),
+  );
+  const rejection = await store.reject(tenant, name, role, comment);
+  ctx.result(
+    { version: name, namespace: ctx.namespace, tenant, rejection },
+    () =>
+      `miniprogramversion/${name} rejected as ${rejection.role} by ${rejection.subject}: ${rejection.comment ?? ''}`,
   );
 }

@@ -187,7 +187,9 @@ export function renderStatus(report: StatusReport, now: number, wide = false): s
             v.phase,
             v.compiled ?? '',
             v.approved ?? '',
-            v.approvals.map((a) => `${a.role} by ${a.subject}`).join(', '),
+            v.approvals
+              .map((a) => `${a.role} ${a.decision === 'Rejected' ? 'rejected by' : 'by'} ${a.subject}`)
+              .join(', '),
             v.releasedBy.join(', '),
             age(v.createdAt, now),
             ...(wide

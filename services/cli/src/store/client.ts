@@ -84,21 +84,24 @@ export class StoreClient {
     return r.data;
   }
 
-  async approve(
-    tenant: string,
-    versionName: string,
-    role: string,
-    comment: string | undefined,
-  ): Promise<Approval> {
+  approve(tenant: string, versionName: string, role: string, comment: string | undefined): Promise<Approval> {
+    return this.#decide(routes.approvals(tenant, versionName), 'approval', role, comment);
+  }
+
+  reject(tenant: string, versionName: string, role: string, comment: string): Promise<Approval> {
+    return this.#decide(routes.rejections(tenant, versionName), 'rejection', role, comment);
+  }
+
+  async #decide(path: string, what: string, role: string, comment: string | undefined): Promise<Approval> {
     const json = await this.#send(
       'POST',
-      routes.approvals(tenant, versionName),
+      path,
       JSON.stringify({ role, ...(comment ? { comment } : {}) }),
       'application/json',
     );
     const r = ApprovalSchema.safeParse(json);
     if (!r.success)
-      throw infraError(`the store answered the approval with an unexpected body: ${JSON.stringify(json)}`);
+      throw infraError(`the store answered the ${what} with an unexpected body: ${JSON.stringify(json)}`);
     return r.data;
   }
 }

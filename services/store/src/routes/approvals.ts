@@ -1,18 +1,22 @@
-// Approvals are written to MiniProgramVersion.status.approvals (like CSR approval): read the
-// status, append, replace with the read resourceVersion, retry on conflict.
+// Review decisions are written to MiniProgramVersion.status.approvals (like CSR approval): read
+// the status, check the separation-of-duties rules against what is there, append, replace with
+// the read resourceVersion, retry on conflict, so two concurrent decisions are both checked.
 
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { type Approval, GROUP, VERSION } from '@tessera/crds';
+import { type Approval, GROUP, type MiniProgramVersion, VERSION } from '@tessera/crds';
 
-export type ApprovalOutcome = 'added' | 'duplicate' | 'not-found';
+export type ApprovalOutcome = 'added' | 'not-found';
+
+/** Throws to refuse the decision, given the version as read (its spec and current approvals). */
+export type ApprovalCheck = (version: MiniProgramVersion) => Promise<void> | void;
 
 export interface ApprovalWriter {
-  approve(namespace: string, versionName: string, approval: Approval): Promise<ApprovalOutcome>;
-}
-
-interface StatusObject {
-  metadata?: { resourceVersion?: string };
-  status?: { approvals?: Approval[] } & Record<string, unknown>;
+  approve(
+    namespace: string,
+    versionName: string,
+    approval: Approval,
+    check: ApprovalCheck,
+  ): Promise<ApprovalOutcome>;
 }
 
 export class KubeApprovalWriter implements ApprovalWriter {
@@ -21,7 +25,12 @@ export class KubeApprovalWriter implements ApprovalWriter {
     this.#api = kc.makeApiClient(CustomObjectsApi);
   }
 
-  async approve(namespace: string, versionName: string, approval: Approval): Promise<ApprovalOutcome> {
+  async approve(
+    namespace: string,
+    versionName: string,
+    approval: Approval,
+    check: ApprovalCheck,
+  ): Promise<ApprovalOutcome> {
     const ref = {
       group: GROUP,
       version: VERSION,
@@ -30,16 +39,15 @@ export class KubeApprovalWriter implements ApprovalWriter {
       name: versionName,
     };
     for (let attempt = 0; attempt < 5; attempt++) {
-      let obj: StatusObject;
+      let obj: MiniProgramVersion;
       try {
-        obj = (await this.#api.getNamespacedCustomObjectStatus(ref)) as StatusObject;
+        obj = (await this.#api.getNamespacedCustomObjectStatus(ref)) as MiniProgramVersion;
       } catch (e) {
         if ((e as { code?: number }).code === 404) return 'not-found';
         throw e;
       }
+      await check(obj);
       const approvals = obj.status?.approvals ?? [];
-      if (approvals.some((a) => a.subject === approval.subject && a.role === approval.role))
-        return 'duplicate';
       const body = { ...obj, status: { ...(obj.status ?? {}), approvals: [...approvals, approval] } };
       try {
         await this.#api.replaceNamespacedCustomObjectStatus({ ...ref, body });

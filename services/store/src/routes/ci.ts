@@ -13,6 +13,7 @@ import type { StoreContext } from '../context.ts';
 import { putBlob } from '../db/blobs.ts';
 import { HttpProblem, problems } from '../http/problem.ts';
 import type { RequestContext, Router } from '../http/router.ts';
+import { SOURCE_UPLOAD_ACTION } from '../review/pushers.ts';
 import { requireKube } from './authz.ts';
 import { dbUnavailable, sendJson } from './respond.ts';
 import { serveBlob } from './serve-blob.ts';
@@ -108,15 +109,15 @@ export function ciRoutes(router: Router, ctx: StoreContext): void {
         declaredLength: declared(rc),
         createdBy: user.username,
       }).catch(dbUnavailable);
-      if (r.created) {
-        await appendAudit(ctx.pool, schema, {
-          actor: user.username,
-          action: 'source.upload',
-          target: digest,
-          remote: remote(rc),
-          details: { size: r.size },
-        }).catch(dbUnavailable);
-      }
+      // Every upload, a re-upload of a stored archive too: the uploaders are the version's
+      // pushers, who may not approve it (review/pushers.ts).
+      await appendAudit(ctx.pool, schema, {
+        actor: user.username,
+        action: SOURCE_UPLOAD_ACTION,
+        target: digest,
+        remote: remote(rc),
+        details: { size: r.size, created: r.created },
+      }).catch(dbUnavailable);
       sendJson(rc, r.created ? 201 : 200, { digest, size: r.size, created: r.created });
     },
   );

@@ -17,6 +17,7 @@ export const WEBHOOK_EVENTS = [
   'version.compiled',
   'version.failed',
   'version.approved',
+  'version.rejected',
   'version.released',
   'miniprogram.suspended',
 ] as const;
