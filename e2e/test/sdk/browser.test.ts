@@ -10,7 +10,7 @@ import { buildAll } from '../../../runtime-sdk/scripts/build.ts';
 import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
-import { privacySource, sampleSource, subpackageSource } from './sample-app.ts';
+import { lateCodeSource, privacySource, sampleSource, subpackageSource } from './sample-app.ts';
 
 let browser: TestBrowser;
 let env: RealEnv;
@@ -584,6 +584,23 @@ describe('web SDK in Chromium', () => {
     ).toBe('rgb(255, 255, 255)');
     expect(await plain.locator('#app .tessera-capsule').isVisible()).toBe(true);
     await plain.close();
+  });
+
+  it('no code runs that was not in the signed package: blob:, data:, importScripts and workers are refused', async () => {
+    const pkg = await env.pack(await env.compile(lateCodeSource()));
+    await env.release('mp-late', 'wx-late', '1.0.0', pkg, pkg.bytes, {});
+    const page = await openHost();
+    expect(await launch(page, 'wx-late')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#try').click();
+    await expect
+      .poll(() => text(f, '#late'))
+      .toBe(
+        'refused:TypeError refused:TypeError refused:TypeError refused:TypeError pwned:undefined createObjectURL:undefined',
+      );
+    // the view realm has no way to mint script URLs either, and the page still works
+    expect(await f.evaluate(() => typeof URL.createObjectURL)).toBe('undefined');
+    await page.close();
   });
 
   it('privacy scopes: asked once with the declared purpose, remembered across launches, undeclared ones refused', async () => {

@@ -202,3 +202,36 @@ export function privacySource(): Record<string, string> {
 });`,
   };
 }
+
+/**
+ * A mini-program that builds code at run time and tries every late script source from its logic
+ * realm; #late lists what each attempt did, and whether the code ever ran.
+ */
+export function lateCodeSource(): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({ pages: ['pages/index/index'] }),
+    'app.js': 'App({});',
+    'pages/index/index.wxml':
+      '<button id="try" bindtap="attempt">try</button><view id="late">{{late}}</view>',
+    'pages/index/index.js': `
+var code = ['self', '.pwned = "ran"'].join('');
+function outcome(p) {
+  return Promise.resolve().then(p).then(function () { return 'loaded'; }, function (e) { return 'refused:' + (e && e.name); });
+}
+Page({
+  data: { late: '' },
+  attempt: function () {
+    var self = this;
+    var g = typeof globalThis !== 'undefined' ? globalThis : {};
+    Promise.all([
+      outcome(function () { return import(URL.createObjectURL(new Blob([code], { type: 'text/javascript' }))); }),
+      outcome(function () { return import('data:text/javascript,' + encodeURIComponent(code)); }),
+      outcome(function () { g.importScripts('data:text/javascript,' + encodeURIComponent(code)); }),
+      outcome(function () { return new g.Worker('data:text/javascript,' + encodeURIComponent(code)); }),
+    ]).then(function (r) {
+      self.setData({ late: r.join(' ') + ' pwned:' + String(g.pwned) + ' createObjectURL:' + typeof URL.createObjectURL });
+    });
+  }
+});`,
+  };
+}

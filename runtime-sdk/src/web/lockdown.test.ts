@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lockdown } from './lockdown.ts';
+import { lockdown, lockScriptUrls } from './lockdown.ts';
 
 describe('lockdown', () => {
   it('removes blocked globals from the object and its whole prototype chain', () => {
@@ -19,5 +19,20 @@ describe('lockdown', () => {
     expect(nav.userAgent).toBe('x');
     // A non-configurable property cannot be removed; the realm's CSP still blocks its use.
     expect(g.caches).toEqual({});
+  });
+});
+
+describe('lockScriptUrls', () => {
+  it('takes createObjectURL and revokeObjectURL off URL, keeping the constructor', () => {
+    class FakeUrl {
+      static createObjectURL = () => 'blob:x';
+      static revokeObjectURL = () => {};
+      static canParse = () => true;
+    }
+    const g = { URL: FakeUrl };
+    lockScriptUrls(g);
+    expect((g.URL as unknown as Record<string, unknown>).createObjectURL).toBeUndefined();
+    expect((g.URL as unknown as Record<string, unknown>).revokeObjectURL).toBeUndefined();
+    expect(g.URL.canParse()).toBe(true);
   });
 });

@@ -23,7 +23,24 @@ export const BLOCKED_GLOBALS = [
   'webkitRequestFileSystem',
 ];
 
+/**
+ * Takes away the one way to turn bytes into a script URL the realm's CSP admits (blob:, which
+ * the SDK's own loader needs): without URL.createObjectURL, code fetched at run time cannot be
+ * imported, importScripts()-ed or put in a script element. The SDK captures it first.
+ */
+export function lockScriptUrls(global: object): void {
+  const url = (global as { URL?: object }).URL;
+  if (!url) return;
+  for (const name of ['createObjectURL', 'revokeObjectURL']) {
+    if (!Object.hasOwn(url, name)) continue;
+    Reflect.deleteProperty(url, name);
+    if (Object.hasOwn(url, name))
+      Object.defineProperty(url, name, { value: undefined, writable: false, configurable: false });
+  }
+}
+
 export function lockdown(global: object, names: readonly string[] = BLOCKED_GLOBALS): void {
+  lockScriptUrls(global);
   for (const name of names) {
     let o: object | null = global;
     while (o) {

@@ -4,6 +4,7 @@
 import type { WirePatch } from '../core/bridge.ts';
 import type { CompiledTemplateModule, ModuleFactory } from '../render/contract.ts';
 import { PageView } from '../view/page-view.ts';
+import { lockScriptUrls } from './lockdown.ts';
 
 interface Boot {
   type: 'boot';
@@ -28,6 +29,11 @@ type HostToView =
   | { type: 'asset'; path: string; bytes: Uint8Array | null; mime: string }
   | { type: 'query'; id: number; queries: Array<{ selector: string; all: boolean; fields: string[] }> };
 
+// The view's own blob URLs (its template script, images); page code gets none (lockScriptUrls).
+const createUrl = URL.createObjectURL.bind(URL);
+const revokeUrl = URL.revokeObjectURL.bind(URL);
+lockScriptUrls(globalThis);
+
 const modules = new Map<string, { factory: ModuleFactory; module?: { exports: unknown } }>();
 (globalThis as Record<string, unknown>).__tesseraDefine = (path: string, factory: ModuleFactory) => {
   if (typeof path === 'string' && typeof factory === 'function' && !modules.has(path))
@@ -47,10 +53,10 @@ function requireModule(path: string): unknown {
 /** Runs the page's compiled templates as one blob script (a blob load costs IPC round trips). */
 function loadScript(doc: Document, text: string): Promise<void> {
   const s = doc.createElement('script');
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
+  const url = createUrl(new Blob([text], { type: 'text/javascript' }));
   return new Promise((resolve, reject) => {
     s.onload = () => {
-      URL.revokeObjectURL(url);
+      revokeUrl(url);
       resolve();
     };
     s.onerror = () => reject(new Error('the compiled templates failed to load'));
@@ -133,9 +139,7 @@ function start(port: MessagePort): void {
       case 'asset': {
         const done = waiting.get(msg.path);
         waiting.delete(msg.path);
-        done?.(
-          msg.bytes ? URL.createObjectURL(new Blob([msg.bytes as BlobPart], { type: msg.mime })) : undefined,
-        );
+        done?.(msg.bytes ? createUrl(new Blob([msg.bytes as BlobPart], { type: msg.mime })) : undefined);
         return;
       }
     }
