@@ -8,6 +8,7 @@ import { parseJson, readBody } from '../http/body.ts';
 import { HttpProblem, problems, zodProblem } from '../http/problem.ts';
 import type { Router } from '../http/router.ts';
 import { enqueueWebhookEvent } from '../webhooks/deliveries.ts';
+import { AuditQuery } from './audit.ts';
 import { requireKube } from './authz.ts';
 import { dbUnavailable, sendJson } from './respond.ts';
 
@@ -18,11 +19,6 @@ export const ApprovalRequestSchema = z.strictObject({
     .max(63)
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a review role name such as compliance'),
   comment: z.string().max(1024).optional(),
-});
-
-const AuditQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 const StatsQuery = z.object({
@@ -101,7 +97,13 @@ export function adminRoutes(router: Router, ctx: StoreContext): void {
       if (!q.success) throw zodProblem(q.error, 'query');
       const schema = await ctx.schema(tenant).catch(dbUnavailable);
       sendJson(rc, 200, {
-        entries: await listAudit(ctx.pool, schema, q.data.after, q.data.limit).catch(dbUnavailable),
+        entries: await listAudit(
+          ctx.pool,
+          schema,
+          q.data.after,
+          q.data.limit,
+          q.data.since ? new Date(q.data.since) : undefined,
+        ).catch(dbUnavailable),
       });
     },
   );
