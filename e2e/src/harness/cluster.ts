@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type AuditWebhook, auditWebhookFlags } from './audit.ts';
 import { generateCerts, kubeconfigYaml } from './certs.ts';
 import { CRD_DIR, STATE_DIR, tool } from './paths.ts';
 import { freePort, isAlive, killPidsNow, sleep, startProcess, stopPids } from './processes.ts';
@@ -28,6 +29,8 @@ export interface StartOptions {
   installCrds?: boolean;
   /** Keep the processes running after this process exits (`make cluster-up`). Default false. */
   detached?: boolean;
+  /** Send the API server's audit events (chart policy, batch mode) to a store. Default: off. */
+  auditWebhook?: AuditWebhook;
   /** Progress messages. */
   log?: (message: string) => void;
 }
@@ -143,6 +146,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
         '--endpoint-reconciler-type=none',
         '--profiling=false',
         '--v=0',
+        ...(options.auditWebhook ? await auditWebhookFlags(dir, options.auditWebhook) : []),
       ],
       join(dir, 'kube-apiserver.log'),
       detached,
