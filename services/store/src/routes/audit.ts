@@ -94,6 +94,7 @@ export function auditRoutes(router: Router, ctx: StoreContext): void {
       summary:
         'Kubernetes audit webhook: appends completed writes to tessera.dev resources (audit.k8s.io/v1 EventList)',
       request: KubeAuditEventList,
+      auth: 'audit-webhook',
     },
     async (rc) => {
       requireWebhookToken(ctx, rc);
