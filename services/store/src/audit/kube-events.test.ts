@@ -107,6 +107,11 @@ describe('Kubernetes audit event → audit entry', () => {
     expect(tenant('acme')?.chain).toEqual({ tenant: 'acme' });
     expect(tenant('acme')?.input.target).toBe('acme');
     expect(tenant('newco')?.chain).toEqual({ platform: true });
+    const deleted = mapKubeEvent(
+      event({ verb: 'delete', objectRef: { resource: 'tenants', name: 'acme', apiGroup: 'tessera.dev' } }),
+      opts,
+    );
+    expect(deleted?.chain).toEqual({ platform: true });
     const elsewhere = mapKubeEvent(
       event({ objectRef: { resource: 'hostapps', namespace: 'other', name: 'h', apiGroup: 'tessera.dev' } }),
       opts,

@@ -79,7 +79,10 @@ function chainFor(e: KubeAuditEvent, opts: MapOptions): ChainRef {
     const tenant = opts.tenantOfNamespace(ref.namespace);
     return tenant ? { tenant } : { platform: true };
   }
-  if (ref?.resource === 'tenants' && ref.name && opts.isTenant(ref.name)) return { tenant: ref.name };
+  // a deleted Tenant's schema (and chain) is dropped with it: its deletion is kept by the platform
+  const deletion = e.verb === 'delete' || e.verb === 'deletecollection';
+  if (ref?.resource === 'tenants' && ref.name && !deletion && opts.isTenant(ref.name))
+    return { tenant: ref.name };
   return { platform: true };
 }
 
