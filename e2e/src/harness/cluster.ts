@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { installAdmissionPolicies } from './admission.ts';
+import { type AuditFront, type AuditWebhook, startAuditWebhook } from './audit.ts';
 import { generateCerts, kubeconfigYaml } from './certs.ts';
 import { CRD_DIR, STATE_DIR, tool } from './paths.ts';
 import { freePort, isAlive, killPidsNow, sleep, startProcess, stopPids } from './processes.ts';
@@ -29,6 +30,8 @@ export interface StartOptions {
   installCrds?: boolean;
   /** Keep the processes running after this process exits (`make cluster-up`). Default false. */
   detached?: boolean;
+  /** Send the API server's audit events (chart policy, batch mode) to a store. Default: off. Not with detached (the TLS front lives in this process). */
+  auditWebhook?: AuditWebhook;
   /** Progress messages. */
   log?: (message: string) => void;
 }
@@ -84,9 +87,11 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   const onExit = () => killPidsNow(pids);
   if (!detached) process.on('exit', onExit);
 
+  let auditFront: AuditFront | undefined;
   const stop = async () => {
     process.off('exit', onExit);
     await stopPids(pids);
+    await auditFront?.close();
     await rm(dir, { recursive: true, force: true });
   };
 
@@ -100,6 +105,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       freePort(),
       freePort(),
     ]);
+    if (options.auditWebhook) auditFront = await startAuditWebhook(dir, certs, options.auditWebhook);
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
     const etcd = startProcess(
@@ -144,6 +150,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
         '--endpoint-reconciler-type=none',
         '--profiling=false',
         '--v=0',
+        ...(auditFront?.flags ?? []),
       ],
       join(dir, 'kube-apiserver.log'),
       detached,

@@ -1,3 +1,4 @@
+export { type AuditWebhook, auditWebhookKubeconfig } from './audit.ts';
 export {
   type Cluster,
   installCustomResourceDefinitions,

@@ -359,6 +359,52 @@ describe('helm chart', () => {
     );
   });
 
+  it('renders the audit webhook: store token from the Secret, policy and kubeconfig for the API server', async () => {
+    const off = JSON.stringify(
+      rendered.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-store')),
+    );
+    expect(off).not.toContain('TESSERA_AUDIT_WEBHOOK_TOKEN');
+    expect(off).toContain(`system:serviceaccount:${ns.name}:chart-test-tessera-store`);
+    const { objects } = await render(
+      ns.name,
+      'auditWebhook.enabled=true',
+      'auditWebhook.existingSecret=audit-token',
+      'auditWebhook.url=https://store.example.com/',
+    );
+    const store = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-store'));
+    expect(JSON.stringify(store)).toContain(
+      '{"name":"TESSERA_AUDIT_WEBHOOK_TOKEN","valueFrom":{"secretKeyRef":{"name":"audit-token","key":"token"}}}',
+    );
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-audit-webhook')) as
+      | (Rendered & { data: Record<string, string> })
+      | undefined;
+    expect(cm?.data['audit-policy.yaml']?.trim()).toBe(
+      readFileSync(join(CHART, 'files', 'audit-policy.yaml'), 'utf8').trim(),
+    );
+    const kubeconfig = parse(cm?.data['webhook.kubeconfig'] ?? '') as {
+      clusters: Array<{ cluster: { server: string } }>;
+      users: Array<{ user: { token: string } }>;
+    };
+    expect(kubeconfig.clusters[0]?.cluster.server).toBe('https://store.example.com/v1/audit/kube-events');
+    expect(kubeconfig.users[0]?.user.token).toBe('TOKEN_FROM_SECRET');
+    const missing = await helm(['template', 'x', CHART, '--set', 'auditWebhook.enabled=true']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('auditWebhook.existingSecret is required');
+    const plain = await helm([
+      'template',
+      'x',
+      CHART,
+      '--set',
+      'auditWebhook.enabled=true',
+      '--set',
+      'auditWebhook.existingSecret=s',
+      '--set',
+      'auditWebhook.url=http://store',
+    ]);
+    expect(plain.code).not.toBe(0);
+    expect(plain.stderr).toContain("at '/auditWebhook/url'");
+  });
+
   it('renders a ServiceMonitor and a fixed replica count when asked', async () => {
     const { objects } = await render(
       ns.name,

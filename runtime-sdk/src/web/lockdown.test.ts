@@ -24,11 +24,11 @@ describe('lockdown', () => {
 
 describe('lockScriptUrls', () => {
   it('takes createObjectURL and revokeObjectURL off URL, keeping the constructor', () => {
-    class FakeUrl {
-      static createObjectURL = () => 'blob:x';
-      static revokeObjectURL = () => {};
-      static canParse = () => true;
-    }
+    const FakeUrl = Object.assign(function URL() {}, {
+      createObjectURL: () => 'blob:x',
+      revokeObjectURL: () => {},
+      canParse: () => true,
+    });
     const g = { URL: FakeUrl };
     lockScriptUrls(g);
     expect((g.URL as unknown as Record<string, unknown>).createObjectURL).toBeUndefined();

@@ -242,6 +242,23 @@ export const COMMANDS: CommandSpec[] = [
     options: {},
   },
   {
+    name: 'audit',
+    summary:
+      "show the hash-chained audit log: a tenant's with --tenant, else the platform's (platform admins)",
+    positionals: [],
+    options: {
+      verify: {
+        type: 'boolean',
+        description: 'recompute the hash chain and report the first broken entry (exit 2 when broken)',
+      },
+      since: {
+        type: 'string',
+        value: '<duration|time>',
+        description: 'only entries from this long ago (e.g. 2h) or since an RFC 3339 time',
+      },
+    },
+  },
+  {
     name: 'logs',
     summary: 'show the compile result of a MiniProgramVersion: errors, warnings, termination message, events',
     positionals: ['version-name'],

@@ -25,6 +25,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   retry: async () => (await import('./commands/abort.ts')).retry,
   status: async () => (await import('./commands/status.ts')).status,
   completion: async () => (await import('./commands/completion.ts')).completion,
+  audit: async () => (await import('./commands/audit.ts')).audit,
   logs: async () => (await import('./commands/logs.ts')).logs,
   'rotate-credentials': async () => (await import('./commands/credentials.ts')).rotateCredentials,
 };

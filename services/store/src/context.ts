@@ -47,6 +47,10 @@ export interface StoreContext {
   deviceKeys: DeviceKeyWrapper;
   /** where webhook deliveries may go (checked at registration and at delivery) */
   webhookPolicy: WebhookAddressPolicy;
+  /** bearer token the API server's audit webhook sends; null: the webhook route is off */
+  auditWebhookToken: string | null;
+  /** the store's own Kubernetes usernames (their audit echo is dropped: logged directly) */
+  selfUsernames: ReadonlySet<string>;
   /** readiness inputs */
   informerSynced(): boolean;
   now(): number;

@@ -24,7 +24,9 @@ export function openApiDocument(router: Router): Record<string, unknown> {
           ? [{ hmac: [] }, { session: [] }]
           : r.doc.auth === 'kubernetes'
             ? [{ kubernetes: [] }]
-            : [],
+            : r.doc.auth === 'audit-webhook'
+              ? [{ auditWebhook: [] }]
+              : [],
       responses: {
         ...(r.doc.response
           ? {
@@ -65,6 +67,11 @@ export function openApiDocument(router: Router): Record<string, unknown> {
           type: 'http',
           scheme: 'bearer',
           description: 'Kubernetes bearer token (TokenReview + SubjectAccessReview)',
+        },
+        auditWebhook: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "the kube-apiserver audit webhook's token (TESSERA_AUDIT_WEBHOOK_TOKEN)",
         },
       },
     },

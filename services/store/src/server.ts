@@ -10,6 +10,7 @@ import { type RouteGroup, Router } from './http/router.ts';
 import type { StoreMetrics } from './metrics.ts';
 import { normalizeOrigin } from './release/state.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { ciRoutes } from './routes/ci.ts';
 import { deviceRoutes } from './routes/device.ts';
@@ -35,6 +36,7 @@ export function buildRouter(ctx: StoreContext, groups: readonly RouteGroup[]): R
     adminRoutes(router, ctx);
     reviewRoutes(router, ctx);
     webhookRoutes(router, ctx);
+    auditRoutes(router, ctx);
   }
   opsRoutes(router, ctx);
   return router;

@@ -78,6 +78,16 @@ export interface StoreOptions {
    * Default: WEBHOOK_ALLOW_CIDRS (comma-separated CIDRs); empty: public addresses only.
    */
   webhookAllowCidrs?: string | readonly Cidr[];
+  /**
+   * Token the Kubernetes API server's audit webhook must send (Authorization: Bearer).
+   * Default: TESSERA_AUDIT_WEBHOOK_TOKEN; absent: the audit webhook route answers 503.
+   */
+  auditWebhookToken?: string | undefined;
+  /**
+   * The store's own Kubernetes usernames, e.g. system:serviceaccount:tessera:tessera-store.
+   * Default: TESSERA_STORE_USERNAMES (comma-separated).
+   */
+  selfUsernames?: readonly string[];
   /** DNS for webhook hosts (tests substitute one; default: the system resolver) */
   webhookResolver?: Resolver;
   /** informer tuning for the release watch (tests shorten backoff and timeouts) */
@@ -258,6 +268,10 @@ export async function startStore(o: StoreOptions): Promise<Store> {
     dataKeys: new TenantArtifactCache(100_000),
     deviceKeys: new DeviceKeyWrapper(),
     webhookPolicy,
+    auditWebhookToken: o.auditWebhookToken ?? process.env.TESSERA_AUDIT_WEBHOOK_TOKEN ?? null,
+    selfUsernames: new Set(
+      o.selfUsernames ?? (process.env.TESSERA_STORE_USERNAMES ?? '').split(',').filter((u) => u !== ''),
+    ),
     informerSynced: () => (watcher ? watcher.synced() : true),
     now: o.now ?? Date.now,
   };

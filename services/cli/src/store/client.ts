@@ -84,6 +84,29 @@ export class StoreClient {
     return r.data;
   }
 
+  /** GET returning JSON; for the audit routes, where 409 (broken chain) is an answer, not a failure. */
+  async getJson(path: string, okStatuses: readonly number[] = []): Promise<unknown> {
+    let res: Awaited<ReturnType<typeof fetch>>;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        headers: { authorization: `Bearer ${this.#token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(120_000),
+      });
+    } catch (e) {
+      const cause = (e as { cause?: { message?: string } }).cause?.message;
+      throw infraError(`cannot reach the store at ${this.baseUrl}: ${cause ?? (e as Error).message}`);
+    }
+    if (res.ok || okStatuses.includes(res.status)) return res.json();
+    const text = await res.text();
+    let detail = text.slice(0, 300) || res.statusText;
+    try {
+      const p = ProblemSchema.safeParse(JSON.parse(text)).data;
+      detail = p?.detail ?? p?.title ?? detail;
+    } catch {}
+    const code = res.status === 401 || res.status === 403 || res.status >= 500 ? EXIT.infra : EXIT.input;
+    throw new CliError(code, `store GET ${path}: ${res.status} ${detail}`);
+  }
+
   approve(tenant: string, versionName: string, role: string, comment: string | undefined): Promise<Approval> {
     return this.#decide(routes.approvals(tenant, versionName), 'approval', role, comment);
   }

@@ -118,17 +118,34 @@ const toEntry = (r: Row): AuditEntry => ({
   hash: r.hash,
 });
 
+/** Schema of the platform chain (changes that belong to no tenant). */
+export const PLATFORM_AUDIT_SCHEMA = 'tessera';
+
 export async function listAudit(
   pool: Pool,
   schema: string,
   after: number,
   limit: number,
+  since?: Date,
 ): Promise<AuditEntry[]> {
-  const r = await pool.query<Row>(`select * from ${schema}.audit where seq > $1 order by seq limit $2`, [
-    after,
-    limit,
-  ]);
+  const r = await pool.query<Row>(
+    `select * from ${schema}.audit where seq > $1 and at >= $3 order by seq limit $2`,
+    [after, limit, since ?? new Date(0)],
+  );
   return r.rows.map(toEntry);
+}
+
+/** Whether a Kubernetes audit event (by its auditID) is already in the chain. */
+export async function hasKubeAuditId(
+  db: Pool | PoolClient,
+  schema: string,
+  auditId: string,
+): Promise<boolean> {
+  const r = await db.query(
+    `select 1 from ${schema}.audit where details ? 'auditID' and details->>'auditID' = $1 limit 1`,
+    [auditId],
+  );
+  return (r.rowCount ?? 0) > 0;
 }
 
 export type VerifyResult =

@@ -8,6 +8,28 @@ import type { Pool, PoolClient } from 'pg';
 
 export const MIGRATION_LOCK_ID = 0x7e55e4a; // arbitrary, stable
 
+/** An append-only audit table; the chain (audit/chain.ts) catches what the trigger cannot. */
+function auditTableSql(s: string): string {
+  return `
+      create table if not exists ${s}.audit (
+        seq bigint primary key,
+        at timestamptz not null,
+        actor text not null,
+        action text not null,
+        target text not null,
+        remote text not null,
+        details jsonb not null,
+        prev_hash text not null,
+        hash text not null
+      );
+      create or replace function ${s}.audit_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'audit log is append-only'; end $$;
+      drop trigger if exists audit_append_only on ${s}.audit;
+      create trigger audit_append_only before update or delete on ${s}.audit
+        for each row execute function ${s}.audit_append_only();
+      create index if not exists audit_kube_id on ${s}.audit ((details->>'auditID')) where details ? 'auditID';`;
+}
+
 const GLOBAL_MIGRATIONS: { version: number; sql: string }[] = [
   {
     version: 1,
@@ -28,6 +50,12 @@ const GLOBAL_MIGRATIONS: { version: number; sql: string }[] = [
         started_at timestamptz not null,
         seen_at timestamptz not null default now()
       );`,
+  },
+  {
+    // the platform audit chain: Tessera changes outside any tenant (audit/kube-events.ts)
+    version: 3,
+    sql: `
+      ${auditTableSql('tessera')}`,
   },
 ];
 
@@ -132,6 +160,12 @@ const TENANT_MIGRATIONS: { version: number; sql: (s: string) => string }[] = [
         primary key (host_app, app_id)
       );
       create index if not exists catalog_tokens on ${s}.catalog using gin (tokens);`,
+  },
+  {
+    // Kubernetes audit IDs already in the chain (webhook batches are retried)
+    version: 3,
+    sql: (s) => `
+      create index if not exists audit_kube_id on ${s}.audit ((details->>'auditID')) where details ? 'auditID';`,
   },
 ];
 

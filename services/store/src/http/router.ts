@@ -24,7 +24,7 @@ export interface RouteDoc {
   summary: string;
   request?: z.core.$ZodType;
   response?: z.core.$ZodType;
-  auth?: 'hmac' | 'kubernetes' | 'none';
+  auth?: 'hmac' | 'kubernetes' | 'audit-webhook' | 'none';
 }
 
 export interface Route {

@@ -6,13 +6,9 @@ import type { StoreContext } from '../context.ts';
 import { statsForDay } from '../db/events.ts';
 import { zodProblem } from '../http/problem.ts';
 import type { Router } from '../http/router.ts';
+import { AuditQuery } from './audit.ts';
 import { requireKube } from './authz.ts';
 import { dbUnavailable, sendJson } from './respond.ts';
-
-const AuditQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
 
 const StatsQuery = z.object({
   appId: z.string().min(1).max(128),
@@ -32,7 +28,13 @@ export function adminRoutes(router: Router, ctx: StoreContext): void {
       if (!q.success) throw zodProblem(q.error, 'query');
       const schema = await ctx.schema(tenant).catch(dbUnavailable);
       sendJson(rc, 200, {
-        entries: await listAudit(ctx.pool, schema, q.data.after, q.data.limit).catch(dbUnavailable),
+        entries: await listAudit(
+          ctx.pool,
+          schema,
+          q.data.after,
+          q.data.limit,
+          q.data.since ? new Date(q.data.since) : undefined,
+        ).catch(dbUnavailable),
       });
     },
   );
