@@ -32,6 +32,7 @@ export const COMPILE_ENV = {
   version: 'TESSERA_VERSION',
   versionName: 'TESSERA_VERSION_NAME',
   miniProgram: 'TESSERA_MINI_PROGRAM',
+  appId: 'TESSERA_APP_ID',
   source: 'TESSERA_SOURCE',
   storeUrl: 'TESSERA_STORE_URL',
   keysDir: 'TESSERA_KEYS_DIR',
@@ -48,11 +49,17 @@ export interface CompileJobOptions {
   storeUrl: string;
 }
 
+/** What the Job signs into the package index besides the version: the MiniProgram's appId. */
+export interface CompileTarget {
+  appId: string;
+}
+
 export function compileJob(
   mpv: MiniProgramVersion,
   tenant: Tenant,
   jobName: string,
   options: CompileJobOptions,
+  target?: CompileTarget,
 ): KubeObject & { metadata: { name: string; namespace: string }; spec: Record<string, unknown> } {
   const ns = mpv.metadata.namespace ?? '';
   const tenantName = tenant.metadata.name ?? '';
@@ -65,6 +72,7 @@ export function compileJob(
     [COMPILE_ENV.namespace]: ns,
     [COMPILE_ENV.versionName]: mpv.metadata.name ?? '',
     [COMPILE_ENV.miniProgram]: mpv.spec.miniProgram,
+    ...(target ? { [COMPILE_ENV.appId]: target.appId } : {}),
     [COMPILE_ENV.version]: mpv.spec.version,
     [COMPILE_ENV.source]: JSON.stringify(mpv.spec.source),
     [COMPILE_ENV.storeUrl]: options.storeUrl,

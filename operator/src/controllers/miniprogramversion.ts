@@ -158,7 +158,11 @@ export class MiniProgramVersionReconciler implements Reconciler {
         // A Job's template is immutable: an existing Job is used as is, never re-applied.
         const { object: job, changed } = live
           ? { object: live, changed: false }
-          : await this.#mgr.applier.apply<Job>(Jobs, compileJob(mpv, tenant, jobName, this.#job), live);
+          : await this.#mgr.applier.apply<Job>(
+              Jobs,
+              compileJob(mpv, tenant, jobName, this.#job, mp ? { appId: mp.spec.appId } : undefined),
+              live,
+            );
         if (changed && !live) events.push(['Normal', 'CompileStarted', `created compile Job ${jobName}`]);
         status.compileJob = jobName;
         const finished = job.status?.conditions?.find(

@@ -23,6 +23,7 @@ import type {
   UpdatePolicy,
 } from '../protocol/launch.ts';
 import { firstIssue } from '../protocol/schema-helpers.ts';
+import { checkPackageIdentity } from './package-identity.ts';
 import type { SigningKeyRevocations } from './revocation.ts';
 import { type StoreClient, StoreUnreachableError } from './store-client.ts';
 import { type ConnectionInfo, type SubpackageBlobs, Subpackages, unmetered } from './subpackages.ts';
@@ -286,6 +287,17 @@ async function openFromStore(
   const t2 = now();
   const publicKeys = await trustedKeys(o);
   const main = await openTrusted(o, publicKeys, bytes, dataKey, `${o.appId} ${res.version}`);
+  checkPackageIdentity(
+    main.index,
+    {
+      tenant: res.tenant,
+      miniProgram: res.miniProgram,
+      appId: o.appId,
+      version: res.version,
+      plaintextDigest: res.artifact.plaintextDigest,
+    },
+    `the package of ${o.appId} ${res.version}`,
+  );
   const manifest = await readManifest(main);
   const t3 = now();
   // every ref of an answer that is not cached carries its wrapped key (LaunchResponseSchema)
@@ -340,6 +352,11 @@ async function openCached(
   const dataKey = await unwrapDataKeyFromStore(e.wrappedKey, e.devicePrivateKey);
   const publicKeys = await trustedKeys(o);
   const main = await openTrusted(o, publicKeys, e.bytes, dataKey, `the cached ${o.appId} ${e.version}`);
+  checkPackageIdentity(
+    main.index,
+    { appId: o.appId, version: e.version },
+    `the cached ${o.appId} ${e.version}`,
+  );
   const manifest = await readManifest(main);
   const t2 = now();
   return opened(o, {
@@ -394,7 +411,8 @@ async function openTrusted(
   what: string,
 ): Promise<OpenedPackage> {
   try {
-    return await openPackage(bytes, { publicKeys, dataKey });
+    // every file verified before the first line runs, not when first read
+    return await openPackage(bytes, { publicKeys, dataKey, verifyAll: true });
   } catch (e) {
     throw o.revocations ? o.revocations.explain(e, what) : e;
   }

@@ -8,6 +8,7 @@ import type { AppManifest } from '../package/manifest.ts';
 import { type OpenedPackage, openPackage } from '../package/open.ts';
 import { unwrapDataKeyFromStore } from '../package/wrap.ts';
 import type { SubpackageRef } from '../protocol/launch.ts';
+import { checkPackageIdentity, identityOf } from './package-identity.ts';
 import type { StoreClient } from './store-client.ts';
 
 /** Where subpackage ciphertext is kept between launches (content-addressed by digest). */
@@ -130,7 +131,14 @@ export class Subpackages {
       const pkg = await openPackage(bytes, {
         publicKeys: o.publicKeys,
         dataKey: await unwrapDataKeyFromStore(ref.wrappedKey, o.devicePrivateKey),
+        verifyAll: true,
       });
+      // the same tenant, mini-program, appId and version as the main package
+      checkPackageIdentity(
+        pkg.index,
+        { ...identityOf(o.main.index), appId: o.appId },
+        `subpackage "${root}"`,
+      );
       // A subpackage may only add files under its own root (it must not shadow the main package).
       const stray = pkg.paths.find((p) => !p.startsWith(`${root}/`));
       if (stray) throw new SubpackageError(root, `it contains "${stray}", outside its root`);

@@ -34,6 +34,11 @@ export interface OpenPackageOptions {
   wrappedDataKey?: string;
   /** Pin what the caller expects (from a signed release document) to detect swapped packages. */
   expect?: { packageId?: string; plaintextDigest?: string; meta?: Record<string, string> };
+  /**
+   * Decrypt and verify every file now (the default when running code: tampering anywhere refuses
+   * the package before its first line runs); reads are then served from memory.
+   */
+  verifyAll?: boolean;
 }
 
 export interface OpenedPackage {
@@ -119,15 +124,23 @@ export async function openPackage(bytes: Uint8Array, options: OpenPackageOptions
     return plain;
   }
 
+  const readAll = async () =>
+    new Map(await Promise.all(index.files.map(async (f) => [f.path, await read(f.path)] as const)));
+  // Plaintext stays in memory only, as with lazy reads; callers get copies.
+  const verified = options.verifyAll ? await readAll() : undefined;
+  const served = verified
+    ? async (path: string) => {
+        const plain = verified.get(path);
+        if (!plain) throw new FileNotFoundInPackageError(path);
+        return plain.slice();
+      }
+    : read;
   return {
     index,
     paths: index.files.map((f) => f.path),
     has: (path) => byPath.has(path),
-    read,
-    async readAll() {
-      const all = await Promise.all(index.files.map(async (f) => [f.path, await read(f.path)] as const));
-      return new Map(all);
-    },
+    read: served,
+    readAll: verified ? async () => new Map([...verified].map(([k, v]) => [k, v.slice()])) : readAll,
   };
 }
 

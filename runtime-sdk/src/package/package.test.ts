@@ -181,6 +181,23 @@ describe('tampering is rejected with a specific error', () => {
     }
   });
 
+  it('verifyAll: a flipped byte in any file refuses the whole package at open; reads come from memory', async () => {
+    const pkg = await fresh();
+    const dataStart = pkg.bytes.length - pkg.index.files.reduce((n, f) => n + f.length, 0);
+    for (const f of pkg.index.files) {
+      const tampered = flip(pkg.bytes, dataStart + f.offset + 16 + Math.floor(f.size / 2));
+      await expect(openPackage(tampered, { ...pub, verifyAll: true })).rejects.toBeInstanceOf(
+        FileAuthenticationError,
+      );
+    }
+    const opened = await openPackage(pkg.bytes, { ...pub, verifyAll: true });
+    const first = await opened.read('app.js');
+    first[0] = 0;
+    // a caller scribbling on what it read does not change the next read
+    expect(new TextDecoder().decode(await opened.read('app.js'))).toBe('App({})');
+    await expect(opened.read('missing.js')).rejects.toBeInstanceOf(FileNotFoundInPackageError);
+  });
+
   it('a truncated container → TruncatedPackageError', async () => {
     const pkg = await fresh();
     const opened = await openPackage(pkg.bytes.subarray(0, pkg.bytes.length - 3), pub);

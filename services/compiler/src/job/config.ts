@@ -6,7 +6,7 @@
 //   TESSERA_STORE_URL              base URL of the store, e.g. http://tessera-store.tessera-system:8080
 //   TESSERA_STORE_TOKEN_FILE       bearer token for the store (projected SA token), default below
 //   TESSERA_KEYS_DIR               tenant key Secret mount: kek, kek-id, signing-key.pk8, signing-key-id
-//   TESSERA_MINI_PROGRAM, TESSERA_VERSION, TESSERA_VERSION_NAME   signed into the package meta
+//   TESSERA_MINI_PROGRAM, TESSERA_APP_ID, TESSERA_VERSION, TESSERA_VERSION_NAME   signed into the package meta
 //   TESSERA_TERMINATION_LOG        where the JSON result goes (default /dev/termination-log)
 //   TESSERA_SOURCE_URL_TEMPLATE    default "{store}/v1/tenants/{tenant}/sources/{sha256}"
 //   TESSERA_ARTIFACT_URL_TEMPLATE  default "{store}/v1/tenants/{tenant}/artifacts/{sha256}"
@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   TESSERA_STORE_TOKEN_FILE: z.string().default('/var/run/tessera/store-token/token'),
   TESSERA_KEYS_DIR: z.string().default('/var/run/tessera/keys'),
   TESSERA_MINI_PROGRAM: z.string().max(253).default(''),
+  TESSERA_APP_ID: z.string().max(64).default(''),
   TESSERA_VERSION: z.string().max(128).default(''),
   TESSERA_VERSION_NAME: z.string().max(253).default(''),
   TESSERA_TERMINATION_LOG: z.string().default('/dev/termination-log'),
@@ -101,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): JobConfig {
     throw new ConfigError(`TESSERA_SOURCE: ${source.error.issues[0]?.message ?? 'invalid'}`);
   const meta: Record<string, string> = {};
   if (e.TESSERA_MINI_PROGRAM) meta.miniProgram = e.TESSERA_MINI_PROGRAM;
+  if (e.TESSERA_APP_ID) meta.appId = e.TESSERA_APP_ID;
   if (e.TESSERA_VERSION) meta.version = e.TESSERA_VERSION;
   if (e.TESSERA_VERSION_NAME) meta.versionName = e.TESSERA_VERSION_NAME;
   meta.tenant = e.TESSERA_TENANT;
