@@ -16,6 +16,7 @@ FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY crds/package.json crds/
+COPY operator/runtime/package.json operator/runtime/
 COPY operator/package.json operator/
 COPY services/gray/package.json services/gray/
 COPY services/compiler/package.json services/compiler/
@@ -27,11 +28,11 @@ ENV NPM_CI="npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
   --workspace=@tessera/crds --workspace=@tessera/gray --workspace=@tessera/runtime-sdk"
 
 FROM manifests AS operator-deps
-RUN $NPM_CI --workspace=@tessera/operator && npm cache clean --force
+RUN $NPM_CI --workspace=@tessera/controller-runtime --workspace=@tessera/operator && npm cache clean --force
 
 FROM manifests AS store-deps
-# the store's release watch runs on the operator's controller runtime (@tessera/operator/runtime)
-RUN $NPM_CI --workspace=@tessera/operator --workspace=@tessera/store && npm cache clean --force
+# the store's release watch runs on the controller runtime the operator is built on
+RUN $NPM_CI --workspace=@tessera/controller-runtime --workspace=@tessera/store && npm cache clean --force
 
 FROM manifests AS compiler-deps
 RUN $NPM_CI --workspace=@tessera/compiler && npm cache clean --force
@@ -48,13 +49,14 @@ USER 65532:65532
 
 FROM base AS operator
 COPY --from=operator-deps /app ./
+COPY operator/runtime/src operator/runtime/src
 COPY operator/src operator/src
 EXPOSE 8081
 ENTRYPOINT ["node", "/app/operator/src/main.ts"]
 
 FROM base AS store
 COPY --from=store-deps /app ./
-COPY operator/src operator/src
+COPY operator/runtime/src operator/runtime/src
 COPY services/store/src services/store/src
 EXPOSE 8080
 ENTRYPOINT ["node", "/app/services/store/src/main.ts"]

@@ -9,7 +9,10 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{crds,operator,runtime-sdk}/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+          include: [
+            '{crds,operator,operator/runtime,runtime-sdk}/src/**/*.test.ts',
+            'services/*/src/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

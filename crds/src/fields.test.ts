@@ -19,7 +19,7 @@ import { KINDS } from './kinds.ts';
 import type { JsonSchema } from './openapi.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
-const PRODUCT_SOURCES = ['operator/src', 'services', 'runtime-sdk/src'];
+const PRODUCT_SOURCES = ['operator/src', 'operator/runtime/src', 'services', 'runtime-sdk/src'];
 
 /** Fields that only describe (kubectl get/explain, catalog text); nothing has to act on them. */
 const METADATA: Record<string, string> = {

@@ -4,11 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
+import { createLogger, DEFAULT_CLIENT_RATE_LIMIT } from '@tessera/controller-runtime';
 import { z } from 'zod';
 import { storeArtifactReader } from './controllers/artifact-evidence.ts';
 import { createOperator, DEFAULT_WORKERS } from './operator.ts';
-import { DEFAULT_CLIENT_RATE_LIMIT } from './runtime/kube-client.ts';
-import { createLogger } from './runtime/logger.ts';
 
 const EnvSchema = z.object({
   TESSERA_STORE_URL: z.url({

@@ -1,6 +1,8 @@
 // Wires the informers and the five controllers into a Manager.
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClientRateLimit, InformerOptions, KubeObject, Logger } from '@tessera/controller-runtime';
+import { Controller, Manager } from '@tessera/controller-runtime';
 import { ArtifactEvidence, type ArtifactReader } from './controllers/artifact-evidence.ts';
 import { createInformers, type Informers } from './controllers/context.ts';
 import { GrayRuleReconciler } from './controllers/grayrule.ts';
@@ -8,12 +10,6 @@ import { HostAppReconciler } from './controllers/hostapp.ts';
 import { MiniProgramReconciler } from './controllers/miniprogram.ts';
 import { MiniProgramVersionReconciler } from './controllers/miniprogramversion.ts';
 import { type TenantExternalState, TenantReconciler } from './controllers/tenant.ts';
-import { Controller } from './runtime/controller.ts';
-import type { InformerOptions } from './runtime/informer.ts';
-import type { ClientRateLimit } from './runtime/kube-client.ts';
-import type { Logger } from './runtime/logger.ts';
-import { Manager } from './runtime/manager.ts';
-import type { KubeObject } from './runtime/object.ts';
 
 export const DEFAULT_WORKERS = 64;
 

@@ -21,8 +21,8 @@
 // BENCH_WORKERS (operator TESSERA_WORKERS, default: the operator's own default),
 // BENCH_OPERATOR_NODE_OPTIONS (default: the chart's --max-old-space-size=192).
 import { KubeConfig } from '@kubernetes/client-node';
+import { Informer, KubeClient, resources } from '@tessera/controller-runtime';
 import { type Cluster, startCluster } from '@tessera/e2e/harness';
-import { Informer, KubeClient, resources } from '@tessera/operator/runtime';
 import { kill, type OperatorProcess, spawnOperator } from '../../test/operator/process.ts';
 import {
   CpuMeter,

@@ -1,7 +1,7 @@
 // Helpers for the operator benchmark: bounded concurrency, deadlines, progress, process memory,
 // cheap object counts and per-phase deltas of the operator's own request counters.
 import { readFileSync } from 'node:fs';
-import type { KubeClient, KubeObject, ResourceType } from '@tessera/operator/runtime';
+import type { KubeClient, KubeObject, ResourceType } from '@tessera/controller-runtime';
 
 export type Obj = KubeObject & { status?: Record<string, unknown> };
 

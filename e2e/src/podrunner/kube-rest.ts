@@ -3,7 +3,7 @@
 // kubelet-style streams (a pod field selector, any resourceVersion) the runner follows.
 import { Agent, type RequestOptions, request } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { isConflict, isNotFound, KubeApiError, KubeClient } from '@tessera/operator/runtime';
+import { isConflict, isNotFound, KubeApiError, KubeClient } from '@tessera/controller-runtime';
 
 export { isConflict, isNotFound, KubeApiError as KubeRestError };
 

@@ -1,8 +1,9 @@
 // Events are counted the way client-go's recorder counts them: a transition that happens again
 // (promote, rollback, promote) is visible again in `kubectl describe`, as a higher count and a
 // newer last timestamp on the Event already posted, not dropped as a duplicate.
+
+import { EventRecorder, type KubeObject, resources, silentLogger } from '@tessera/controller-runtime';
 import { createTestNamespace, kubectl } from '@tessera/e2e/harness/testing';
-import { EventRecorder, type KubeObject, resources, silentLogger } from '@tessera/operator/runtime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client } from './helpers.ts';
 

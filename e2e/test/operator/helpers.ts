@@ -3,9 +3,9 @@
 // for assertions, polling, and Job completion simulated by writing the Pod status the way a
 // kubelet would (the real Job controller then marks the Job complete).
 import { randomBytes } from 'node:crypto';
+import { KubeClient, type KubeObject, resources, silentLogger } from '@tessera/controller-runtime';
 import { loadKubeConfig } from '@tessera/e2e/harness/testing';
 import { createOperator, type Operator, type OperatorOptions } from '@tessera/operator';
-import { KubeClient, type KubeObject, resources, silentLogger } from '@tessera/operator/runtime';
 
 export const API = 'tessera.dev/v1alpha1';
 export const RUN_LABEL = 'tessera.dev/test-run';

@@ -1,7 +1,8 @@
 // A leader that cannot renew its Lease stops leading before the Lease can expire, so a standby
 // never reconciles while the old leader still does. Ordering is asserted, not durations.
+
+import { KubeClient, LeaderElector, silentLogger } from '@tessera/controller-runtime';
 import { loadKubeConfig } from '@tessera/e2e/harness/testing';
-import { KubeClient, LeaderElector, silentLogger } from '@tessera/operator/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiProxy } from './api-proxy.ts';
 import { client, R, runId, waitFor } from './helpers.ts';

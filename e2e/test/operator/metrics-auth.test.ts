@@ -1,8 +1,9 @@
 // /metrics served the way controller-runtime serves secure metrics: a scraper needs a bearer
 // token the API server accepts (TokenReview) for an identity allowed to get the non-resource URL
 // /metrics (SubjectAccessReview). Probes stay open. The metric names are controller-runtime's.
+
+import { type KubeObject, Manager, resources, serverPort, silentLogger } from '@tessera/controller-runtime';
 import { createTestNamespace, loadKubeConfig } from '@tessera/e2e/harness/testing';
-import { type KubeObject, Manager, resources, serverPort, silentLogger } from '@tessera/operator/runtime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client } from './helpers.ts';
 

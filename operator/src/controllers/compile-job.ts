@@ -7,9 +7,10 @@
 //    STORE_TOKEN_PATH; the ServiceAccount has no RBAC bindings and no automounted API token;
 //  - the container writes a CompileResult as JSON to its termination message
 //    (/dev/termination-log, at most 4 KiB, so warnings are truncated).
+
+import { type KubeObject, ownerReferenceTo } from '@tessera/controller-runtime';
 import { ArtifactSchema, CompileMessageSchema, type MiniProgramVersion, type Tenant } from '@tessera/crds';
 import { z } from 'zod';
-import { type KubeObject, ownerReferenceTo } from '../runtime/object.ts';
 import {
   COMPILER_SERVICE_ACCOUNT,
   KEY_SECRET_NAME,

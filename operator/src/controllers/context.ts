@@ -1,6 +1,9 @@
 // The informers every controller shares, with the indexes reconcilers query. Objects from the API
 // are parsed with the zod schemas of @tessera/crds at this trust boundary; objects that do not
 // parse are skipped (and logged) rather than crashing a reconciler.
+
+import type { Informer, KubeObject, Manager } from '@tessera/controller-runtime';
+import { resources as res } from '@tessera/controller-runtime';
 import {
   type GrayRule,
   GrayRuleKind,
@@ -22,10 +25,6 @@ import {
   TenantSchema,
 } from '@tessera/crds';
 import type { z } from 'zod';
-import type { Informer } from '../runtime/informer.ts';
-import type { Manager } from '../runtime/manager.ts';
-import type { KubeObject } from '../runtime/object.ts';
-import * as res from '../runtime/resources.ts';
 import { LABEL_COMPONENT, tenantNamespace } from './names.ts';
 import type { Job, Pod } from './types.ts';
 

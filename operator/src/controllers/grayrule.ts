@@ -1,13 +1,20 @@
 // GrayRule: validation the API server cannot do (RE2-safe regular expressions, operator/value
 // checks, from @tessera/gray), schedule windows (status.active flips at start and end without an
 // edit: the key is requeued for the next boundary), and whether the candidate is releasable.
+
+import type { Controller, Manager, ReconcileResult, Reconciler } from '@tessera/controller-runtime';
+import {
+  type ConditionInput,
+  enqueueMapped,
+  enqueueObject,
+  enqueueOwner,
+  objectKey,
+  removeCondition,
+  rfc3339,
+  setConditions,
+} from '@tessera/controller-runtime';
 import { GROUP, type GrayRule, type GrayRuleStatus, LABEL_RELEASE } from '@tessera/crds';
 import { validateRule } from '@tessera/gray';
-import { type ConditionInput, removeCondition, rfc3339, setConditions } from '../runtime/conditions.ts';
-import type { Controller, ReconcileResult, Reconciler } from '../runtime/controller.ts';
-import { enqueueMapped, enqueueObject, enqueueOwner } from '../runtime/handlers.ts';
-import type { Manager } from '../runtime/manager.ts';
-import { objectKey } from '../runtime/object.ts';
 import { approvalState } from './approval.ts';
 import {
   BY_MINI_PROGRAM,

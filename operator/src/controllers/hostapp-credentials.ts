@@ -6,9 +6,9 @@
 // then and the operator drops the previous pair once it has expired. Rotating again within the
 // grace period replaces the previous pair (only one previous pair is kept).
 import { randomBytes } from 'node:crypto';
+import type { KubeObject } from '@tessera/controller-runtime';
+import { rfc3339 } from '@tessera/controller-runtime';
 import type { HostApp } from '@tessera/crds';
-import { rfc3339 } from '../runtime/conditions.ts';
-import type { KubeObject } from '../runtime/object.ts';
 import type { SecretLike } from './types.ts';
 
 export const CREDENTIALS_GENERATION_ANNOTATION = 'tessera.dev/credentials-generation';

@@ -4,6 +4,21 @@
 // Compiled and Approved versions are included. A document is re-signed and written only when its
 // canonical bytes change, so a resync writes nothing (ECDSA signatures are randomised, so
 // signing again would otherwise always differ).
+
+import type { Controller, Manager, ReconcileResult, Reconciler } from '@tessera/controller-runtime';
+import {
+  type ConditionInput,
+  enqueueMapped,
+  enqueueObject,
+  enqueueOwner,
+  isAlreadyExists,
+  type KubeObject,
+  objectKey,
+  ownerReferenceTo,
+  resources,
+  rfc3339,
+  setConditions,
+} from '@tessera/controller-runtime';
 import {
   COMPILED_PHASES,
   GROUP,
@@ -19,13 +34,6 @@ import {
   type Tenant,
 } from '@tessera/crds';
 import { signDetached } from '@tessera/runtime-sdk/package';
-import { type ConditionInput, rfc3339, setConditions } from '../runtime/conditions.ts';
-import type { Controller, ReconcileResult, Reconciler } from '../runtime/controller.ts';
-import { enqueueMapped, enqueueObject, enqueueOwner } from '../runtime/handlers.ts';
-import { isAlreadyExists } from '../runtime/kube-client.ts';
-import type { Manager } from '../runtime/manager.ts';
-import { type KubeObject, objectKey, ownerReferenceTo } from '../runtime/object.ts';
-import { ConfigMaps, Secrets } from '../runtime/resources.ts';
 import { approvalState } from './approval.ts';
 import { type ArtifactEvidence, expectedFor } from './artifact-evidence.ts';
 import { BY_MINI_PROGRAM, HostAppResource, type Informers, tenantForNamespace } from './context.ts';
@@ -199,7 +207,7 @@ export class HostAppReconciler implements Reconciler {
         l[LABEL_HOST_APP] === boundedName(name, 63) &&
         !wanted.has(cm.metadata?.name ?? '')
       ) {
-        await this.#mgr.client.delete(ConfigMaps, ns, cm.metadata?.name ?? '');
+        await this.#mgr.client.delete(resources.ConfigMaps, ns, cm.metadata?.name ?? '');
       }
     }
 
@@ -280,7 +288,7 @@ export class HostAppReconciler implements Reconciler {
         ? { keyId: key.keyId, signature: live.data[RELEASE_SIGNATURE_KEY] }
         : await signDetached(new TextEncoder().encode(doc.json), key);
     await this.#mgr.applier.apply(
-      ConfigMaps,
+      resources.ConfigMaps,
       releaseConfigMap(ha, tenant, cmName, kind, mp, doc, signature),
       live,
     );
@@ -299,7 +307,7 @@ export class HostAppReconciler implements Reconciler {
       const tenant = tenantForNamespace(this.#i, ns)?.metadata.name ?? '';
       try {
         await this.#mgr.client.create(
-          Secrets,
+          resources.Secrets,
           newCredentialsSecret(ha, name, {
             namespace: ns,
             labels: managedLabels(tenant, { [LABEL_HOST_APP]: boundedName(ha.metadata.name ?? '', 63) }),
@@ -320,7 +328,7 @@ export class HostAppReconciler implements Reconciler {
     const change = credentialsChange(ha, live);
     let current = live;
     if (change.kind !== 'none') {
-      current = (await this.#mgr.client.update(Secrets, change.secret as KubeObject)) as SecretLike;
+      current = (await this.#mgr.client.update(resources.Secrets, change.secret as KubeObject)) as SecretLike;
       if (change.kind === 'rotate')
         this.#mgr.events.record(
           ha,

@@ -1,5 +1,14 @@
 // MiniProgram: validates stableVersion against its versions (it must name a Compiled and
 // Approved version, or Ready says exactly why not), reflects suspension, summarises versions.
+
+import type { Controller, Manager, Reconciler } from '@tessera/controller-runtime';
+import {
+  type ConditionInput,
+  enqueueMapped,
+  enqueueObject,
+  objectKey,
+  setConditions,
+} from '@tessera/controller-runtime';
 import {
   COMPILED_PHASES,
   type MiniProgram,
@@ -7,11 +16,6 @@ import {
   type MiniProgramVersion,
 } from '@tessera/crds';
 import { compareSemver, parseSemver } from '@tessera/gray';
-import { type ConditionInput, setConditions } from '../runtime/conditions.ts';
-import type { Controller, Reconciler } from '../runtime/controller.ts';
-import { enqueueMapped, enqueueObject } from '../runtime/handlers.ts';
-import type { Manager } from '../runtime/manager.ts';
-import { objectKey } from '../runtime/object.ts';
 import { approvalState } from './approval.ts';
 import { type ArtifactEvidence, expectedFor } from './artifact-evidence.ts';
 import { BY_MINI_PROGRAM, type Informers, MiniProgramResource, tenantForNamespace } from './context.ts';

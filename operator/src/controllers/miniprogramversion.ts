@@ -5,6 +5,20 @@
 // operator instance (before or after a restart or a leader change) applies the same name and the
 // API server refuses a second object under it. Once the result is recorded in status the Job is
 // not needed any more (its TTL removes it) and is never recreated.
+
+import type { Controller, Manager, ReconcileResult, Reconciler } from '@tessera/controller-runtime';
+import {
+  type ConditionInput,
+  enqueueMapped,
+  enqueueObject,
+  enqueueOwner,
+  generationChanged,
+  jsonEqual,
+  objectKey,
+  resources,
+  setConditions,
+  splitKey,
+} from '@tessera/controller-runtime';
 import {
   GROUP,
   type GrayRule,
@@ -14,13 +28,6 @@ import {
   type Tenant,
   type VersionPhase,
 } from '@tessera/crds';
-import { type ConditionInput, setConditions } from '../runtime/conditions.ts';
-import type { Controller, ReconcileResult, Reconciler } from '../runtime/controller.ts';
-import { jsonEqual } from '../runtime/equality.ts';
-import { enqueueMapped, enqueueObject, enqueueOwner, generationChanged } from '../runtime/handlers.ts';
-import type { Manager } from '../runtime/manager.ts';
-import { objectKey, splitKey } from '../runtime/object.ts';
-import { ConfigMaps, Jobs } from '../runtime/resources.ts';
 import { approvalCondition, approvalState } from './approval.ts';
 import { type ArtifactEvidence, expectedFor, type Verdict } from './artifact-evidence.ts';
 import { type CompileJobOptions, compileJob, parseCompileResult } from './compile-job.ts';
@@ -159,7 +166,7 @@ export class MiniProgramVersionReconciler implements Reconciler {
         const { object: job, changed } = live
           ? { object: live, changed: false }
           : await this.#mgr.applier.apply<Job>(
-              Jobs,
+              resources.Jobs,
               compileJob(mpv, tenant, jobName, this.#job, mp ? { appId: mp.spec.appId } : undefined),
               live,
             );
@@ -301,7 +308,7 @@ export class MiniProgramVersionReconciler implements Reconciler {
   /** Why the version's source ConfigMap cannot be read, or undefined (no such source, or it exists). */
   async #missingSourceConfigMap(mpv: MiniProgramVersion, ns: string): Promise<string | undefined> {
     const name = mpv.spec.source.configMap?.name;
-    if (!name || (await this.#mgr.client.get(ConfigMaps, ns, name))) return undefined;
+    if (!name || (await this.#mgr.client.get(resources.ConfigMaps, ns, name))) return undefined;
     return `source ConfigMap ${ns}/${name} does not exist; create it (kubectl create configmap ${name} -n ${ns} --from-file=...) or fix spec.source.configMap.name`;
   }
 

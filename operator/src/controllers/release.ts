@@ -2,6 +2,7 @@
 // an index per host app. Pure functions of cached objects, so they are testable without a
 // cluster. Documents are canonical JSON; the digest covers exactly the signed bytes.
 import { createHash } from 'node:crypto';
+import { type KubeObject, ownerReferenceTo } from '@tessera/controller-runtime';
 import {
   type GrayRule,
   type HostApp,
@@ -21,7 +22,6 @@ import {
 } from '@tessera/crds';
 import { compareSemver, parseSemver, type SemVer } from '@tessera/gray';
 import { canonicalJson } from '@tessera/runtime-sdk/package';
-import { type KubeObject, ownerReferenceTo } from '../runtime/object.ts';
 import { boundedName, managedLabels } from './names.ts';
 import { currentUserList } from './user-list.ts';
 

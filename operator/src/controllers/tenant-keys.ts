@@ -6,10 +6,10 @@
 // creator gets AlreadyExists) and rotated with a resourceVersion-checked PUT. A revoked signing
 // key (spec.crypto.revokedSigningKeyIds) is left out of the published keys and never signs; when
 // the current key is revoked the keys are rotated at once.
+
+import { ownerReferenceTo, rfc3339 } from '@tessera/controller-runtime';
 import type { PublicKey, Tenant } from '@tessera/crds';
 import { generateKek, generateSigningKeyPair } from '@tessera/runtime-sdk/package';
-import { rfc3339 } from '../runtime/conditions.ts';
-import { ownerReferenceTo } from '../runtime/object.ts';
 import { KEY_SECRET_NAME, managedLabels, tenantNamespace } from './names.ts';
 import type { SecretLike } from './types.ts';
 

@@ -1,6 +1,7 @@
 // The objects a Tenant gets in its namespace, as pure functions of the Tenant.
+
+import { type KubeObject, ownerReferenceTo } from '@tessera/controller-runtime';
 import { GROUP, TENANT_ROLES, type Tenant } from '@tessera/crds';
-import { type KubeObject, ownerReferenceTo } from '../runtime/object.ts';
 import {
   COMPILER_SERVICE_ACCOUNT,
   managedLabels,

@@ -2,15 +2,18 @@
 // Secret; public keys and conditions in status. The finalizer is added only when a cleaner for
 // state outside the cluster (the tenant's database schema) is configured: everything inside the
 // cluster is owned by the Tenant and removed by the garbage collector.
+
+import type { Controller, KubeObject, Manager, Reconciler, ResourceType } from '@tessera/controller-runtime';
+import {
+  type ConditionInput,
+  enqueueMapped,
+  enqueueObject,
+  enqueueOwner,
+  isAlreadyExists,
+  resources as res,
+  setConditions,
+} from '@tessera/controller-runtime';
 import { GROUP, type Tenant, type TenantStatus } from '@tessera/crds';
-import { type ConditionInput, setConditions } from '../runtime/conditions.ts';
-import type { Controller, Reconciler } from '../runtime/controller.ts';
-import { enqueueMapped, enqueueObject, enqueueOwner } from '../runtime/handlers.ts';
-import { isAlreadyExists } from '../runtime/kube-client.ts';
-import type { Manager } from '../runtime/manager.ts';
-import type { KubeObject } from '../runtime/object.ts';
-import type { ResourceType } from '../runtime/resources.ts';
-import * as res from '../runtime/resources.ts';
 import { BY_NAMESPACE, type Informers, TenantResource, tenantForNamespace } from './context.ts';
 import {
   COMPILER_SERVICE_ACCOUNT,

@@ -1,5 +1,5 @@
 // The parts of built-in objects the controllers read.
-import type { KubeObject } from '../runtime/object.ts';
+import type { KubeObject } from '@tessera/controller-runtime';
 
 export interface JobCondition {
   type: string;

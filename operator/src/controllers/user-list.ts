@@ -4,6 +4,9 @@
 // for the rule's status. The ids are never kept in memory between reconciles: only the digest of
 // what was published for each source resourceVersion (forgotten when the published list is
 // deleted, so it is written again).
+
+import type { ConditionInput, Manager } from '@tessera/controller-runtime';
+import { type KubeObject, ownerReferenceTo, resources } from '@tessera/controller-runtime';
 import {
   type GrayRule,
   type GrayRuleStatus,
@@ -16,10 +19,6 @@ import {
   USER_LIST_DIGEST_ANNOTATION,
   userListDigest,
 } from '@tessera/crds';
-import type { ConditionInput } from '../runtime/conditions.ts';
-import type { Manager } from '../runtime/manager.ts';
-import { type KubeObject, ownerReferenceTo } from '../runtime/object.ts';
-import { ConfigMaps } from '../runtime/resources.ts';
 import type { Informers } from './context.ts';
 import { boundedName, managedLabels } from './names.ts';
 
@@ -135,7 +134,7 @@ export class UserListPublisher {
 
   async #load(rule: GrayRule, tenant: string, name: string, key: string): Promise<Loaded> {
     const ns = rule.metadata.namespace ?? '';
-    const source = await this.#mgr.client.get<ConfigMap>(ConfigMaps, ns, name);
+    const source = await this.#mgr.client.get<ConfigMap>(resources.ConfigMaps, ns, name);
     if (!source)
       return {
         ok: false,
@@ -172,7 +171,7 @@ export class UserListPublisher {
     // published list was deleted, and then the list must be written.
     if (live?.metadata?.annotations?.[USER_LIST_DIGEST_ANNOTATION] !== digest) {
       await this.#mgr.client.apply(
-        ConfigMaps,
+        resources.ConfigMaps,
         {
           apiVersion: 'v1',
           kind: 'ConfigMap',
@@ -211,7 +210,7 @@ export class UserListPublisher {
       if (!owned || cm.metadata?.labels?.[LABEL_USER_LIST] === undefined || keep.has(name)) continue;
       const quoted = JSON.stringify(name);
       if (releases.some((r) => r.data?.[RELEASE_DATA_KEY]?.includes(quoted))) continue;
-      await this.#mgr.client.delete(ConfigMaps, ns, name);
+      await this.#mgr.client.delete(resources.ConfigMaps, ns, name);
     }
   }
 }

@@ -31,7 +31,7 @@ function newest(dir) {
 // what the bundle is built from (the Makefile's cli target lists the same folders)
 const sources = [
   'src',
-  '../../operator/src/runtime',
+  '../../operator/runtime/src',
   '../../crds/src',
   '../../runtime-sdk/src/protocol',
   '../../runtime-sdk/src/package',

@@ -1,8 +1,8 @@
 // What `__complete` looks up in the cluster: mini-programs, versions and namespaces, through the
 // user's kubeconfig and the flags already typed. Bounded in time; any failure completes nothing.
 
+import { kubeconfigContexts } from '@tessera/controller-runtime/kube';
 import { MiniProgramKind, MiniProgramVersionKind } from '@tessera/crds';
-import { kubeconfigContexts } from '@tessera/operator/kube';
 import type { Lookup } from './commands/completion.ts';
 import { KubeClient } from './kube/client.ts';
 import { corePath, crdPath } from './kube/resources.ts';

@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '@tessera/operator/runtime';
+import { KubeClient } from '@tessera/controller-runtime';
 import { DeviceKeyWrapper } from '@tessera/runtime-sdk/package/node';
 import { Redis } from 'ioredis';
 import pg from 'pg';

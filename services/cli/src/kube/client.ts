@@ -11,7 +11,7 @@ import {
   loadKubeconfig,
   type ResourceType,
   type WatchEvent,
-} from '@tessera/operator/kube';
+} from '@tessera/controller-runtime/kube';
 import { CliError, EXIT, inputError } from '../errors.ts';
 
 export interface ConnectionOptions {

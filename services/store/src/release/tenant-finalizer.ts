@@ -4,8 +4,8 @@
 // is deleted keeps the Tenant terminating until it is back, instead of leaking the schema.
 // Every replica does this; both steps are idempotent and guarded by resourceVersion.
 
+import { KubeApiError, type KubeClient, type KubeObject } from '@tessera/controller-runtime';
 import { resourceOf, TenantKind } from '@tessera/crds';
-import { KubeApiError, type KubeClient, type KubeObject } from '@tessera/operator/runtime';
 import type { Logger } from 'pino';
 
 export const STORE_FINALIZER = 'tessera.dev/store-data';

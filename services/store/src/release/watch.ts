@@ -1,5 +1,5 @@
 // Feeds ReleaseState from the Kubernetes API with the operator's controller-runtime informers
-// (@tessera/operator/runtime: list+watch, relist on 410 Gone, stall detection, backoff, cache):
+// (@tessera/controller-runtime: list+watch, relist on 410 Gone, stall detection, backoff, cache):
 // Tenants (public keys), tenant key Secrets and host-app credential Secrets, published user
 // lists, release ConfigMaps, and MiniProgramVersions (phase changes for lifecycle webhooks).
 //
@@ -7,6 +7,15 @@
 // start-up each release document is verified and compiled once, with what it needs at hand
 // (documents that arrive before their tenant's keys are applied again when the keys come).
 
+import {
+  Informer,
+  type InformerOptions,
+  type KubeClient,
+  type KubeObject,
+  type ResourceType,
+  type Logger as RuntimeLogger,
+  resources,
+} from '@tessera/controller-runtime';
 import {
   LABEL_RELEASE,
   LABEL_TENANT,
@@ -16,15 +25,6 @@ import {
   resourceOf,
   TenantKind,
 } from '@tessera/crds';
-import {
-  Informer,
-  type InformerOptions,
-  type KubeClient,
-  type KubeObject,
-  type ResourceType,
-  type Logger as RuntimeLogger,
-  resources,
-} from '@tessera/operator/runtime';
 import type { Logger } from 'pino';
 import { readAllCredentials, readKeks, sdkKeysOf } from './keys.ts';
 import type { ConfigMapLike, ReleaseState } from './state.ts';

@@ -1,9 +1,9 @@
 // Runtime micro-benchmarks (no cluster): work queue throughput with duplicate adds, cache upserts
 // with an index, and the no-write check (isSubset) on a Job-sized object. Each figure is printed
 // next to a naive baseline measured in the same run. Bounded: fixed counts, a few seconds total.
-import { Cache } from '../src/runtime/cache.ts';
-import { isSubset } from '../src/runtime/equality.ts';
-import { WorkQueue } from '../src/runtime/workqueue.ts';
+import { Cache } from '../src/cache.ts';
+import { isSubset } from '../src/equality.ts';
+import { WorkQueue } from '../src/workqueue.ts';
 
 const KEYS = 100_000;
 const DUPLICATES = 5;
