@@ -18,7 +18,7 @@ COPY package.json package-lock.json ./
 COPY crds/package.json crds/
 COPY operator/runtime/package.json operator/runtime/
 COPY operator/package.json operator/
-COPY services/gray/package.json services/gray/
+COPY crds/gray/package.json crds/gray/
 COPY services/compiler/package.json services/compiler/
 COPY services/store/package.json services/store/
 COPY services/cli/package.json services/cli/
@@ -43,7 +43,7 @@ FROM ${NODE_IMAGE} AS base
 ENV NODE_ENV=production
 WORKDIR /app
 COPY crds/src crds/src
-COPY services/gray/src services/gray/src
+COPY crds/gray/src crds/gray/src
 COPY runtime-sdk/src runtime-sdk/src
 USER 65532:65532
 

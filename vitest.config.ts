@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{crds,operator,operator/runtime,runtime-sdk}/src/**/*.test.ts',
+            '{crds,crds/gray,operator,operator/runtime,runtime-sdk}/src/**/*.test.ts',
             'services/*/src/**/*.test.ts',
           ],
           environment: 'node',

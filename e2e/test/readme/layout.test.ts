@@ -4,7 +4,7 @@
  * into the operator for infrastructure, and every import of another workspace is declared in the
  * importing workspace's package.json (so an image or a published package installs it).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/harness/paths.ts';
@@ -53,6 +53,14 @@ describe('workspace layout', () => {
     expect(runtime?.dir).toBe('operator/runtime');
     for (const file of sources('operator/runtime')) expect(importedWorkspaces(file), file).toEqual([]);
     expect(Object.keys(runtime?.manifest.dependencies ?? {}).filter((d) => names.has(d))).toEqual([]);
+  });
+
+  it('services/ holds programs (an entrypoint each); libraries live beside what they serve', () => {
+    for (const { dir, manifest } of workspaces.filter((w) => w.dir.startsWith('services/'))) {
+      const bin = (manifest as { bin?: Record<string, string> }).bin;
+      const hasEntry = bin !== undefined || existsSync(join(REPO_ROOT, dir, 'src/main.ts'));
+      expect(hasEntry, `${dir} is a library: move it next to the workspace it serves`).toBe(true);
+    }
   });
 
   it('only the operator entrypoint and the tests import the operator', () => {

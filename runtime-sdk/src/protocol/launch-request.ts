@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 import { Sha256HexSchema } from './routes.ts';
 import { list, pattern, text } from './schema-helpers.ts';
 
-/** Attribute values the gray engine can match on (operators: services/gray/README.md). */
+/** Attribute values the gray engine can match on (operators: the GrayRule reference, `kubectl explain grayrule.spec.rules`). */
 export const AttributeValueSchema = z.union([text(1024), z.number(), z.boolean()]);
 
 export const AttributesSchema = z
