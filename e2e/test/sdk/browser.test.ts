@@ -10,7 +10,13 @@ import { buildAll } from '../../../runtime-sdk/scripts/build.ts';
 import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
-import { lateCodeSource, privacySource, sampleSource, subpackageSource } from './sample-app.ts';
+import {
+  lateCodeSource,
+  privacySource,
+  resilienceSource,
+  sampleSource,
+  subpackageSource,
+} from './sample-app.ts';
 
 let browser: TestBrowser;
 let env: RealEnv;
@@ -584,6 +590,36 @@ describe('web SDK in Chromium', () => {
     ).toBe('rgb(255, 255, 255)');
     expect(await plain.locator('#app .tessera-capsule').isVisible()).toBe(true);
     await plain.close();
+  });
+
+  it('the logic worker survives exceptions and unhandled rejections; App hooks and the host hear of them', async () => {
+    const pkg = await env.pack(await env.compile(resilienceSource()));
+    await env.release('mp-errors', 'wx-errors', '1.0.0', pkg, pkg.bytes, {});
+    const page = await openHost();
+    expect(await launch(page, 'wx-errors')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/index/index');
+    for (const sel of ['#handler', '#timer', '#callback']) await f.locator(sel).click();
+    await expect
+      .poll(() => text(f, '#errors'))
+      .toBe('Error: handler boom | Error: timer boom | Error: callback boom');
+    await f.locator('#reject').click();
+    await expect.poll(() => text(f, '#rejections')).toBe('nobody handles this');
+    await f.locator('#module').click();
+    await expect.poll(() => text(f, '#modules')).toBe('bad module run 1, bad module run 2');
+    await f.locator('#count').click();
+    await expect.poll(() => text(f, '#count')).toBe('count 1');
+    const hostErrors = await page.evaluate(
+      () => (window as unknown as { errors: Array<{ where: string; message: string }> }).errors,
+    );
+    expect(hostErrors.map((e) => `${e.where}: ${e.message}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Error: handler boom'),
+        'uncaught: Error: timer boom',
+        'wx.getSystemInfo success callback: Error: callback boom',
+        'unhandledrejection: Unhandled promise rejection: Error: nobody handles this',
+      ]),
+    );
+    await page.close();
   });
 
   it('no code runs that was not in the signed package: blob:, data:, importScripts and workers are refused', async () => {

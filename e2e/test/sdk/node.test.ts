@@ -13,7 +13,7 @@ import {
   startFixtureStore,
   type Tenant,
 } from './fixture-store.ts';
-import { sampleSource, subpackageSource } from './sample-app.ts';
+import { resilienceSource, sampleSource, subpackageSource } from './sample-app.ts';
 
 let store: FixtureStore;
 let api: Awaited<ReturnType<typeof startApiServer>>;
@@ -35,6 +35,7 @@ beforeAll(async () => {
     ),
   );
   store.apps.set('wx-node-sub', await publish(tenant, 'wx-node-sub', '1.0.0', subpackageSource()));
+  store.apps.set('wx-node-errors', await publish(tenant, 'wx-node-errors', '1.0.0', resilienceSource()));
 }, 60_000);
 
 afterAll(async () => {
@@ -165,5 +166,45 @@ describe('Node host', () => {
       sdk([], other.signing.publicKeySpki).launch('wx-node', { document: dom.window.document }),
     ).rejects.toThrow(/sign/i);
     expect(dom.window.document.querySelector('wx-page')).toBeNull();
+  });
+
+  it('survives exceptions and unhandled rejections: App hooks and the host hear of them, the thread lives', async () => {
+    const errors: string[] = [];
+    const dom = new JSDOM('<!doctype html><body></body>');
+    const app = await sdk(errors).launch('wx-node-errors', { document: dom.window.document });
+    try {
+      const root = () => app.pages().at(-1)?.root;
+      const textOf = (sel: string) => async () => {
+        await app.settle();
+        return root()?.querySelector(sel)?.textContent;
+      };
+      const tap = async (sel: string) => {
+        await app.settle();
+        (root()!.querySelector(sel) as HTMLElement).click();
+      };
+      await expect.poll(textOf('#count'), { timeout: 10_000 }).toBe('count 0');
+      for (const sel of ['#handler', '#timer', '#callback']) await tap(sel);
+      await expect
+        .poll(textOf('#errors'), { timeout: 10_000 })
+        .toBe('Error: handler boom | Error: timer boom | Error: callback boom');
+      await tap('#reject');
+      await expect.poll(textOf('#rejections'), { timeout: 10_000 }).toBe('nobody handles this');
+      await tap('#module');
+      await expect.poll(textOf('#modules'), { timeout: 10_000 }).toBe('bad module run 1, bad module run 2');
+      // the logic thread still runs the page
+      await tap('#count');
+      await expect.poll(textOf('#count'), { timeout: 10_000 }).toBe('count 1');
+      expect(errors).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('Error: handler boom'),
+          expect.stringContaining('Error: timer boom'),
+          'wx.getSystemInfo success callback: Error: callback boom',
+          'unhandledrejection: Unhandled promise rejection: Error: nobody handles this',
+        ]),
+      );
+      expect(errors.some((e) => e.startsWith('logic worker'))).toBe(false);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -235,3 +235,53 @@ Page({
 });`,
   };
 }
+
+/**
+ * A mini-program whose code fails in every way WeChat's base library survives: a throwing event
+ * handler, a throwing timer, a rejected promise nobody handles, a throwing wx callback and a
+ * module whose factory throws. App.onError / onUnhandledRejection write what they saw into
+ * `global` and onto the page; `#count` shows the realm still answers.
+ */
+export function resilienceSource(): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({ pages: ['pages/index/index'] }),
+    'app.js': `
+function show() {
+  var page = getCurrentPages().slice(-1)[0];
+  if (page) page.setData({ errors: global.errors.join(' | '), rejections: global.rejections.join(' | ') });
+}
+global.errors = [];
+global.rejections = [];
+App({
+  onError: function (m) { global.errors.push(String(m).split('\\n')[0]); show(); },
+  onUnhandledRejection: function (e) { global.rejections.push(String(e.reason && e.reason.message || e.reason)); show(); }
+});`,
+    'utils/bad.js': `global.badRuns = (global.badRuns || 0) + 1; throw new Error('bad module run ' + global.badRuns);`,
+    'pages/index/index.wxml': `
+<view id="count" bindtap="inc">count {{count}}</view>
+<button id="handler" bindtap="boom">handler</button>
+<button id="timer" bindtap="timer">timer</button>
+<button id="reject" bindtap="reject">reject</button>
+<button id="callback" bindtap="callback">callback</button>
+<button id="module" bindtap="module">module</button>
+<view id="errors">{{errors}}</view>
+<view id="rejections">{{rejections}}</view>
+<view id="modules">{{modules}}</view>`,
+    'pages/index/index.js': `
+Page({
+  data: { count: 0, errors: '', rejections: '', modules: '' },
+  inc: function () { this.setData({ count: this.data.count + 1 }); },
+  boom: function () { throw new Error('handler boom'); },
+  timer: function () { setTimeout(function () { throw new Error('timer boom'); }, 0); },
+  reject: function () { Promise.reject(new Error('nobody handles this')); },
+  callback: function () { wx.getSystemInfo({ success: function () { throw new Error('callback boom'); } }); },
+  module: function () {
+    var seen = [];
+    for (var i = 0; i < 2; i++) {
+      try { require('../../utils/bad.js'); seen.push('loaded'); } catch (e) { seen.push(e.message); }
+    }
+    this.setData({ modules: seen.join(', ') });
+  }
+});`,
+  };
+}

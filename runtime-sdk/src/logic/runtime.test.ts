@@ -488,4 +488,105 @@ describe('logic runtime', () => {
       ['shop', 'more', 'more'],
     );
   });
+
+  it('errors go to App.onError, wx.onError listeners and the host; the realm keeps running', async () => {
+    const log: string[] = [];
+    const { rt, sent, g } = setup({
+      'app.js': (g) =>
+        g.App({
+          onError: (m: string) => log.push(`app.onError ${m}`),
+          onUnhandledRejection: (e: { reason: unknown }) =>
+            log.push(`app.onUnhandledRejection ${String(e.reason)}`),
+        }),
+      'pages/a/a.js': (g) =>
+        g.Page({
+          data: { n: 0 },
+          boom() {
+            throw new TypeError('handler broke');
+          },
+          inc(this: { data: { n: number }; setData(d: unknown): void }) {
+            this.setData({ n: this.data.n + 1 });
+          },
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const listener = (m: string) => log.push(`wx.onError ${m}`);
+    g.wx.onError!(listener);
+    g.wx.onUnhandledRejection!((e: unknown) =>
+      log.push(`wx.onUnhandledRejection ${(e as { reason: string }).reason}`),
+    );
+    const page = rt.pages()[0]! as unknown as { __id: number };
+    const event = { type: 'tap', timeStamp: 1, target: {}, currentTarget: {}, mark: {}, detail: {} };
+    rt.receive({ type: 'event', owner: page.__id, handler: 'boom', event });
+    expect(log).toEqual(['app.onError TypeError: handler broke', 'wx.onError TypeError: handler broke']);
+    expect(sent.filter((m) => m.type === 'error').at(-1)).toMatchObject({
+      message: 'TypeError: handler broke',
+    });
+
+    rt.reportUnhandledRejection('nobody caught me', Promise.resolve());
+    expect(log.slice(2)).toEqual([
+      'app.onUnhandledRejection nobody caught me',
+      'wx.onUnhandledRejection nobody caught me',
+    ]);
+    expect(sent.filter((m) => m.type === 'error').at(-1)).toMatchObject({
+      message: 'Unhandled promise rejection: nobody caught me',
+      where: 'unhandledrejection',
+    });
+
+    // offError with the listener removes it; a throwing listener is reported, without a loop
+    g.wx.offError!(listener);
+    g.wx.onError!(() => {
+      throw new Error('listener broke');
+    });
+    rt.reportError(new Error('again'), 'test');
+    expect(log.at(-1)).toBe('app.onError Error: again');
+    expect(
+      sent
+        .filter((m) => m.type === 'error')
+        .map((m) => (m as { message: string }).message)
+        .slice(-2),
+    ).toEqual(['Error: again', 'Error: listener broke']);
+
+    // offError() without a listener removes them all; a callback that throws is reported as a
+    // callback error, and the page still answers
+    g.wx.offError!();
+    await (g.wx.getSystemInfo!({
+      success: () => {
+        throw new Error('in success');
+      },
+    }) as unknown);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent.filter((m) => m.type === 'error').at(-1)).toMatchObject({
+      message: 'Error: in success',
+      where: 'wx.getSystemInfo success callback',
+    });
+    rt.receive({ type: 'event', owner: page.__id, handler: 'inc', event });
+    expect((rt.pages()[0] as unknown as { data: { n: number } }).data.n).toBe(1);
+  });
+
+  it('a module whose factory throws is not cached: the next require throws again', () => {
+    let runs = 0;
+    const { rt } = setup({
+      'utils/bad.js': () => {
+        runs++;
+        throw new Error(`bad module ${runs}`);
+      },
+    });
+    expect(() => rt.require('/utils/bad.js')).toThrow('bad module 1');
+    expect(() => rt.require('/utils/bad.js')).toThrow('bad module 2');
+  });
+
+  it('`global` is a plain object shared by every module', () => {
+    const { rt } = setup({
+      'utils/a.js': (g) => {
+        (g as unknown as { global: Record<string, unknown> }).global.shared = 42;
+      },
+      'utils/b.js': (g, _r, module) => {
+        module.exports = (g as unknown as { global: Record<string, unknown> }).global.shared;
+      },
+    });
+    rt.require('/utils/a.js');
+    expect(rt.require('/utils/b.js')).toBe(42);
+    expect(rt.globals.global).not.toBe(globalThis);
+  });
 });

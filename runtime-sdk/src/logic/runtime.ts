@@ -20,6 +20,18 @@ export interface LogicRuntimeOptions {
   load(path: string): boolean;
 }
 
+/** `Name: message` for errors; anything else thrown is stringified without running its code twice. */
+export function describeError(err: unknown): string {
+  try {
+    if (err instanceof Error) return `${err.name}: ${err.message}`;
+    if (typeof err === 'object' && err !== null && typeof (err as { errMsg?: unknown }).errMsg === 'string')
+      return (err as { errMsg: string }).errMsg;
+    return String(err);
+  } catch {
+    return 'an exception that cannot be described';
+  }
+}
+
 export class NavigationError extends Error {
   readonly code = 'NAVIGATION_FAILED';
   constructor(message: string) {
@@ -95,6 +107,10 @@ export class LogicRuntime {
   readonly #subpackageWaiters = new Map<string, { resolve(): void; reject(err: Error): void }>();
   readonly #loadedRoots = new Set<string>();
   #app: Record<string, unknown> | undefined;
+  /** wx.onError / wx.onUnhandledRejection listeners, called after App's own hooks. */
+  readonly #errorListeners = new Set<(message: string) => void>();
+  readonly #rejectionListeners = new Set<(e: { reason: unknown; promise: unknown }) => void>();
+  #reporting = false;
   #nextId = 1;
   #flushQueued = false;
 
@@ -103,6 +119,17 @@ export class LogicRuntime {
     this.#post = options.post;
     this.#load = options.load;
     this.wx = createWx(this, options.boot, options.post);
+    const listen =
+      <T>(set: Set<T>, add: boolean) =>
+      (fn?: unknown) => {
+        if (add && typeof fn === 'function') set.add(fn as T);
+        else if (!add && typeof fn === 'function') set.delete(fn as T);
+        else if (!add) set.clear();
+      };
+    this.wx.onError = listen(this.#errorListeners, true);
+    this.wx.offError = listen(this.#errorListeners, false);
+    this.wx.onUnhandledRejection = listen(this.#rejectionListeners, true);
+    this.wx.offUnhandledRejection = listen(this.#rejectionListeners, false);
     this.globals = {
       App: (o: unknown) => this.#registerApp(o),
       Page: (o: unknown) => this.#register(o, 'page'),
@@ -115,6 +142,8 @@ export class LogicRuntime {
       getApp: () => this.#app,
       getCurrentPages: () => [...this.#stack],
       wx: this.wx,
+      // WeChat's `global`: a plain object the app's modules share (not the realm's global scope)
+      global: {},
       __tesseraDefine: (path: string, factory: JsModuleFactory) => this.define(path, factory),
     };
   }
@@ -192,10 +221,46 @@ export class LogicRuntime {
     }
   }
 
+  /**
+   * An exception from mini-program code: to the host (its error hook and analytics), then to
+   * App.onError and wx.onError listeners. Never rethrows: the realm keeps running. An error
+   * thrown by an error handler itself is reported to the host only (no loop).
+   */
   reportError(err: unknown, where: string): void {
-    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    this.#post({ type: 'error', message, where });
-    this.#callApp('onError', message);
+    const message = describeError(err);
+    this.#post({ type: 'error', message: message.slice(0, 4096), where: where.slice(0, 512) });
+    if (this.#reporting) return;
+    this.#reporting = true;
+    try {
+      this.#callApp('onError', message);
+      for (const fn of [...this.#errorListeners]) this.#guarded(() => fn(message), 'wx.onError listener');
+    } finally {
+      this.#reporting = false;
+    }
+  }
+
+  /** A promise of mini-program code rejected with no handler attached. */
+  reportUnhandledRejection(reason: unknown, promise: unknown): void {
+    const message = `Unhandled promise rejection: ${describeError(reason)}`;
+    this.#post({ type: 'error', message: message.slice(0, 4096), where: 'unhandledrejection' });
+    if (this.#reporting) return;
+    this.#reporting = true;
+    try {
+      this.#callApp('onUnhandledRejection', { reason, promise });
+      for (const fn of [...this.#rejectionListeners])
+        this.#guarded(() => fn({ reason, promise }), 'wx.onUnhandledRejection listener');
+    } finally {
+      this.#reporting = false;
+    }
+    this.flush();
+  }
+
+  #guarded(fn: () => void, where: string): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#post({ type: 'error', message: describeError(err).slice(0, 4096), where });
+    }
   }
 
   readonly #host: InstanceHost = {

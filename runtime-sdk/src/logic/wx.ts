@@ -29,6 +29,8 @@ interface Navigator {
   flush(): void;
   /** Id of the page on top of the stack (selector queries run against it). */
   currentPageId(): number | undefined;
+  /** An exception thrown by a success/fail/complete callback (App.onError, wx.onError, host). */
+  reportError(err: unknown, where: string): void;
 }
 
 type QueryField = 'rect' | 'size' | 'scrollOffset' | 'id' | 'dataset';
@@ -102,14 +104,22 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
       })();
       const { success, fail, complete } = options as Callbacks;
       if (!success && !fail && !complete) return p;
+      const call = (fn: ((r: WxResult) => void) | undefined, r: WxResult, which: string) => {
+        if (typeof fn !== 'function') return;
+        try {
+          fn(r);
+        } catch (err) {
+          nav.reportError(err, `wx.${name} ${which} callback`);
+        }
+      };
       p.then(
         (r) => {
-          success?.(r);
-          complete?.(r);
+          call(success, r, 'success');
+          call(complete, r, 'complete');
         },
         (r: WxResult) => {
-          fail?.(r);
-          complete?.(r);
+          call(fail, r, 'fail');
+          call(complete, r, 'complete');
         },
       );
       return undefined;
@@ -141,7 +151,14 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
     },
     canIUse: (name: unknown) => typeof name === 'string' && name.split('.')[0]! in wx,
     nextTick: (fn: unknown) => {
-      if (typeof fn === 'function') queueMicrotask(() => (fn as () => void)());
+      if (typeof fn !== 'function') return;
+      queueMicrotask(() => {
+        try {
+          (fn as () => void)();
+        } catch (err) {
+          nav.reportError(err, 'wx.nextTick callback');
+        }
+      });
     },
     getSystemInfoSync: () => ({ ...boot.systemInfo }),
     getWindowInfo: () => ({ ...boot.systemInfo }),
@@ -182,18 +199,20 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
       selectViewport: () => nodesRef('wx-page', false),
       exec(cb?: unknown) {
         const pageId = nav.currentPageId();
-        callHost('selectorQuery', { pageId, queries: items }).then(
-          (r) => {
-            const results = (r as { results?: unknown[] }).results ?? [];
-            results.forEach((x, i) => {
-              callbacks[i]?.(x);
-            });
-            if (typeof cb === 'function') cb(results);
-          },
-          () => {
-            if (typeof cb === 'function') cb(items.map(() => null));
-          },
-        );
+        callHost('selectorQuery', { pageId, queries: items })
+          .then(
+            (r) => {
+              const results = (r as { results?: unknown[] }).results ?? [];
+              results.forEach((x, i) => {
+                callbacks[i]?.(x);
+              });
+              if (typeof cb === 'function') cb(results);
+            },
+            () => {
+              if (typeof cb === 'function') cb(items.map(() => null));
+            },
+          )
+          .catch((err: unknown) => nav.reportError(err, 'SelectorQuery.exec callback'));
         return query;
       },
     };

@@ -3,6 +3,7 @@
 // disabled, and talks to this thread only through strings (see realm-entry.ts).
 import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { RealmHandle } from './realm-entry.ts';
 
 interface Init {
   bundle: string;
@@ -24,7 +25,7 @@ const initFn = vm.runInContext(
   {
     filename: 'tessera-realm.js',
   },
-) as (host: unknown, boot: string) => { receive(json: string): void; fire(id: number): void };
+) as (host: unknown, boot: string) => RealmHandle;
 
 const timers = new Map<number, NodeJS.Timeout>();
 const sources = init.sources;
@@ -53,6 +54,11 @@ const realm = initFn(
   },
   init.boot,
 );
+// Promises of mini-program code rejected with no handler, and exceptions that escape it
+// (module evaluation time-outs included), go to App.onError / onUnhandledRejection and the host:
+// they never end this thread, which would take the mini-program down.
+process.on('unhandledRejection', (reason, promise) => realm.unhandled('rejection', reason, promise));
+process.on('uncaughtException', (err) => realm.unhandled('exception', err));
 port.on('message', (msg: { type?: string; root?: string; sources?: Record<string, string> }) => {
   // A subpackage's modules join the module table here; only the notice enters the realm.
   if (msg?.type === 'subpackage:ready' && msg.sources) {

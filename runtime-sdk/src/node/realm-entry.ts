@@ -14,10 +14,17 @@ export interface HostFunctions {
   log(level: string, text: string): void;
 }
 
+export interface RealmHandle {
+  receive(json: string): void;
+  fire(id: number): void;
+  /** A rejection or exception the thread caught that came from mini-program code. */
+  unhandled(kind: 'rejection' | 'exception', reason: unknown, promise?: unknown): void;
+}
+
 export function init(
   host: HostFunctions,
   bootJson: string,
-): { receive(json: string): void; fire(id: number): void } {
+): RealmHandle {
   const g = globalThis as unknown as Record<string, unknown>;
   const post = host.post;
   const load = host.load;
@@ -83,6 +90,11 @@ export function init(
       } catch (err) {
         runtime.reportError(err, 'timer');
       }
+      runtime.flush();
+    },
+    unhandled(kind, reason, promise) {
+      if (kind === 'rejection') runtime.reportUnhandledRejection(reason, promise);
+      else runtime.reportError(reason, 'uncaught');
       runtime.flush();
     },
   };

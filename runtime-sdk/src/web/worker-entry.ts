@@ -8,6 +8,8 @@ import { lockdown } from './lockdown.ts';
 interface WorkerScope {
   importScripts(...urls: string[]): void;
   addEventListener(type: 'message', fn: (e: MessageEvent) => void): void;
+  addEventListener(type: 'error', fn: (e: ErrorEvent) => void): void;
+  addEventListener(type: 'unhandledrejection', fn: (e: PromiseRejectionEvent) => void): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
@@ -48,6 +50,19 @@ scope.addEventListener('message', (e: MessageEvent) => {
     for (const [k, v] of Object.entries(runtime.globals)) {
       Object.defineProperty(globalThis, k, { value: v, writable: false, configurable: false });
     }
+    // Exceptions thrown outside the runtime's own calls (timers, microtasks) and promises
+    // rejected with no handler go to App.onError / onUnhandledRejection and the host; handled
+    // here, they never reach the frame as a worker error. Registered before mini-program code
+    // runs, so its own listeners come later and cannot stop these.
+    scope.addEventListener('error', (e: ErrorEvent) => {
+      e.preventDefault();
+      runtime.reportError(e.error ?? e.message, 'uncaught');
+      runtime.flush();
+    });
+    scope.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
+      e.preventDefault();
+      runtime.reportUnhandledRejection(e.reason, e.promise);
+    });
     lockdown(globalThis);
     // Every module defined by one script (a blob load costs a synchronous IPC each); a file that
     // does not parse fails the whole script, and then require() loads files one by one again.
