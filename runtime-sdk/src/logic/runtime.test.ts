@@ -516,7 +516,14 @@ describe('logic runtime', () => {
       log.push(`wx.onUnhandledRejection ${(e as { reason: string }).reason}`),
     );
     const page = rt.pages()[0]! as unknown as { __id: number };
-    const event = { type: 'tap', timeStamp: 1, target: {}, currentTarget: {}, mark: {}, detail: {} };
+    const event = {
+      type: 'tap',
+      timeStamp: 1,
+      target: { id: '', dataset: {} },
+      currentTarget: { id: '', dataset: {} },
+      mark: {},
+      detail: {},
+    };
     rt.receive({ type: 'event', owner: page.__id, handler: 'boom', event });
     expect(log).toEqual(['app.onError TypeError: handler broke', 'wx.onError TypeError: handler broke']);
     expect(sent.filter((m) => m.type === 'error').at(-1)).toMatchObject({
