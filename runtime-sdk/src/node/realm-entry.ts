@@ -21,10 +21,7 @@ export interface RealmHandle {
   unhandled(kind: 'rejection' | 'exception', reason: unknown, promise?: unknown): void;
 }
 
-export function init(
-  host: HostFunctions,
-  bootJson: string,
-): RealmHandle {
+export function init(host: HostFunctions, bootJson: string): RealmHandle {
   const g = globalThis as unknown as Record<string, unknown>;
   const post = host.post;
   const load = host.load;
