@@ -228,39 +228,49 @@ export class LogicRuntime {
    */
   reportError(err: unknown, where: string): void {
     const message = describeError(err);
-    this.#post({ type: 'error', message: message.slice(0, 4096), where: where.slice(0, 512) });
-    if (this.#reporting) return;
-    this.#reporting = true;
-    try {
-      this.#callApp('onError', message);
-      for (const fn of [...this.#errorListeners]) this.#guarded(() => fn(message), 'wx.onError listener');
-    } finally {
-      this.#reporting = false;
-    }
+    this.#dispatch(message, where, 'onError', message, this.#errorListeners, 'wx.onError listener');
   }
 
   /** A promise of mini-program code rejected with no handler attached. */
   reportUnhandledRejection(reason: unknown, promise: unknown): void {
-    const message = `Unhandled promise rejection: ${describeError(reason)}`;
-    this.#post({ type: 'error', message: message.slice(0, 4096), where: 'unhandledrejection' });
+    this.#dispatch(
+      `Unhandled promise rejection: ${describeError(reason)}`,
+      'unhandledrejection',
+      'onUnhandledRejection',
+      { reason, promise },
+      this.#rejectionListeners,
+      'wx.onUnhandledRejection listener',
+    );
+  }
+
+  /** Host first, then the App hook and the wx listeners; a throwing handler is reported only to the host. */
+  #dispatch<T>(
+    message: string,
+    where: string,
+    appHook: string,
+    arg: T,
+    listeners: Set<(arg: T) => void>,
+    listenerName: string,
+  ): void {
+    this.#postError(message, where);
     if (this.#reporting) return;
     this.#reporting = true;
     try {
-      this.#callApp('onUnhandledRejection', { reason, promise });
-      for (const fn of [...this.#rejectionListeners])
-        this.#guarded(() => fn({ reason, promise }), 'wx.onUnhandledRejection listener');
+      this.#callApp(appHook, arg);
+      for (const fn of [...listeners]) {
+        try {
+          fn(arg);
+        } catch (err) {
+          this.#postError(describeError(err), listenerName);
+        }
+      }
     } finally {
       this.#reporting = false;
     }
-    this.flush();
   }
 
-  #guarded(fn: () => void, where: string): void {
-    try {
-      fn();
-    } catch (err) {
-      this.#post({ type: 'error', message: describeError(err).slice(0, 4096), where });
-    }
+  #postError(message: string, where: string): void {
+    this.#post({ type: 'error', message: message.slice(0, 4096), where: where.slice(0, 512) });
   }
 
   readonly #host: InstanceHost = {

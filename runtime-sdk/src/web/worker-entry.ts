@@ -62,6 +62,7 @@ scope.addEventListener('message', (e: MessageEvent) => {
     scope.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
       e.preventDefault();
       runtime.reportUnhandledRejection(e.reason, e.promise);
+      runtime.flush();
     });
     lockdown(globalThis);
     // Every module defined by one script (a blob load costs a synchronous IPC each); a file that
