@@ -1,11 +1,13 @@
 // Builds the browser bundles into dist/: the two realm bundles (logic worker, page view) are
 // built first and embedded as strings into the web entry, which is emitted as ESM and as an
-// IIFE (global `Tessera`). Prints raw, minified and gzip sizes.
+// IIFE (global `Tessera`). The UI chunk (tab bar, sheets, dialogs) is a file of its own that
+// the entry loads on first use, pinned by its SHA-384 digest. Prints raw, minified and gzip sizes.
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { minify } from 'terser';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,6 +30,16 @@ export async function minifyBundle(code: string, module: boolean): Promise<strin
   return r.code;
 }
 
+/** In the browser build the UI chunk is loaded as its own script, not bundled into the entry. */
+export const chunkLoaders: Plugin = {
+  name: 'chunk-loaders',
+  setup(b) {
+    b.onResolve({ filter: /\/ui-chunk\.ts$/ }, (args) => ({
+      path: join(args.resolveDir, args.path.replace(/\.ts$/, '.bundled.ts')),
+    }));
+  },
+};
+
 async function bundle(
   entry: string,
   format: 'iife' | 'esm',
@@ -36,6 +48,7 @@ async function bundle(
   banner?: string,
 ) {
   const r = await build({
+    plugins: [chunkLoaders],
     entryPoints: [join(root, entry)],
     bundle: true,
     format,
@@ -62,9 +75,14 @@ export async function buildAll(): Promise<BuildResult> {
   const eager = '//# allFunctionsCalledOnLoad';
   const worker = await bundle('src/web/worker-entry.ts', 'iife', {}, undefined, eager);
   const view = await bundle('src/web/view-entry.ts', 'iife', {}, undefined, eager);
+  const ui = await bundle('src/web/ui/chunk-entry.ts', 'iife');
   const define = {
     __TESSERA_WORKER_SOURCE__: JSON.stringify(worker),
     __TESSERA_VIEW_SOURCE__: JSON.stringify(view),
+    __TESSERA_UI_CHUNK__: JSON.stringify({
+      file: 'tessera-ui.js',
+      integrity: `sha384-${createHash('sha384').update(ui).digest('base64')}`,
+    }),
   };
   const web = await bundle('src/web/index.ts', 'esm', define);
   const webIife = await bundle('src/web/index.ts', 'iife', define, 'Tessera');
@@ -73,6 +91,7 @@ export async function buildAll(): Promise<BuildResult> {
     'tessera-view.js': view,
     'tessera-web.js': web,
     'tessera-web.iife.js': webIife,
+    'tessera-ui.js': ui,
   };
   const sizes = Object.entries(files).map(([file, text]) => ({
     file,

@@ -53,6 +53,8 @@ mkdirSync(out, { recursive: true });
 const web = await buildAll();
 writeFileSync(join(out, 'web.js'), web.files['tessera-web.js'] ?? '');
 writeFileSync(join(out, 'tessera-web.iife.js'), web.files['tessera-web.iife.js'] ?? '');
+// loaded on first use from beside the entry (or from the host's `chunkBase`)
+writeFileSync(join(out, 'tessera-ui.js'), web.files['tessera-ui.js'] ?? '');
 
 // The Node host's realm script, built once here instead of at run time with esbuild.
 const realm = await build({
@@ -146,6 +148,7 @@ exportsMap['./web'] = {
   default: './web.js',
 };
 exportsMap['./web/iife'] = './tessera-web.iife.js';
+exportsMap['./web/tessera-ui.js'] = './tessera-ui.js';
 exportsMap['./package.json'] = './package.json';
 
 const published = {

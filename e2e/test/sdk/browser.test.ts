@@ -16,6 +16,7 @@ import {
   resilienceSource,
   sampleSource,
   subpackageSource,
+  tabBarSource,
 } from './sample-app.ts';
 
 let browser: TestBrowser;
@@ -52,6 +53,17 @@ beforeAll(async () => {
   untrustedKey = (await generateSigningKeyPair()).publicKeySpki;
   store.pages.set('/host.html', { type: 'text/html; charset=utf-8', body: HOST_PAGE });
   store.pages.set('/sdk.js', { type: 'text/javascript', body: built.files['tessera-web.iife.js']! });
+  store.pages.set('/tessera-ui.js', { type: 'text/javascript', body: built.files['tessera-ui.js']! });
+  // the same SDK beside a UI chunk that is one statement longer than the one it was built with
+  store.pages.set('/tampered/host.html', {
+    type: 'text/html; charset=utf-8',
+    body: HOST_PAGE.replace('/sdk.js', '/tampered/sdk.js'),
+  });
+  store.pages.set('/tampered/sdk.js', { type: 'text/javascript', body: built.files['tessera-web.iife.js']! });
+  store.pages.set('/tampered/tessera-ui.js', {
+    type: 'text/javascript',
+    body: `${built.files['tessera-ui.js']!};window.chunkRan=true`,
+  });
   const domains = { request: [api.url] };
   for (const [appId, tag] of [
     ['wx-a', 'A'],
@@ -118,6 +130,8 @@ async function openHost(
     policy?: 'cache-first';
     /** What navigator.connection reports ('wifi', 'cellular'). */
     connection?: string;
+    /** The host page (default /host.html). */
+    path?: string;
   } = {},
 ): Promise<Page> {
   const page = await browser.context.newPage();
@@ -126,7 +140,7 @@ async function openHost(
       Object.defineProperty(Navigator.prototype, 'connection', { get: () => ({ type }) });
     }, options.connection);
   }
-  await page.goto(`${store.url}/host.html`);
+  await page.goto(`${store.url}${options.path ?? '/host.html'}`);
   await page.evaluate(
     ({ sdkKey, sdkSecret, key, policy }) => {
       const w = window as unknown as Record<string, unknown> & {
@@ -590,6 +604,110 @@ describe('web SDK in Chromium', () => {
     ).toBe('rgb(255, 255, 255)');
     expect(await plain.locator('#app .tessera-capsule').isVisible()).toBe(true);
     await plain.close();
+  });
+
+  it('draws the app.json tab bar; tab taps, tab bar APIs, action sheet, modal and bar colour work', async () => {
+    const pkg = await env.pack(await env.compile(tabBarSource()));
+    await env.release('mp-tabs', 'wx-tabs', '1.0.0', pkg, pkg.bytes, {});
+    const page = await openHost();
+    expect(await launch(page, 'wx-tabs')).toMatchObject({ ok: true });
+    const home = await pageFrame(page, 'pages/home/home');
+    const tabs = page.locator('#app .tessera-tab');
+    await expect.poll(() => tabs.allTextContents()).toEqual(['Home', 'Mine']);
+    expect(await tabs.nth(0).getAttribute('aria-selected')).toBe('true');
+    expect(await tabs.nth(0).evaluate((e) => getComputedStyle(e).color)).toBe('rgb(255, 0, 0)');
+    expect(await tabs.nth(1).evaluate((e) => getComputedStyle(e).color)).toBe('rgb(153, 153, 153)');
+    // the selected icon comes from the package, decoded by the host document
+    await expect
+      .poll(() =>
+        tabs
+          .nth(0)
+          .locator('img')
+          .evaluate((i) => (i as HTMLImageElement).naturalWidth),
+      )
+      .toBe(24);
+    const result = () => text(home, '#result');
+
+    await home.locator('#badge').click();
+    await expect.poll(result).toBe('setTabBarBadge:ok');
+    expect(await tabs.nth(1).locator('.tessera-tab-badge').textContent()).toBe('3');
+    expect(await tabs.nth(1).locator('.tessera-tab-badge').isVisible()).toBe(true);
+    await home.locator('#bad-index').click();
+    await expect.poll(result).toBe('setTabBarBadge:fail tabBar has no item 7 (it has 2)');
+
+    await home.locator('#sheet').click();
+    await expect
+      .poll(() => page.locator('#app .tessera-sheet-item').allTextContents())
+      .toEqual(['first', 'second']);
+    await page.locator('#app .tessera-sheet-item').nth(1).click();
+    await expect.poll(result).toBe('tapIndex 1');
+    await home.locator('#sheet').click();
+    await page.locator('#app .tessera-sheet-cancel').click();
+    await expect.poll(result).toBe('showActionSheet:fail cancel');
+
+    await home.locator('#modal').click();
+    expect(await page.locator('#app .tessera-modal-title').textContent()).toBe('Sure?');
+    await page.locator('#app .tessera-modal-confirm').click();
+    await expect.poll(result).toBe('confirmed');
+
+    await home.locator('#color').click();
+    await expect.poll(result).toBe('setNavigationBarColor:ok');
+    expect(
+      await page.locator('#app .tessera-navbar').evaluate((e) => getComputedStyle(e).backgroundColor),
+    ).toBe('rgb(18, 52, 86)');
+    await home.locator('#phone').click();
+    await expect.poll(result).toBe('makePhoneCall:fail not supported by this host');
+
+    // a tap switches tab and reaches the page's onTabItemTap; tapping it again calls it again
+    await tabs.nth(1).click();
+    const mine = await pageFrame(page, 'pages/mine/mine');
+    await expect.poll(() => text(mine, '#mine')).toBe('mine 1:pages/mine/mine:Mine;');
+    expect(await tabs.nth(1).getAttribute('aria-selected')).toBe('true');
+    await tabs.nth(1).click();
+    await expect.poll(() => text(mine, '#mine')).toBe('mine 1:pages/mine/mine:Mine;1:pages/mine/mine:Mine;');
+
+    // on a page that is not a tab page there is no tab bar
+    await tabs.nth(0).click();
+    const homeAgain = await pageFrame(page, 'pages/home/home');
+    await homeAgain.locator('#plain').click();
+    await pageFrame(page, 'pages/plain/plain');
+    await expect.poll(() => page.locator('#app .tessera-tabbar').isVisible()).toBe(false);
+    await page.close();
+  });
+
+  it('the UI chunk loads on first use only, and a chunk that is not the one built with the SDK is refused', async () => {
+    const uiLoads = (p: Page) =>
+      p.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => new URL(e.name).pathname)
+          .filter((path) => path.endsWith('/tessera-ui.js')),
+      );
+    const plain = await openHost();
+    expect(await launch(plain, 'wx-a')).toMatchObject({ ok: true });
+    await pageFrame(plain, 'pages/index/index');
+    expect(await uiLoads(plain)).toEqual([]);
+    await plain.close();
+
+    const pkg = await env.pack(await env.compile(tabBarSource()));
+    await env.release('mp-tabs-chunk', 'wx-tabs-chunk', '1.0.0', pkg, pkg.bytes, {});
+    const tabs = await openHost();
+    expect(await launch(tabs, 'wx-tabs-chunk')).toMatchObject({ ok: true });
+    expect(await uiLoads(tabs)).toEqual(['/tessera-ui.js']);
+    await tabs.close();
+
+    const tampered = await openHost({ path: '/tampered/host.html' });
+    const r = await launch(tampered, 'wx-tabs-chunk');
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/UI chunk did not load from .*\/tampered\/tessera-ui\.js/);
+    expect(await tampered.locator('#app .tessera-error').textContent()).toMatch(
+      /^wx-tabs-chunk cannot be opened: /,
+    );
+    // the browser checked the digest before running any of it
+    expect(
+      await tampered.evaluate(() => (window as unknown as { chunkRan?: boolean }).chunkRan),
+    ).toBeUndefined();
+    await tampered.close();
   });
 
   it('the logic worker survives exceptions and unhandled rejections; App hooks and the host hear of them', async () => {

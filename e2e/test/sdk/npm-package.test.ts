@@ -117,6 +117,7 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'LICENSE',
       'node.js',
       'web.js',
+      'tessera-ui.js',
       'cjs/node.cjs',
     ])
       expect(files).toContain(`package/${f}`);

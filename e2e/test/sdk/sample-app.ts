@@ -285,3 +285,84 @@ Page({
 });`,
   };
 }
+
+const icon = (fill: string) =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" fill="${fill}"/></svg>`;
+
+/**
+ * Two tab pages and a plain page, with SVG tab icons from the package: the host-drawn tab bar,
+ * onTabItemTap, the tab bar APIs, showActionSheet, showModal, setNavigationBarColor, and an API
+ * the web host has no default for.
+ */
+export function tabBarSource(): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({
+      pages: ['pages/home/home', 'pages/mine/mine', 'pages/plain/plain'],
+      tabBar: {
+        color: '#999999',
+        selectedColor: '#ff0000',
+        backgroundColor: '#fafafa',
+        list: [
+          {
+            pagePath: 'pages/home/home',
+            text: 'Home',
+            iconPath: 'icons/home.svg',
+            selectedIconPath: 'icons/home-on.svg',
+          },
+          { pagePath: 'pages/mine/mine', text: 'Mine', iconPath: 'icons/mine.svg' },
+        ],
+      },
+    }),
+    'app.js': 'App({});',
+    'icons/home.svg': icon('#999999'),
+    'icons/home-on.svg': icon('#ff0000'),
+    'icons/mine.svg': icon('#999999'),
+    'pages/home/home.wxml': `
+<view id="home">home</view>
+<button id="badge" bindtap="badge">badge</button>
+<button id="sheet" bindtap="sheet">sheet</button>
+<button id="modal" bindtap="modal">modal</button>
+<button id="color" bindtap="color">color</button>
+<button id="phone" bindtap="phone">phone</button>
+<button id="bad-index" bindtap="badIndex">bad index</button>
+<navigator id="plain" url="/pages/plain/plain">plain</navigator>
+<view id="result">{{result}}</view>`,
+    'pages/home/home.js': `
+Page({
+  data: { result: '' },
+  show: function (r) { this.setData({ result: typeof r === 'string' ? r : JSON.stringify(r) }); },
+  badge: function () {
+    var self = this;
+    wx.setTabBarBadge({ index: 1, text: '3' }).then(function (r) { self.show(r.errMsg); });
+  },
+  sheet: function () {
+    var self = this;
+    wx.showActionSheet({ itemList: ['first', 'second'] }).then(function (r) { self.show('tapIndex ' + r.tapIndex); }, function (e) { self.show(e.errMsg); });
+  },
+  modal: function () {
+    var self = this;
+    wx.showModal({ title: 'Sure?', content: 'Really', confirmText: 'Yes' }).then(function (r) { self.show(r.confirm ? 'confirmed' : 'cancelled'); });
+  },
+  color: function () {
+    var self = this;
+    wx.setNavigationBarColor({ frontColor: '#ffffff', backgroundColor: '#123456', success: function (r) { self.show(r.errMsg); } });
+  },
+  phone: function () {
+    var self = this;
+    wx.makePhoneCall({ phoneNumber: '10086', fail: function (e) { self.show(e.errMsg); } });
+  },
+  badIndex: function () {
+    var self = this;
+    wx.setTabBarBadge({ index: 7, text: '1', fail: function (e) { self.show(e.errMsg); } });
+  }
+});`,
+    'pages/mine/mine.wxml': '<view id="mine">mine {{taps}}</view>',
+    'pages/mine/mine.js': `
+Page({
+  data: { taps: '' },
+  onTabItemTap: function (t) { this.setData({ taps: this.data.taps + t.index + ':' + t.pagePath + ':' + t.text + ';' }); }
+});`,
+    'pages/plain/plain.wxml': '<view id="plain-page">plain</view>',
+    'pages/plain/plain.js': 'Page({});',
+  };
+}

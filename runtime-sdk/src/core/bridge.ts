@@ -116,6 +116,8 @@ export type HostMessage =
   | { type: 'app:show' }
   | { type: 'app:hide' }
   | { type: 'navigateBack' }
+  /** the user tapped a tab of the host-drawn tab bar (switches to it, then Page.onTabItemTap) */
+  | { type: 'tab:tap'; index: number; pagePath: string; text: string }
   /** a subpackage was opened: its logic modules (path → source) */
   | { type: 'subpackage:ready'; root: string; sources: Record<string, string> }
   | { type: 'subpackage:failed'; root: string; error: string };

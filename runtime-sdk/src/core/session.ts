@@ -58,10 +58,74 @@ export interface ScopedStorage {
 
 export interface HostUi {
   showToast?(o: { title: string; icon?: string; duration?: number }): void;
-  showModal?(o: { title: string; content: string; showCancel?: boolean }): Promise<{ confirm: boolean }>;
+  showModal?(o: ModalOptions): Promise<{ confirm: boolean }>;
+  /** Resolves to the tapped item's index, or undefined when the user cancels. */
+  showActionSheet?(o: {
+    itemList: string[];
+    itemColor?: string;
+    alertText?: string;
+  }): Promise<number | undefined>;
   setNavigationBarTitle?(title: string): void;
+  /** wx.setNavigationBarColor: the current page's bar (frontColor is black or white text). */
+  setNavigationBarColor?(o: { text: 'black' | 'white'; background?: string }): void;
+  /** The host-drawn tab bar; throws (with the reason) for an index it does not have. */
+  tabBar?(op: TabBarOp): void;
   showLoading?(o: { title: string }): void;
   hideLoading?(): void;
+}
+
+export interface ModalOptions {
+  title: string;
+  content: string;
+  showCancel: boolean;
+  confirmText: string;
+  cancelText: string;
+}
+
+/** What the wx tab bar APIs ask of the host's tab bar. */
+export type TabBarOp =
+  | { op: 'badge'; index: number; text: string | null }
+  | { op: 'redDot'; index: number; on: boolean }
+  | { op: 'visible'; on: boolean }
+  | {
+      op: 'style';
+      color?: string;
+      selectedColor?: string;
+      backgroundColor?: string;
+      borderStyle?: 'black' | 'white';
+    }
+  | { op: 'item'; index: number; text?: string; iconPath?: string; selectedIconPath?: string };
+
+const TAB_BAR_OPS: Record<string, (a: Record<string, unknown>) => TabBarOp> = {
+  setTabBarBadge: (a) => ({ op: 'badge', index: tabIndex(a), text: String(a.text ?? '').slice(0, 4) }),
+  removeTabBarBadge: (a) => ({ op: 'badge', index: tabIndex(a), text: null }),
+  showTabBarRedDot: (a) => ({ op: 'redDot', index: tabIndex(a), on: true }),
+  hideTabBarRedDot: (a) => ({ op: 'redDot', index: tabIndex(a), on: false }),
+  showTabBar: () => ({ op: 'visible', on: true }),
+  hideTabBar: () => ({ op: 'visible', on: false }),
+  setTabBarStyle: (a) => ({
+    op: 'style',
+    ...optionalStrings(a, ['color', 'selectedColor', 'backgroundColor']),
+    ...(a.borderStyle === 'black' || a.borderStyle === 'white' ? { borderStyle: a.borderStyle } : {}),
+  }),
+  setTabBarItem: (a) => ({
+    op: 'item',
+    index: tabIndex(a),
+    ...optionalStrings(a, ['text', 'iconPath', 'selectedIconPath']),
+  }),
+};
+
+function tabIndex(a: Record<string, unknown>): number {
+  const i = a.index;
+  if (typeof i !== 'number' || !Number.isInteger(i) || i < 0)
+    throw new Error('index must be a tab number from 0');
+  return i;
+}
+
+function optionalStrings(a: Record<string, unknown>, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (typeof a[k] === 'string') out[k] = (a[k] as string).slice(0, 256);
+  return out;
 }
 
 /** wx APIs that need the device: the host provides them (the web SDK has browser defaults). */
@@ -323,12 +387,37 @@ export class Session {
         o.ui?.hideLoading?.();
         return {};
       case 'showModal': {
-        const r = (await o.ui?.showModal?.({
+        if (!o.ui?.showModal) throw new Error('not supported by this host');
+        const r = await o.ui.showModal({
           title: String(a.title ?? '').slice(0, 200),
           content: String(a.content ?? '').slice(0, 2000),
           showCancel: a.showCancel !== false,
-        })) ?? { confirm: true };
+          confirmText: String(a.confirmText ?? 'OK').slice(0, 8),
+          cancelText: String(a.cancelText ?? 'Cancel').slice(0, 8),
+        });
         return { confirm: r.confirm, cancel: !r.confirm };
+      }
+      case 'showActionSheet': {
+        if (!o.ui?.showActionSheet) throw new Error('not supported by this host');
+        const items = Array.isArray(a.itemList) ? a.itemList : [];
+        if (items.length === 0 || items.length > 6) throw new Error('itemList must have 1 to 6 items');
+        const tapIndex = await o.ui.showActionSheet({
+          itemList: items.map((i) => String(i).slice(0, 64)),
+          ...optionalStrings(a, ['itemColor', 'alertText']),
+        });
+        if (tapIndex === undefined) throw new Error('cancel');
+        return { tapIndex };
+      }
+      case 'setNavigationBarColor': {
+        if (!o.ui?.setNavigationBarColor) throw new Error('not supported by this host');
+        const front = String(a.frontColor ?? '').toLowerCase();
+        if (front !== '#ffffff' && front !== '#000000')
+          throw new Error('frontColor must be #ffffff or #000000');
+        o.ui.setNavigationBarColor({
+          text: front === '#ffffff' ? 'white' : 'black',
+          ...(typeof a.backgroundColor === 'string' ? { background: a.backgroundColor } : {}),
+        });
+        return {};
       }
       case 'reportAnalytics':
         o.analytics?.custom(a.eventName, a.data);
@@ -352,8 +441,14 @@ export class Session {
       case 'setNavigationBarTitle':
         o.ui?.setNavigationBarTitle?.(String(a.title ?? '').slice(0, 200));
         return {};
-      default:
-        throw new Error(`${name} is not supported by this host`);
+      default: {
+        const tabOp = Object.hasOwn(TAB_BAR_OPS, name) ? TAB_BAR_OPS[name] : undefined;
+        if (tabOp && o.ui?.tabBar) {
+          o.ui.tabBar(tabOp(a));
+          return {};
+        }
+        throw new Error('not supported by this host');
+      }
     }
   }
 

@@ -571,6 +571,13 @@ export class LogicRuntime {
         case 'navigateBack':
           if (this.#stack.length > 1) this.navigateBack(1);
           break;
+        case 'tab:tap': {
+          if (this.#currentRoute() !== msg.pagePath) this.switchTab(`/${msg.pagePath}`);
+          const top = this.#stack[this.#stack.length - 1];
+          if (top?.route === msg.pagePath)
+            this.#pageHook(top, 'onTabItemTap', { index: msg.index, pagePath: msg.pagePath, text: msg.text });
+          break;
+        }
         case 'navigate':
           this.#navigate(msg.openType, msg.url)?.catch((err) => this.reportError(err, 'navigate'));
           break;

@@ -72,6 +72,14 @@ const HOST_APIS = [
   'reportAnalytics',
   'setClipboardData',
   'makePhoneCall',
+  'setTabBarBadge',
+  'removeTabBarBadge',
+  'showTabBarRedDot',
+  'hideTabBarRedDot',
+  'showTabBar',
+  'hideTabBar',
+  'setTabBarStyle',
+  'setTabBarItem',
 ];
 
 export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage) => void): WxApi {

@@ -33,3 +33,20 @@ export function createAssetSource(
     return p.read(path);
   };
 }
+
+const IMAGE_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+};
+
+/** An object URL of the host document for a package image (the tab bar's icons); the caller revokes it. */
+export async function imageUrl(assets: AssetSource, path: string): Promise<string | undefined> {
+  const type = IMAGE_TYPES[path.slice(path.lastIndexOf('.') + 1).toLowerCase()];
+  if (!type) return undefined;
+  const bytes = await assets(path).catch(() => null);
+  return bytes ? URL.createObjectURL(new Blob([bytes as BlobPart], { type })) : undefined;
+}

@@ -22,12 +22,13 @@ import type { ConnectionInfo } from '../core/subpackages.ts';
 import { warmValidators } from '../core/warm.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
 import { generateDeviceKeyPair } from '../package/wrap.ts';
-import { type AssetContext, createAssetSource } from './assets.ts';
+import { type AssetContext, createAssetSource, imageUrl } from './assets.ts';
 import { browserDevice } from './device.ts';
 import { IdbOfflineCache } from './idb-cache.ts';
 import { type LogicRealm, startLogicRealm } from './logic-realm.ts';
 import { PageFrame } from './page-frame.ts';
 import { createShell, showError } from './shell.ts';
+import { loadUi, setChunkBase } from './ui-chunk.ts';
 
 declare const __TESSERA_WORKER_SOURCE__: string | undefined;
 declare const __TESSERA_VIEW_SOURCE__: string | undefined;
@@ -80,6 +81,11 @@ export interface TesseraConfig {
   /** Realm bundles; the built SDK embeds them, so only unbundled use needs these. */
   workerSource?: string;
   viewSource?: string;
+  /**
+   * The URL of the folder that serves the SDK's chunk files (tessera-ui.js), when that is not
+   * the folder of the SDK's own script (an app that bundles the SDK).
+   */
+  chunkBase?: string;
 }
 
 export interface LaunchOptions {
@@ -143,6 +149,7 @@ export function createTessera(config: TesseraConfig): Tessera {
   // Opens the IndexedDB database now rather than on the first launch's critical path.
   cache?.versions('').catch(noop);
   const running = new Map<string, RunningMiniProgram>();
+  setChunkBase(config.chunkBase);
   const workerSource =
     config.workerSource ?? (typeof __TESSERA_WORKER_SOURCE__ === 'string' ? __TESSERA_WORKER_SOURCE__ : '');
   const viewSource =
@@ -295,9 +302,21 @@ export function createTessera(config: TesseraConfig): Tessera {
     assetCtx.download = opened.domains.download;
     const tOpened = performance.now();
     const entryRoute = (options.path ?? manifest.entryPagePath).replace(/^\/+/, '').replace(/\?.*$/, '');
+    // `session` is created below; a tab tap can only happen after the tab bar is on screen
+    let tapTab: (tab: { index: number; pagePath: string; text: string }) => void = noop;
+    const tabBar = manifest.tabBar
+      ? (await loadUi()).createTabBar(
+          doc,
+          manifest.tabBar,
+          (path) => imageUrl(assets, path),
+          (tab) => tapTab(tab),
+        )
+      : undefined;
+    if (tabBar && manifest.tabBar) shell.mountTabBar(tabBar.el, manifest.tabBar.position ?? 'bottom');
     const showRoute = (route: string) => {
       shell.setTitle(pageTitle(manifest, route));
       shell.setBar(pageBar(manifest, route));
+      tabBar?.select(route);
     };
     let closeByUser = () => {};
     shell.brand(opened.branding, pageTitle(manifest, entryRoute), {
@@ -348,7 +367,17 @@ export function createTessera(config: TesseraConfig): Tessera {
         settings: config.openSetting ?? ((req) => shell.settings(req.scopes)),
       }),
       device: { ...browserDevice(), ...config.device },
-      ui: { setNavigationBarTitle: shell.setTitle, showToast: shell.toast },
+      ui: {
+        setNavigationBarTitle: shell.setTitle,
+        setNavigationBarColor: shell.colorBar,
+        showToast: shell.toast,
+        showModal: shell.modal,
+        showActionSheet: shell.actionSheet,
+        tabBar: (op) => {
+          if (!tabBar) throw new Error('this mini-program has no tabBar in app.json');
+          tabBar.apply(op);
+        },
+      },
       onError: (e) => config.onError?.({ appId, ...e }),
       onPage: (e) => {
         if (e.type === 'destroy') {
@@ -447,8 +476,10 @@ export function createTessera(config: TesseraConfig): Tessera {
         logicFrame.remove();
       },
     });
+    tapTab = (tab) => session.send({ type: 'tab:tap', ...tab });
     onCleanup(() => {
       session.close();
+      tabBar?.remove();
       shell.remove();
     });
     const win = doc.defaultView;

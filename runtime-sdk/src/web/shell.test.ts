@@ -1,5 +1,5 @@
 import { JSDOM } from 'jsdom';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createShell, safeLogo, textFor } from './shell.ts';
 
 function shellIn() {
@@ -44,18 +44,25 @@ describe('shell chrome', () => {
     expect(q('.tessera-capsule').hidden).toBe(false);
   });
 
-  it('draws the capsule in the branded style or hides it, and its buttons act', () => {
+  it('draws the capsule in the branded style or hides it, and its buttons act', async () => {
     const { shell, actions, q, taps, closed } = shellIn();
     shell.brand({ capsule: { visible: true, style: 'light' } }, 'x', actions);
     expect(q('.tessera-capsule').style.color).toBe('rgb(255, 255, 255)');
     q('.tessera-capsule-more').click();
-    const items = [...document(q).querySelectorAll('.tessera-sheet-item')].map((b) => b.textContent);
-    expect(items).toEqual(['Share', 'Favourite']);
+    // the sheet comes with the UI chunk, loaded on first use
+    await vi.waitFor(() =>
+      expect([...document(q).querySelectorAll('.tessera-sheet-item')].map((b) => b.textContent)).toEqual([
+        'Share',
+        'Favourite',
+      ]),
+    );
     (document(q).querySelector('.tessera-sheet-item[data-id="fav"]') as HTMLElement).click();
-    expect(taps).toEqual(['fav']);
+    await vi.waitFor(() => expect(taps).toEqual(['fav']));
     expect(document(q).querySelector('.tessera-sheet')).toBeNull();
     q('.tessera-capsule-more').click();
+    await vi.waitFor(() => expect(document(q).querySelector('.tessera-sheet-cancel')).not.toBeNull());
     (document(q).querySelector('.tessera-sheet-cancel') as HTMLElement).click();
+    await Promise.resolve();
     expect(document(q).querySelector('.tessera-sheet')).toBeNull();
     expect(taps).toEqual(['fav']);
     q('.tessera-capsule-close').click();

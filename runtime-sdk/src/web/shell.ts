@@ -2,8 +2,13 @@
 // the stack of page frames, the loading screen, an action sheet for the capsule's menu and
 // simple toasts. Plain DOM in the host document; no mini-program content. The HostApp's
 // branding colours it; a page's window settings colour its own navigation bar.
-import { type ConsentRequest, SCOPE_LABELS } from '../core/consent.ts';
+import type { ConsentRequest } from '../core/consent.ts';
+import type { ModalOptions } from '../core/session.ts';
 import type { Branding } from '../protocol/launch.ts';
+import { safeColor } from './css.ts';
+import { el } from './element.ts';
+import type { Sheets } from './ui/sheet.ts';
+import { loadUi } from './ui-chunk.ts';
 
 export interface BarStyle {
   /** navigationBarBackgroundColor */
@@ -31,6 +36,14 @@ export interface Shell {
   brand(branding: Branding | undefined, name: string, actions: CapsuleActions): void;
   /** The current page's navigation bar settings (over the branding). */
   setBar(style: BarStyle): void;
+  /** wx.setNavigationBarColor: recolours the current page's bar until the next page shows. */
+  colorBar(o: { text: 'black' | 'white'; background?: string }): void;
+  /** Puts the tab bar above (top) or below the pages. */
+  mountTabBar(el: HTMLElement, position: 'top' | 'bottom'): void;
+  /** wx.showActionSheet: resolves to the tapped index, undefined when cancelled. */
+  actionSheet(o: { itemList: string[]; itemColor?: string; alertText?: string }): Promise<number | undefined>;
+  /** wx.showModal */
+  modal(o: ModalOptions): Promise<{ confirm: boolean }>;
   /** Hides the loading screen (the first page has rendered). */
   launched(): void;
   /** Asks the user for a privacy scope (wx.authorize); resolves true to allow. */
@@ -48,9 +61,6 @@ export interface Shell {
 }
 
 const DEFAULT_BAR = '#ffffff';
-/** Colours a mini-program's json may name: hex, rgb()/rgba() or a keyword; nothing else reaches CSS. */
-const CSS_COLOR = /^(#[0-9a-fA-F]{3,8}|rgba?\([\d\s.,%]+\)|[a-zA-Z]{3,20})$/;
-const safeColor = (c: string | undefined) => (c && CSS_COLOR.test(c.trim()) ? c.trim() : undefined);
 
 /** black or white text, whichever reads better on a #rrggbb background (WCAG relative luminance). */
 export function textFor(background: string): 'black' | 'white' {
@@ -69,23 +79,9 @@ export function textFor(background: string): 'black' | 'white' {
 export const safeLogo = (url: string | undefined) =>
   url && /^(https?:\/\/|data:image\/(png|jpeg|gif|webp|svg\+xml)[;,])/i.test(url) ? url : undefined;
 
-/** A styled element of the shell (inline styles: nothing leaks into the host's stylesheets). */
-function el(doc: Document, tag: string, className: string, css: string, text = '', role = ''): HTMLElement {
-  const e = doc.createElement(tag);
-  e.className = className;
-  e.style.cssText = css;
-  e.textContent = text;
-  if (role) e.setAttribute('role', role);
-  return e;
-}
-
 const BOX = 'position:absolute;border-radius:6px;font:14px system-ui;';
 const CAPSULE_BUTTON =
   'width:40px;height:28px;background:none;border:0;color:inherit;font:bold 16px system-ui;cursor:pointer';
-const DIALOG_BUTTON =
-  'padding:8px 16px;border-radius:6px;border:1px solid #ccc;background:#fff;font:14px system-ui;';
-const SHEET_BUTTON =
-  'height:52px;background:#fff;border:0;border-bottom:1px solid #eee;font:16px system-ui;color:#000';
 
 export function createShell(container: HTMLElement): Shell {
   const doc = container.ownerDocument;
@@ -156,7 +152,6 @@ export function createShell(container: HTMLElement): Shell {
 
   let branding: Branding | undefined;
   let pageStyle: BarStyle = {};
-  let sheet: HTMLElement | undefined;
   const paint = () => {
     const background = safeColor(pageStyle.background) ?? branding?.primaryColor ?? DEFAULT_BAR;
     const text = pageStyle.text ?? (/^#[0-9a-f]{6}$/i.test(background) ? textFor(background) : 'black');
@@ -175,73 +170,19 @@ export function createShell(container: HTMLElement): Shell {
       : 'rgba(0,0,0,.1)';
   };
   paint();
-  /** A modal panel over the mini-program (consent, settings). */
-  const dialog = (className: string) => {
-    const veilEl = el(
-      doc,
-      'div',
-      className,
-      'position:absolute;inset:0;background:rgba(0,0,0,.4);display:flex;align-items:center;justify-content:center;z-index:4',
-      '',
-      'dialog',
-    );
-    veilEl.setAttribute('aria-modal', 'true');
-    const panel = el(
-      doc,
-      'div',
-      `${className}-panel`,
-      'background:#fff;color:#000;border-radius:12px;padding:16px;width:min(320px,85%);display:flex;flex-direction:column;gap:12px;font:14px system-ui',
-    );
-    veilEl.append(panel);
-    root.append(veilEl);
-    return { panel, close: () => veilEl.remove() };
+  let sheetsMade: Promise<Sheets> | undefined;
+  const sheets = () => {
+    sheetsMade ??= loadUi().then((ui) => ui.createSheets(doc, root));
+    return sheetsMade;
   };
-  const closeSheet = () => {
-    sheet?.remove();
-    sheet = undefined;
-  };
-  const openSheet = (actions: CapsuleActions) => {
-    closeSheet();
-    const s = el(
-      doc,
-      'div',
-      'tessera-sheet',
-      'position:absolute;inset:0;background:rgba(0,0,0,.4);display:flex;flex-direction:column;justify-content:flex-end;z-index:3',
-      '',
-      'dialog',
+  const openMenu = async (actions: CapsuleActions) => {
+    const items = actions.menu();
+    const i = await (await sheets()).open(
+      items.map((m) => m.text),
+      { ids: items.map((m) => m.id) },
     );
-    const list = el(
-      doc,
-      'div',
-      'tessera-sheet-list',
-      'background:#fff;display:flex;flex-direction:column',
-      '',
-      'menu',
-    );
-    for (const item of actions.menu()) {
-      const b = el(doc, 'button', 'tessera-sheet-item', SHEET_BUTTON, item.text, 'menuitem');
-      b.dataset.id = item.id;
-      b.onclick = () => {
-        closeSheet();
-        actions.onMenuItem(item.id);
-      };
-      list.append(b);
-    }
-    const cancel = el(
-      doc,
-      'button',
-      'tessera-sheet-cancel',
-      `${SHEET_BUTTON}border-top:6px solid #f2f2f2`,
-      'Cancel',
-    );
-    cancel.onclick = closeSheet;
-    list.append(cancel);
-    s.append(list);
-    s.onclick = (e) => {
-      if (e.target === s) closeSheet();
-    };
-    root.append(s);
-    sheet = s;
+    const item = i === undefined ? undefined : items[i];
+    if (item) actions.onMenuItem(item.id);
   };
 
   return {
@@ -259,7 +200,7 @@ export function createShell(container: HTMLElement): Shell {
     brand: (b, name, actions) => {
       branding = b;
       capsule.hidden = branding?.capsule?.visible === false;
-      more.onclick = () => openSheet(actions);
+      more.onclick = () => void openMenu(actions);
       close.onclick = () => actions.onClose();
       const background = branding?.backgroundColor ?? '#ffffff';
       root.style.background = background;
@@ -282,74 +223,21 @@ export function createShell(container: HTMLElement): Shell {
       pageStyle = style;
       paint();
     },
+    colorBar: (o) => {
+      pageStyle = { ...pageStyle, text: o.text, ...(o.background ? { background: o.background } : {}) };
+      paint();
+    },
+    mountTabBar: (tabs, position) => {
+      if (position === 'top') bar.after(tabs);
+      else pages.after(tabs);
+    },
+    actionSheet: async (o) => (await sheets()).open(o.itemList, o),
+    modal: async (o) => (await loadUi()).modal(doc, root, o),
     launched: () => {
       splash.remove();
     },
-    consent: (req) =>
-      new Promise<boolean>((resolve) => {
-        const { panel, close } = dialog('tessera-consent');
-        const label = SCOPE_LABELS[req.scope] ?? req.scope;
-        panel.append(
-          el(
-            doc,
-            'div',
-            'tessera-consent-title',
-            'font:bold 16px system-ui',
-            `${req.appId} would like to use ${label}`,
-          ),
-          el(doc, 'div', 'tessera-consent-purpose', 'color:#555', req.purpose),
-        );
-        const buttons = el(doc, 'div', '', 'display:flex;gap:8px;justify-content:flex-end');
-        const answer = (granted: boolean) => () => {
-          close();
-          resolve(granted);
-        };
-        const deny = el(doc, 'button', 'tessera-consent-deny', DIALOG_BUTTON, 'Deny');
-        const allow = el(
-          doc,
-          'button',
-          'tessera-consent-allow',
-          `${DIALOG_BUTTON}background:#07c160;color:#fff;border-color:#07c160`,
-          'Allow',
-        );
-        deny.onclick = answer(false);
-        allow.onclick = answer(true);
-        buttons.append(deny, allow);
-        panel.append(buttons);
-      }),
-    settings: (scopes) =>
-      new Promise<Record<string, boolean>>((resolve) => {
-        const { panel, close } = dialog('tessera-settings');
-        panel.append(el(doc, 'div', '', 'font:bold 16px system-ui', 'Allow this mini-program to use'));
-        const switches = new Map<string, HTMLInputElement>();
-        for (const s of scopes) {
-          const row = el(
-            doc,
-            'label',
-            'tessera-settings-row',
-            'display:flex;justify-content:space-between;gap:12px',
-          );
-          const box = doc.createElement('input');
-          box.type = 'checkbox';
-          box.checked = s.granted === true;
-          box.dataset.scope = s.scope;
-          switches.set(s.scope, box);
-          row.append(el(doc, 'span', '', '', SCOPE_LABELS[s.scope] ?? s.scope), box);
-          panel.append(row);
-        }
-        const done = el(doc, 'button', 'tessera-settings-done', DIALOG_BUTTON, 'Done');
-        done.onclick = () => {
-          close();
-          const out: Record<string, boolean> = {};
-          for (const s of scopes) {
-            const on = switches.get(s.scope)?.checked === true;
-            // an undecided scope left off stays undecided (the next wx.authorize asks)
-            if (on || s.granted !== undefined) out[s.scope] = on;
-          }
-          resolve(out);
-        };
-        panel.append(done);
-      }),
+    consent: async (req) => (await loadUi()).consent(doc, root, req),
+    settings: async (scopes) => (await loadUi()).settings(doc, root, scopes),
     toast: (o) => {
       const t = el(
         doc,
