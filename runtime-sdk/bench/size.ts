@@ -87,6 +87,8 @@ export async function sizeReport(): Promise<string> {
   lines.push('  chunks, each loaded on first use and checked against its digest in the entry:');
   const ui = size('tessera-ui.js');
   row('  tab bar, action sheets, dialogs (tessera-ui.js)', ui.bytes, ui.gzip);
+  const transfers = size('tessera-transfers.js');
+  row('  downloadFile, uploadFile, sockets (tessera-transfers.js)', transfers.bytes, transfers.gzip);
   lines.push('  other entries (not loaded by a web host):');
   const core = await bundle('core/index.ts', { minify: true, platform: 'browser' });
   row('  core alone (@tessera/runtime-sdk/core)', core.text.length, gz(core.text));

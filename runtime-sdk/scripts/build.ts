@@ -1,7 +1,8 @@
 // Builds the browser bundles into dist/: the two realm bundles (logic worker, page view) are
 // built first and embedded as strings into the web entry, which is emitted as ESM and as an
-// IIFE (global `Tessera`). The UI chunk (tab bar, sheets, dialogs) is a file of its own that
-// the entry loads on first use, pinned by its SHA-384 digest. Prints raw, minified and gzip sizes.
+// IIFE (global `Tessera`). The chunks (UI: tab bar, sheets, dialogs; transfers: downloads,
+// uploads, sockets) are files of their own that the entry loads on first use, pinned by their
+// SHA-384 digests. Prints raw, minified and gzip sizes.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,13 +31,22 @@ export async function minifyBundle(code: string, module: boolean): Promise<strin
   return r.code;
 }
 
-/** In the browser build the UI chunk is loaded as its own script, not bundled into the entry. */
+/** The chunks: each a file of its own, loaded on first use instead of bundled into the entry. */
+const CHUNKS = { ui: 'src/web/chunks/ui.ts', transfers: 'src/web/chunks/transfers.ts' };
+
+/** In the browser build the modules that load chunks from the sources become their script loaders. */
+const LOADERS: Record<string, string> = {
+  'src/web/ui-chunk.ts': 'src/web/ui-chunk.bundled.ts',
+  'src/core/chunks.ts': 'src/web/core-chunks.bundled.ts',
+};
 export const chunkLoaders: Plugin = {
   name: 'chunk-loaders',
   setup(b) {
-    b.onResolve({ filter: /\/ui-chunk\.ts$/ }, (args) => ({
-      path: join(args.resolveDir, args.path.replace(/\.ts$/, '.bundled.ts')),
-    }));
+    b.onResolve({ filter: /\/(ui-chunk|chunks)\.ts$/ }, (args) => {
+      const path = join(args.resolveDir, args.path);
+      const bundled = LOADERS[path.slice(root.length + 1)];
+      return bundled ? { path: join(root, bundled) } : undefined;
+    });
   },
 };
 
@@ -75,14 +85,17 @@ export async function buildAll(): Promise<BuildResult> {
   const eager = '//# allFunctionsCalledOnLoad';
   const worker = await bundle('src/web/worker-entry.ts', 'iife', {}, undefined, eager);
   const view = await bundle('src/web/view-entry.ts', 'iife', {}, undefined, eager);
-  const ui = await bundle('src/web/ui/chunk-entry.ts', 'iife');
+  const chunks: Record<string, string> = {};
+  const pins: Record<string, { file: string; integrity: string }> = {};
+  for (const [name, entry] of Object.entries(CHUNKS)) {
+    const file = `tessera-${name}.js`;
+    chunks[file] = await bundle(entry, 'iife');
+    pins[name] = { file, integrity: `sha384-${createHash('sha384').update(chunks[file]).digest('base64')}` };
+  }
   const define = {
     __TESSERA_WORKER_SOURCE__: JSON.stringify(worker),
     __TESSERA_VIEW_SOURCE__: JSON.stringify(view),
-    __TESSERA_UI_CHUNK__: JSON.stringify({
-      file: 'tessera-ui.js',
-      integrity: `sha384-${createHash('sha384').update(ui).digest('base64')}`,
-    }),
+    __TESSERA_CHUNKS__: JSON.stringify(pins),
   };
   const web = await bundle('src/web/index.ts', 'esm', define);
   const webIife = await bundle('src/web/index.ts', 'iife', define, 'Tessera');
@@ -91,7 +104,7 @@ export async function buildAll(): Promise<BuildResult> {
     'tessera-view.js': view,
     'tessera-web.js': web,
     'tessera-web.iife.js': webIife,
-    'tessera-ui.js': ui,
+    ...chunks,
   };
   const sizes = Object.entries(files).map(([file, text]) => ({
     file,

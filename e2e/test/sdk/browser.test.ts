@@ -12,6 +12,7 @@ import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
 import {
   lateCodeSource,
+  networkSource,
   privacySource,
   resilienceSource,
   sampleSource,
@@ -54,6 +55,10 @@ beforeAll(async () => {
   store.pages.set('/host.html', { type: 'text/html; charset=utf-8', body: HOST_PAGE });
   store.pages.set('/sdk.js', { type: 'text/javascript', body: built.files['tessera-web.iife.js']! });
   store.pages.set('/tessera-ui.js', { type: 'text/javascript', body: built.files['tessera-ui.js']! });
+  store.pages.set('/tessera-transfers.js', {
+    type: 'text/javascript',
+    body: built.files['tessera-transfers.js']!,
+  });
   // the same SDK beside a UI chunk that is one statement longer than the one it was built with
   store.pages.set('/tampered/host.html', {
     type: 'text/html; charset=utf-8',
@@ -580,11 +585,12 @@ describe('web SDK in Chromium', () => {
 
     // "more": the host menu items this mini-program may show, and only those
     await page.locator('#app .tessera-capsule-more').click();
-    expect(await page.locator('#app .tessera-sheet-item').allTextContents()).toEqual(['Share']);
+    // the sheet comes with the UI chunk, loaded on first use
+    await expect.poll(() => page.locator('#app .tessera-sheet-item').allTextContents()).toEqual(['Share']);
     await page.locator('#app .tessera-sheet-item').click();
-    expect(await page.evaluate(() => (window as unknown as { menuTaps: unknown[] }).menuTaps)).toEqual([
-      { appId: 'wx-brand', id: 'share' },
-    ]);
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { menuTaps: unknown[] }).menuTaps))
+      .toEqual([{ appId: 'wx-brand', id: 'share' }]);
     await expect.poll(() => page.locator('#app .tessera-sheet').count()).toBe(0);
 
     // close: the mini-program ends and the host hears of it
@@ -675,6 +681,49 @@ describe('web SDK in Chromium', () => {
     await page.close();
   });
 
+  it('downloadFile, uploadFile and sockets: within their domain lists, a downloaded image shows in the page', async () => {
+    const socketUrl = api.url.replace('https://', 'wss://');
+    const pkg = await env.pack(await env.compile(networkSource(api.url)));
+    await env.release('mp-net', 'wx-net', '1.0.0', pkg, pkg.bytes, {
+      request: [api.url],
+      download: [api.url],
+      upload: [api.url],
+      socket: [socketUrl],
+    });
+    const page = await openHost();
+    expect(await launch(page, 'wx-net')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/net/net');
+    const result = () => text(f, '#result');
+
+    await f.locator('#download').click();
+    await expect.poll(result).toBe('downloaded 200 true');
+    expect(await text(f, '#progress')).toBe('100');
+    // the page shows the bytes the host holds for that temporary path
+    await expect
+      .poll(() => f.locator('#pic img').evaluate((i) => (i as HTMLImageElement).naturalWidth))
+      .toBe(40);
+
+    await f.locator('#upload').click();
+    await expect.poll(result).toBe('uploadFile:ok 200 fields=user,photo image=true');
+
+    await f.locator('#socket').click();
+    await expect.poll(result).toBe('socket echo:ping');
+    await expect.poll(() => text(f, '#closed')).toBe('4000 done');
+
+    const hits = api.hits.length;
+    await f.locator('#refused').click();
+    await expect
+      .poll(result)
+      .toBe(
+        'downloadFile:fail downloadFile: https://elsewhere.example.com is not in the download domain list of this mini-program; add it to MiniProgram.spec domains',
+      );
+    expect(api.hits.length).toBe(hits);
+
+    await f.locator('#type').click();
+    await expect.poll(result).toMatch(/^type (wifi|ethernet|4g|3g|2g|unknown)$/);
+    await page.close();
+  });
+
   it('the UI chunk loads on first use only, and a chunk that is not the one built with the SDK is refused', async () => {
     const uiLoads = (p: Page) =>
       p.evaluate(() =>
@@ -699,7 +748,7 @@ describe('web SDK in Chromium', () => {
     const tampered = await openHost({ path: '/tampered/host.html' });
     const r = await launch(tampered, 'wx-tabs-chunk');
     expect(r.ok).toBe(false);
-    expect(r.error).toMatch(/UI chunk did not load from .*\/tampered\/tessera-ui\.js/);
+    expect(r.error).toMatch(/ui chunk did not load from .*\/tampered\/tessera-ui\.js/);
     expect(await tampered.locator('#app .tessera-error').textContent()).toMatch(
       /^wx-tabs-chunk cannot be opened: /,
     );

@@ -25,6 +25,7 @@ import {
   routes,
   verifyRequestSignature,
 } from '@tessera/runtime-sdk/protocol';
+import { WebSocketServer } from 'ws';
 
 export interface PublishedApp {
   appId: string;
@@ -297,22 +298,53 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
   return state;
 }
 
-/** A tiny API server (CORS-enabled) that counts hits, for whitelisted/non-whitelisted requests. */
+/**
+ * A tiny API server (CORS-enabled) that counts hits, for whitelisted/non-whitelisted requests;
+ * also a file to download (/image.svg), an upload target (/upload: answers what arrived) and a
+ * WebSocket echo (/socket).
+ */
 export async function startApiServer(tls?: {
   cert: string | Buffer;
   key: string | Buffer;
 }): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
   const hits: string[] = [];
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     hits.push(req.url ?? '');
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'access-control-allow-origin': '*',
-      'access-control-allow-headers': '*',
-    });
+    if (req.url === '/image.svg') {
+      res.writeHead(200, { ...cors, 'content-type': 'image/svg+xml' });
+      res.end(API_IMAGE);
+      return;
+    }
+    if (req.url === '/upload' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const fields = [...body.matchAll(/; name="([^"]+)"/g)].map((m) => m[1]).join(',');
+        res.writeHead(200, { ...cors, 'content-type': 'text/plain' });
+        res.end(`fields=${fields} image=${body.includes(API_IMAGE)}`);
+      });
+      return;
+    }
+    res.writeHead(200, { ...cors, 'content-type': 'application/json' });
     res.end(JSON.stringify({ msg: 'hello' }));
   };
   const server = tls ? (createHttpsServer(tls, handler) as unknown as Server) : createServer(handler);
+  const sockets = new WebSocketServer({ server, path: '/socket' });
+  sockets.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo:${String(data)}`)));
   const url = await listen(server, tls ? 'https' : 'http');
-  return { url, hits, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url,
+    hits,
+    close: () =>
+      new Promise((r) => {
+        for (const c of sockets.clients) c.terminate();
+        sockets.close();
+        server.close(() => r());
+      }),
+  };
 }
+
+export const API_IMAGE =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30" fill="#0a0"/></svg>';

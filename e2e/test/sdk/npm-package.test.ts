@@ -118,6 +118,7 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'node.js',
       'web.js',
       'tessera-ui.js',
+      'tessera-transfers.js',
       'cjs/node.cjs',
     ])
       expect(files).toContain(`package/${f}`);

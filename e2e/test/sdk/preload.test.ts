@@ -26,6 +26,10 @@ beforeAll(async () => {
   });
   env.ingress.pages.set('/sdk.js', { type: 'text/javascript', body: built.files['tessera-web.iife.js']! });
   env.ingress.pages.set('/tessera-ui.js', { type: 'text/javascript', body: built.files['tessera-ui.js']! });
+  env.ingress.pages.set('/tessera-transfers.js', {
+    type: 'text/javascript',
+    body: built.files['tessera-transfers.js']!,
+  });
   const pkg = await env.pack(
     await env.compile(sampleSource({ api: env.api.url, evil: env.evil.url, tag: 'P' })),
   );

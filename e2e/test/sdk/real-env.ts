@@ -44,7 +44,7 @@ export interface RealEnv {
     version: string,
     pkg: WrittenPackage,
     bytes?: Uint8Array,
-    domains?: { request?: string[] },
+    domains?: { request?: string[]; download?: string[]; upload?: string[]; socket?: string[] },
     more?: {
       subpackages?: ReleasedSubpackage[];
       /** What the operator copies from HostApp.spec.updatePolicy into the release document. */
@@ -153,7 +153,7 @@ export async function startRealEnv(): Promise<RealEnv> {
         miniProgram,
         appId,
         stable: { version, artifact },
-        domains: { request: domains.request ?? [] },
+        domains: { ...domains, request: domains.request ?? [] },
         ...(more.updatePolicy ? { updatePolicy: more.updatePolicy } : {}),
         ...(more.branding ? { branding: more.branding } : {}),
         ...(more.privacyScopes ? { privacyScopes: more.privacyScopes } : {}),

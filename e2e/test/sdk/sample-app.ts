@@ -366,3 +366,61 @@ Page({
     'pages/plain/plain.js': 'Page({});',
   };
 }
+
+/**
+ * The network APIs against the test's API server: downloadFile (with progress, shown through
+ * its temporary path), uploadFile of that file, a WebSocket round trip, getNetworkType and a
+ * download outside the domain list.
+ */
+export function networkSource(apiUrl: string): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({ pages: ['pages/net/net'] }),
+    'app.js': 'App({});',
+    'pages/net/net.wxml': `
+<button id="download" bindtap="download">download</button>
+<image id="pic" wx:if="{{pic}}" src="{{pic}}" mode="widthFix" />
+<button id="upload" bindtap="upload">upload</button>
+<button id="socket" bindtap="socket">socket</button>
+<button id="refused" bindtap="refused">refused</button>
+<button id="type" bindtap="type">type</button>
+<view id="result">{{result}}</view>
+<view id="progress">{{progress}}</view>
+<view id="closed">{{closed}}</view>`,
+    'pages/net/net.js': `
+const API = ${JSON.stringify(apiUrl)};
+Page({
+  data: { result: '', progress: -1, pic: '', closed: '' },
+  download() {
+    const task = wx.downloadFile({
+      url: API + '/image.svg',
+      success: (r) => this.setData({ pic: r.tempFilePath, result: 'downloaded ' + r.statusCode + ' ' + r.tempFilePath.startsWith('wxfile://tmp/') }),
+      fail: (e) => this.setData({ result: e.errMsg }),
+    });
+    task.onProgressUpdate((p) => this.setData({ progress: p.progress }));
+  },
+  async upload() {
+    try {
+      const r = await wx.uploadFile({ url: API + '/upload', filePath: this.data.pic, name: 'photo', formData: { user: 'u1' } });
+      this.setData({ result: r.errMsg + ' ' + r.statusCode + ' ' + r.data });
+    } catch (e) {
+      this.setData({ result: e.errMsg });
+    }
+  },
+  socket() {
+    const s = wx.connectSocket({ url: API.replace('https://', 'wss://') + '/socket' });
+    s.onOpen(() => s.send({ data: 'ping' }));
+    s.onMessage((m) => {
+      this.setData({ result: 'socket ' + m.data });
+      s.close({ code: 4000, reason: 'done' });
+    });
+    s.onClose((c) => this.setData({ closed: c.code + ' ' + c.reason }));
+  },
+  refused() {
+    wx.downloadFile({ url: 'https://elsewhere.example.com/a.png', fail: (e) => this.setData({ result: e.errMsg }) });
+  },
+  type() {
+    wx.getNetworkType().then((r) => this.setData({ result: 'type ' + r.networkType }));
+  },
+});`,
+  };
+}

@@ -10,6 +10,8 @@ import {
   PathSegmentSchema,
   text,
 } from '../protocol/schema-helpers.ts';
+import type { NetworkType, TaskEvent } from './network.ts';
+import type { SystemInfo } from './system-info.ts';
 
 const Id = count();
 const Segment = PathSegmentSchema;
@@ -120,7 +122,11 @@ export type HostMessage =
   | { type: 'tab:tap'; index: number; pagePath: string; text: string }
   /** a subpackage was opened: its logic modules (path → source) */
   | { type: 'subpackage:ready'; root: string; sources: Record<string, string> }
-  | { type: 'subpackage:failed'; root: string; error: string };
+  | { type: 'subpackage:failed'; root: string; error: string }
+  /** an event of a running DownloadTask, UploadTask or SocketTask */
+  | { type: 'task'; taskId: number; event: TaskEvent }
+  /** the host's network changed (wx.onNetworkStatusChange) */
+  | { type: 'network'; networkType: NetworkType; isConnected: boolean };
 
 /** What the logic realm is given at boot (serializable). */
 export interface LogicBoot {
@@ -132,6 +138,6 @@ export interface LogicBoot {
   entryPagePath: string;
   storage: Record<string, string>;
   storageLimitBytes: number;
-  systemInfo: Record<string, string | number>;
+  systemInfo: SystemInfo;
   launchQuery: Record<string, string>;
 }

@@ -11,7 +11,7 @@ export class PermissionError extends Error {
 }
 
 /**
- * True when `url` is https and its host equals an entry of `domains` (entries are origins
+ * True when `url` is https (or wss) and its host equals an entry of `domains` (entries are origins
  * like "https://api.example.com" or host names; "*.example.com" matches sub-domains only).
  */
 export function domainAllowed(url: string, domains: readonly string[]): boolean {
@@ -22,8 +22,9 @@ export function domainAllowed(url: string, domains: readonly string[]): boolean 
     return false;
   }
   if (u.protocol !== 'https:' && u.protocol !== 'wss:') {
-    // Loopback http is allowed only when the whitelist names it explicitly with its scheme.
-    if (!(u.protocol === 'http:' && domains.some((d) => d.startsWith('http://')))) return false;
+    // Plain http and ws (loopback, development) only where the list names them with their scheme.
+    const plain = u.protocol === 'http:' || u.protocol === 'ws:';
+    if (!(plain && domains.some((d) => d.startsWith(`${u.protocol}//`)))) return false;
   }
   if (u.username || u.password) return false;
   const host = u.host.toLowerCase();
@@ -51,6 +52,14 @@ export function domainAllowed(url: string, domains: readonly string[]): boolean 
   return false;
 }
 
+/** The domain list (MiniProgram.spec.domains) each API's URLs must be in. */
+const DOMAIN_LISTS: Record<string, string> = {
+  request: 'request',
+  downloadFile: 'download',
+  uploadFile: 'upload',
+  connectSocket: 'socket',
+};
+
 export function assertDomain(api: string, url: string, domains: readonly string[]): void {
   if (!domainAllowed(url, domains)) {
     let shown = url;
@@ -61,7 +70,7 @@ export function assertDomain(api: string, url: string, domains: readonly string[
     }
     throw new PermissionError(
       'DOMAIN_NOT_ALLOWED',
-      `${api}: ${shown} is not in the ${api === 'request' ? 'request' : api} domain list of this mini-program; add it to MiniProgram.spec domains`,
+      `${api}: ${shown} is not in the ${DOMAIN_LISTS[api] ?? api} domain list of this mini-program; add it to MiniProgram.spec domains`,
     );
   }
 }

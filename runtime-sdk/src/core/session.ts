@@ -13,7 +13,9 @@ import {
   type WirePatch,
 } from './bridge.ts';
 import { API_SCOPES, type Consent } from './consent.ts';
-import { assertDomain, type HostApiDefinition, hostApiAllowed, PermissionError } from './permissions.ts';
+import { Network, type NetworkType } from './network.ts';
+import { type HostApiDefinition, hostApiAllowed, PermissionError } from './permissions.ts';
+import type { TempFile } from './temp-files.ts';
 
 export interface LogicChannel {
   send(msg: HostMessage): void;
@@ -141,6 +143,10 @@ export interface DeviceApis {
   setClipboardData?(data: string): Promise<void>;
   /** The signed-in user's public profile (wx.getUserInfo / wx.getUserProfile). */
   getUserInfo?(): Promise<{ nickName: string; avatarUrl?: string; [k: string]: unknown }>;
+  /** wx.getNetworkType: 'wifi', '2g'…'5g', 'ethernet', 'unknown' or 'none'. */
+  networkType?(): NetworkType;
+  /** Calls back when the network type changes (wx.onNetworkStatusChange); returns an unsubscribe. */
+  onNetworkChange?(fn: (type: NetworkType) => void): () => void;
 }
 
 const MAX_CLIPBOARD_CHARS = 1 << 20;
@@ -173,8 +179,6 @@ export class BridgeError extends Error {
   }
 }
 
-const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-
 export class Session {
   readonly #o: SessionOptions;
   readonly #views = new Map<number, Promise<PageViewHandle>>();
@@ -182,8 +186,24 @@ export class Session {
   #logic: LogicChannel | undefined;
   #closed = false;
 
+  readonly #network: Network;
+  readonly #unwatchNetwork: (() => void) | undefined;
+
   constructor(options: SessionOptions) {
     this.#o = options;
+    this.#network = new Network({
+      domains: options.domains,
+      emit: (taskId, event) => this.send({ type: 'task', taskId, event }),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.#unwatchNetwork = options.device?.onNetworkChange?.((networkType) =>
+      this.send({ type: 'network', networkType, isConnected: networkType !== 'none' }),
+    );
+  }
+
+  /** A file this mini-program downloaded (wxfile://tmp/…), for its pages' images. */
+  tempFile(path: string): TempFile | undefined {
+    return this.#network.tempFile(path);
   }
 
   attachLogic(channel: LogicChannel): void {
@@ -361,7 +381,20 @@ export class Session {
       case 'getUserProfile':
         return { userInfo: await this.#device('getUserInfo')() };
       case 'request':
-        return this.#request(a);
+        return this.#network.request(a);
+      case 'downloadFile':
+      case 'uploadFile':
+      case 'connectSocket':
+        return this.#network.transfer(name, a);
+      case 'socket:send':
+        return this.#network.socket('socketSend', a);
+      case 'socket:close':
+        return this.#network.socket('socketClose', a);
+      case 'task:abort':
+        this.#network.abort(a);
+        return {};
+      case 'getNetworkType':
+        return { networkType: o.device?.networkType?.() ?? 'unknown' };
       case 'invokeHostApi': {
         const api = String(a.name ?? '');
         const def = Object.hasOwn(o.hostApis, api) ? o.hostApis[api] : undefined;
@@ -458,51 +491,13 @@ export class Session {
     return fn.bind(this.#o.device) as NonNullable<DeviceApis[K]>;
   }
 
-  async #request(a: Record<string, unknown>): Promise<unknown> {
-    const url = String(a.url ?? '');
-    assertDomain('request', url, this.#o.domains.request);
-    const method = String(a.method ?? 'GET').toUpperCase();
-    if (!['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'].includes(method))
-      throw new Error(`method ${method} is not supported`);
-    const headers: Record<string, string> = {};
-    if (a.header && typeof a.header === 'object') {
-      for (const [k, v] of Object.entries(a.header)) {
-        if (/^(cookie|host|referer|origin)$/i.test(k)) continue;
-        headers[k] = String(v);
-      }
-    }
-    let body: string | undefined;
-    if (a.data !== undefined && method !== 'GET' && method !== 'HEAD') {
-      body = typeof a.data === 'string' ? a.data : JSON.stringify(a.data);
-      headers['content-type'] ??= 'application/json';
-    }
-    const f = this.#o.fetch ?? globalThis.fetch;
-    const init: RequestInit = { method, headers, credentials: 'omit', redirect: 'error' };
-    if (body !== undefined) init.body = body;
-    const res = await f(url, init);
-    const buf = new Uint8Array(await res.arrayBuffer());
-    if (buf.length > MAX_RESPONSE_BYTES) throw new Error('response is larger than 10 MiB');
-    const text = new TextDecoder().decode(buf);
-    let data: unknown = text;
-    if (a.dataType !== 'text' && a.responseType !== 'arraybuffer') {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = text;
-      }
-    }
-    const header: Record<string, string> = {};
-    res.headers.forEach((v, k) => {
-      if (k !== 'set-cookie') header[k] = v;
-    });
-    return { statusCode: res.status, data, header };
-  }
-
   close(): void {
     if (this.#closed) return;
     for (const v of this.#views.values()) v.then((x) => x.destroy()).catch(() => {});
     this.#views.clear();
     this.#logic?.terminate();
+    this.#network.close();
+    this.#unwatchNetwork?.();
     this.#closed = true;
     void this.#o.analytics?.flush();
   }

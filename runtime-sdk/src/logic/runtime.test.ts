@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogicBoot, LogicMessage } from '../core/bridge.ts';
+import { TEST_SYSTEM_INFO } from '../core/test-system-info.ts';
 import { LogicRuntime } from './runtime.ts';
 
 type G = {
@@ -20,7 +21,7 @@ const boot = (over: Partial<LogicBoot> = {}): LogicBoot => ({
   entryPagePath: 'pages/a/a',
   storage: {},
   storageLimitBytes: 1024,
-  systemInfo: { platform: 'test', windowWidth: 375 },
+  systemInfo: TEST_SYSTEM_INFO,
   launchQuery: {},
   ...over,
 });
@@ -349,6 +350,46 @@ describe('logic runtime', () => {
       error: 'request:fail url not in domain list',
     });
     await expect(p).rejects.toEqual({ errMsg: 'request:fail url not in domain list' });
+  });
+
+  it('wx system info: getSystemInfoSync and its successors answer their own fields, each a copy', () => {
+    const { g } = setup({ 'pages/a/a.js': (gg) => gg.Page({}) });
+    const wx = g.wx as Record<string, () => Record<string, unknown>>;
+    expect(wx.getWindowInfo!()).toEqual({
+      pixelRatio: 2,
+      screenWidth: 375,
+      screenHeight: 667,
+      windowWidth: 375,
+      windowHeight: 579,
+      statusBarHeight: 0,
+      safeArea: { left: 0, top: 0, right: 375, bottom: 667, width: 375, height: 667 },
+      screenTop: 88,
+    });
+    expect(wx.getAppBaseInfo!()).toMatchObject({
+      language: 'zh_CN',
+      theme: 'dark',
+      SDKVersion: expect.any(String),
+    });
+    expect(wx.getDeviceInfo!()).toMatchObject({ platform: 'test', system: 'test 1.0' });
+    expect(wx.getSystemSetting!()).toEqual({
+      deviceOrientation: 'portrait',
+      locationEnabled: true,
+      bluetoothEnabled: false,
+      wifiEnabled: false,
+    });
+    expect(wx.getMenuButtonBoundingClientRect!()).toEqual({
+      left: 284,
+      top: 6,
+      right: 367,
+      bottom: 38,
+      width: 83,
+      height: 32,
+    });
+    const info = wx.getSystemInfoSync!();
+    expect(info).toMatchObject({ windowHeight: 579, theme: 'dark', brand: 'test' });
+    expect(info.menuButton).toBeUndefined();
+    (info.safeArea as { top: number }).top = 99;
+    expect((wx.getSystemInfoSync!().safeArea as { top: number }).top).toBe(0);
   });
 
   it('relations: parent/child and ancestor/descendant link on attach and unlink on detach', () => {

@@ -4,6 +4,7 @@
 import type { HostMessage, LogicBoot, LogicMessage, WxEvent } from '../core/bridge.ts';
 import { type BehaviorDef, type Definition, DefinitionError, normalize } from './definition.ts';
 import { type InstanceHost, LogicInstance, type TriggerOptions } from './instance.ts';
+import type { NetworkEvents } from './network.ts';
 import { linkRelations, unlinkRelations } from './relations.ts';
 import { createWx, type WxApi } from './wx.ts';
 
@@ -561,6 +562,12 @@ export class LogicRuntime {
         }
         case 'api:result':
           (this.wx as WxApi & { __resolve(m: typeof msg): void }).__resolve(msg);
+          break;
+        case 'task':
+          (this.wx as WxApi & { __task: NetworkEvents['task'] }).__task(msg.taskId, msg.event);
+          break;
+        case 'network':
+          (this.wx as WxApi & { __network: NetworkEvents['network'] }).__network(msg);
           break;
         case 'app:show':
           this.#callApp('onShow', {});

@@ -3,6 +3,8 @@
 // the permissions (the realm runs untrusted code, so it cannot be trusted to check them).
 // Storage is a synchronous mirror of the app's scoped storage, written through to the host.
 import type { LogicBoot, LogicMessage } from '../core/bridge.ts';
+import { SYSTEM_INFO_GROUPS } from '../core/system-info.ts';
+import { installNetwork } from './network.ts';
 
 export interface WxResult {
   errMsg: string;
@@ -51,7 +53,7 @@ export class WxApiError extends Error {
 
 /** Host APIs forwarded to the host, which checks permissions and performs them. */
 const HOST_APIS = [
-  'request',
+  'getNetworkType',
   'showToast',
   'hideToast',
   'showModal',
@@ -149,6 +151,12 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
     return out;
   }
 
+  // answers are the mini-program's to change: each call gets its own copy
+  const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+  const systemInfoSync = () => {
+    const { menuButton: _, ...info } = boot.systemInfo;
+    return copy(info);
+  };
   const wx: WxApi = {
     __resolve(msg: { callId: number; ok: boolean; value?: unknown; error?: string }) {
       const p = pending.get(msg.callId);
@@ -168,12 +176,15 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
         }
       });
     },
-    getSystemInfoSync: () => ({ ...boot.systemInfo }),
-    getWindowInfo: () => ({ ...boot.systemInfo }),
+    getSystemInfoSync: () => systemInfoSync(),
     getLaunchOptionsSync: () => ({ path: boot.entryPagePath, query: { ...boot.launchQuery }, scene: 1001 }),
     getAccountInfoSync: () => ({ miniProgram: { appId: boot.appId, envVersion: 'release' } }),
   };
-  wx.getSystemInfo = wrap('getSystemInfo', async () => ({ ...boot.systemInfo }));
+  wx.getSystemInfo = wrap('getSystemInfo', async () => systemInfoSync());
+  wx.getSystemInfoAsync = wx.getSystemInfo;
+  for (const [name, keys] of Object.entries(SYSTEM_INFO_GROUPS))
+    wx[name] = () => copy(Object.fromEntries(keys.map((k) => [k, boot.systemInfo[k]])));
+  wx.getMenuButtonBoundingClientRect = () => ({ ...boot.systemInfo.menuButton });
 
   for (const name of ['navigateTo', 'redirectTo', 'switchTab', 'reLaunch'] as const) {
     wx[name] = wrap(name, async (o) => {
@@ -190,6 +201,14 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
   });
 
   for (const name of HOST_APIS) wx[name] = wrap(name, (o) => callHost(name, plainArgs(o)));
+  const network = installNetwork(wx, {
+    wrap,
+    callHost,
+    plainArgs,
+    reportError: (err, where) => nav.reportError(err, where),
+  });
+  wx.__task = network.task;
+  wx.__network = network.network;
   // WeChat signature: wx.reportAnalytics(eventName, data) — positional, fire and forget.
   wx.reportAnalytics = (eventName: unknown, data: unknown) => {
     const callId = nextCall++;

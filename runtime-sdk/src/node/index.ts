@@ -24,6 +24,7 @@ import {
   MemoryKeyValue,
 } from '../core/storage.ts';
 import { type HostIdentity, StoreClient, type StoreCredentials } from '../core/store-client.ts';
+import { capsuleRect, systemInfo } from '../core/system-info.ts';
 import type { PublicKeyInput } from '../package/keys.ts';
 import { PageView } from '../view/page-view.ts';
 import { realmBundle } from './realm-bundle.ts';
@@ -225,13 +226,17 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       entryPagePath: manifest.entryPagePath,
       storage: storage.snapshot(),
       storageLimitBytes: config.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT,
-      systemInfo: {
+      systemInfo: systemInfo({
         platform: 'node',
-        SDKVersion: '0.1.0',
-        windowWidth: 375,
-        windowHeight: 667,
+        screen: { width: 375, height: 667 },
+        window: { width: 375, height: 667 },
         pixelRatio: 1,
-      },
+        language: 'en',
+        theme: 'light',
+        system: `Node.js ${process.versions.node}`,
+        menuButton: capsuleRect(375),
+        locationEnabled: config.device?.getLocation !== undefined,
+      }),
       launchQuery: options.query ?? {},
     };
     const worker = new Worker(LOGIC_THREAD, {

@@ -34,8 +34,9 @@ function withInner(doc: Document, outerTag: string, innerEl: HTMLElement): Eleme
 const truthy = (v: string | undefined) => v !== undefined && v !== 'false' && v !== '';
 
 function imageUrl(ctx: BuiltinContext, src: string): string | undefined | Promise<string | undefined> {
-  // Remote images go through the host, which checks the download domain list.
-  if (/^https:\/\//i.test(src)) return ctx.resolveAsset(src.trim());
+  // Remote images go through the host, which checks the download domain list; so do the
+  // files the mini-program downloaded (wxfile://tmp/…), which only the host holds.
+  if (/^(https|wxfile):\/\//i.test(src)) return ctx.resolveAsset(src.trim());
   if (isSafeImageUrl(src)) return src;
   if (/^[a-z][a-z0-9+.-]*:/i.test(src)) return undefined; // javascript:, http:, file:… refused
   return ctx.resolveAsset(src);

@@ -1,9 +1,11 @@
 // The logic runtime, the host session and page views wired together in one jsdom document,
 // with hand-written compiled templates that follow render/contract.ts.
+
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import type { HostMessage } from '../core/bridge.ts';
 import { type PageViewHandle, Session } from '../core/session.ts';
+import { TEST_SYSTEM_INFO } from '../core/test-system-info.ts';
 import { LogicRuntime } from '../logic/runtime.ts';
 import type { CompiledTemplateModule, EventBinding, VComponent, VNode } from '../render/contract.ts';
 import { el, text } from '../render/vnode.ts';
@@ -105,7 +107,7 @@ function launch(f: Fixture) {
       entryPagePath: f.pages[0]!,
       storage: {},
       storageLimitBytes: 10 * 1024 * 1024,
-      systemInfo: {},
+      systemInfo: TEST_SYSTEM_INFO,
       launchQuery: {},
     },
     post: (m) => queueMicrotask(() => session.fromLogic(structuredClone(m), factory)),

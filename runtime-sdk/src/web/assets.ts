@@ -1,6 +1,7 @@
 // Where page frames get image bytes: package assets (never code, styles or manifests) and
 // remote images from the download domain list only, fetched without credentials.
 import { domainAllowed } from '../core/permissions.ts';
+import { TEMP_PREFIX, type TempFile } from '../core/temp-files.ts';
 import type { OpenedPackage } from '../package/open.ts';
 import type { AssetSource } from './page-frame.ts';
 
@@ -9,6 +10,8 @@ export const MAX_REMOTE_IMAGE_BYTES = 10 * 1024 * 1024;
 export interface AssetContext {
   pkg?: OpenedPackage;
   download?: string[];
+  /** the running mini-program's downloaded files */
+  temp?: (path: string) => TempFile | undefined;
 }
 
 export function createAssetSource(
@@ -27,6 +30,10 @@ export function createAssetSource(
       if (!res.ok || !type.startsWith('image/')) return null;
       const bytes = new Uint8Array(await res.arrayBuffer());
       return bytes.length <= MAX_REMOTE_IMAGE_BYTES ? bytes : null;
+    }
+    if (path.startsWith(TEMP_PREFIX)) {
+      const f = ctx.temp?.(path);
+      return f?.type.startsWith('image/') ? f.bytes : null;
     }
     const p = ctx.pkg;
     if (!p?.has(path) || /\.(js|css|json)$/.test(path)) return null;

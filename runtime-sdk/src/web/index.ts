@@ -19,6 +19,7 @@ import { type DeviceApis, Session, type ViewFactory } from '../core/session.ts';
 import { createScopedStorage, DEFAULT_STORAGE_LIMIT, type KeyValueBackend } from '../core/storage.ts';
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { ConnectionInfo } from '../core/subpackages.ts';
+import { capsuleRect, systemInfo } from '../core/system-info.ts';
 import { warmValidators } from '../core/warm.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
 import { generateDeviceKeyPair } from '../package/wrap.ts';
@@ -348,6 +349,7 @@ export function createTessera(config: TesseraConfig): Tessera {
     );
     let firstRenderSeen = false;
     const analytics = new Analytics(client, { appId, version: opened.version, userId: config.userId });
+    const device = { ...browserDevice(), ...config.device };
     const session = new Session({
       appId,
       userId: config.userId,
@@ -366,7 +368,7 @@ export function createTessera(config: TesseraConfig): Tessera {
         prompt: config.onConsent ?? ((req) => shell.consent(req)),
         settings: config.openSetting ?? ((req) => shell.settings(req.scopes)),
       }),
-      device: { ...browserDevice(), ...config.device },
+      device,
       ui: {
         setNavigationBarTitle: shell.setTitle,
         setNavigationBarColor: shell.colorBar,
@@ -402,6 +404,7 @@ export function createTessera(config: TesseraConfig): Tessera {
         }
       },
     });
+    assetCtx.temp = (path) => session.tempFile(path);
     const preload = (route: string) =>
       subpackages.preloadFor(route, connection(), (err) =>
         config.onError?.({ appId, message: err.message, where: 'preloadRule' }),
@@ -492,14 +495,18 @@ export function createTessera(config: TesseraConfig): Tessera {
       entryPagePath: manifest.entryPagePath,
       storage: storage.snapshot(),
       storageLimitBytes: config.storageLimitBytes ?? DEFAULT_STORAGE_LIMIT,
-      systemInfo: {
+      systemInfo: systemInfo({
         platform: 'web',
-        SDKVersion: '0.1.0',
-        windowWidth: win?.innerWidth ?? 375,
-        windowHeight: win?.innerHeight ?? 667,
+        // the mini-program's screen is the container; its pages get what the bars leave
+        screen: { width: shell.root.clientWidth || 375, height: shell.root.clientHeight || 667 },
+        window: { width: shell.pages.clientWidth || 375, height: shell.pages.clientHeight || 623 },
         pixelRatio: win?.devicePixelRatio ?? 1,
         language: win?.navigator.language ?? 'en',
-      },
+        theme: win?.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light',
+        system: win?.navigator.userAgent.slice(0, 200) ?? 'web',
+        menuButton: capsuleRect(shell.root.clientWidth || 375),
+        locationEnabled: device.getLocation !== undefined,
+      }),
       launchQuery: options.query ?? {},
     };
     logicPort.postMessage({ type: 'boot', boot, sources: await sourcesReady });

@@ -1,0 +1,5 @@
+// Parts of the core that load on first use. From the sources (Node, tests) a dynamic import;
+// the web build swaps this module for one that loads the same code as a verified chunk.
+export type TransfersChunk = typeof import('./transfers.ts');
+
+export const loadTransfers = (): Promise<TransfersChunk> => import('./transfers.ts');

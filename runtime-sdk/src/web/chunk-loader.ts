@@ -1,0 +1,48 @@
+// Loads a chunk of the browser build: a <script> for its file from beside the SDK's own script,
+// with the SHA-384 digest of the chunk built together with this entry as its subresource
+// integrity, so the browser refuses a chunk that is not that one.
+
+declare const __TESSERA_CHUNKS__: Record<string, { file: string; integrity: string }>;
+
+// Taken while the SDK's classic script is evaluating; an ES module has import.meta.url instead.
+const scriptUrl = (globalThis.document?.currentScript as HTMLScriptElement | null | undefined)?.src;
+let base: string | undefined;
+const loading = new Map<string, Promise<unknown>>();
+const waiting = new Map<string, (module: unknown) => void>();
+
+/** Where the SDK's chunk files are served when not beside the SDK's script (bundled apps). */
+export const setChunkBase = (url: string | undefined) => {
+  base = url;
+};
+
+export function loadChunk<T>(name: string): Promise<T> {
+  let p = loading.get(name);
+  if (!p) {
+    const chunk = __TESSERA_CHUNKS__[name]!;
+    p = new Promise((resolve, reject) => {
+      const key = Symbol.for('tessera.chunk');
+      (globalThis as Record<symbol, unknown>)[key] ??= (n: string, module: unknown) =>
+        waiting.get(n)?.(module);
+      const script = document.createElement('script');
+      script.src = new URL(chunk.file, base ?? scriptUrl ?? import.meta.url).href;
+      script.integrity = chunk.integrity;
+      script.crossOrigin = 'anonymous';
+      waiting.set(name, (module) => {
+        waiting.delete(name);
+        resolve(module);
+      });
+      script.onerror = () => {
+        loading.delete(name);
+        waiting.delete(name);
+        reject(
+          new Error(
+            `the SDK's ${name} chunk did not load from ${script.src}: serve ${chunk.file} from the same build beside the SDK's script, or set chunkBase`,
+          ),
+        );
+      };
+      document.head.append(script);
+    });
+    loading.set(name, p);
+  }
+  return p as Promise<T>;
+}

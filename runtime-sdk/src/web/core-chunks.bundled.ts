@@ -1,0 +1,5 @@
+// The browser build's stand-in for core/chunks.ts: the same modules, as verified chunks.
+import type { TransfersChunk } from '../core/chunks.ts';
+import { loadChunk } from './chunk-loader.ts';
+
+export const loadTransfers = () => loadChunk<TransfersChunk>('transfers');
