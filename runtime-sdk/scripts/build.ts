@@ -39,7 +39,7 @@ const LOADERS: Record<string, string> = {
   'src/web/ui-chunk.ts': 'src/web/ui-chunk.bundled.ts',
   'src/core/chunks.ts': 'src/web/core-chunks.bundled.ts',
 };
-export const chunkLoaders: Plugin = {
+const chunkLoaders: Plugin = {
   name: 'chunk-loaders',
   setup(b) {
     b.onResolve({ filter: /\/(ui-chunk|chunks)\.ts$/ }, (args) => {
@@ -50,6 +50,28 @@ export const chunkLoaders: Plugin = {
   },
 };
 
+/**
+ * The browser parses the shared schemas with zod-lite, not zod (~5 KB gzip less in the web
+ * entry; zod-lite.test.ts holds the two to the same verdicts). A schema calling something
+ * zod-lite lacks would be undefined at run time: that is a build error instead.
+ */
+const browserSchemas: Plugin = {
+  name: 'browser-schemas',
+  setup(b) {
+    b.onResolve({ filter: /^zod\/mini$/ }, () => ({ path: join(root, 'src/protocol/zod-lite.ts') }));
+    b.onEnd((r) => {
+      const missing = r.warnings.filter((w) => w.id === 'import-is-undefined');
+      if (missing.length)
+        throw new Error(
+          `zod-lite lacks what a browser schema calls: ${missing.map((w) => `${w.location?.file}:${w.location?.line} ${w.text}`).join('; ')}. Add it to src/protocol/zod-lite.ts with a parity case in zod-lite.test.ts.`,
+        );
+    });
+  },
+};
+
+/** The plugins of every browser bundle. */
+export const browserPlugins: Plugin[] = [chunkLoaders, browserSchemas];
+
 async function bundle(
   entry: string,
   format: 'iife' | 'esm',
@@ -58,7 +80,7 @@ async function bundle(
   banner?: string,
 ) {
   const r = await build({
-    plugins: [chunkLoaders],
+    plugins: browserPlugins,
     entryPoints: [join(root, entry)],
     bundle: true,
     format,
