@@ -11,6 +11,7 @@ import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
 import {
+  instanceApiSource,
   lateCodeSource,
   networkSource,
   privacySource,
@@ -721,6 +722,41 @@ describe('web SDK in Chromium', () => {
 
     await f.locator('#type').click();
     await expect.poll(result).toMatch(/^type (wifi|ethernet|4g|3g|2g|unknown)$/);
+    await page.close();
+  });
+
+  it('component instance APIs: selectComponent with export, scoped selector queries, router, pageScrollTo, onReachBottom', async () => {
+    const pkg = await env.pack(await env.compile(instanceApiSource()));
+    await env.release('mp-inst', 'wx-inst', '1.0.0', pkg, pkg.bytes);
+    const page = await openHost();
+    expect(await launch(page, 'wx-inst')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/list/list');
+    const result = () => text(f, '#result');
+
+    await f.locator('#select').click();
+    // two .ctr counters, the panel's export() instead of the instance, null for no match
+    await expect.poll(result).toBe('2 c1 c2 panel opened panel null pages/list/list 1');
+    await expect.poll(() => text(f, '#c1 .count')).toBe('1');
+    expect(await text(f, '#c2 .count')).toBe('0');
+
+    // the page's query sees every .cell, the panel's only its own two
+    await f.locator('#measure').click();
+    await expect.poll(result).toBe('page 5 panel 2');
+
+    await f.locator('#bad').click();
+    await expect
+      .poll(result)
+      .toMatch(/selector "view \.x": the descendant and child combinators are not supported/);
+
+    await f.locator('#scroll').click();
+    await expect.poll(result).toBe('pageScrollTo:ok');
+    await expect.poll(() => f.evaluate(() => window.scrollY)).toBeGreaterThan(2000);
+    await expect.poll(() => text(f, '#bottoms')).toBe('1 true');
+
+    // the component's router resolves ../../pages/sub/detail against the component's path
+    await f.locator('#route').click();
+    const detail = await pageFrame(page, 'pages/sub/detail');
+    await expect.poll(() => text(detail, '#from')).toBe('from panel');
     await page.close();
   });
 

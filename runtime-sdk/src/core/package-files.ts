@@ -76,6 +76,12 @@ export function scopeTable(manifest: AppManifest): Record<string, string> {
   return Object.fromEntries(manifest.entries.flatMap((e) => (e.scope ? [[e.path, e.scope]] : [])));
 }
 
+/** How close to the bottom (px) a page's scroll fires onReachBottom: its own setting, else the app's, else 50. */
+export function reachBottomDistance(manifest: AppManifest, route: string): number {
+  const own = manifest.entries.find((e) => e.path === route)?.window?.onReachBottomDistance;
+  return own ?? manifest.window.onReachBottomDistance ?? 50;
+}
+
 /** The title bar text of a page: its own navigationBarTitleText, else the app's. */
 export function pageTitle(manifest: AppManifest, route: string): string {
   const own = manifest.entries.find((e) => e.path === route)?.window?.navigationBarTitleText;

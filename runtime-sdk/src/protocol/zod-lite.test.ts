@@ -186,8 +186,11 @@ const SAMPLES: Record<string, unknown[]> = {
       path: 'c/c',
       props: {},
       elementId: 'e',
+      classes: 'a b',
       dataset: {},
     },
+    { type: 'comp:props', id: 2, props: { a: 1 }, elementId: 'e', classes: 'a' },
+    { type: 'page:scroll', pageId: 1, scrollTop: 12.5 },
     { type: 'navigate', url: '/pages/b/b?x=1', openType: 'switchTab' },
   ],
 };

@@ -105,8 +105,22 @@ export class PageFrame {
     return this;
   }
 
+  /** A request to the view that it answers with a query-result. */
+  #ask(msg: Record<string, unknown>): Promise<unknown[]> {
+    return new Promise((resolve) => {
+      const id = ++this.#nextQuery;
+      this.#queries.set(id, resolve);
+      this.port.postMessage({ ...msg, id });
+    });
+  }
+
   /** Binds the frame to a page: it becomes visible on top and carries that page's messages. */
-  attach(pageId: number, route: string, onMessage: (data: unknown) => void): PageViewHandle {
+  attach(
+    pageId: number,
+    route: string,
+    reachBottomDistance: number,
+    onMessage: (data: unknown) => void,
+  ): PageViewHandle {
     const { frame, port } = this;
     frame.dataset.route = route;
     frame.title = `page ${route}`;
@@ -115,16 +129,12 @@ export class PageFrame {
     frame.style.zIndex = String(pageId);
     this.#onMessage = onMessage;
     return {
-      init: (data) => port.postMessage({ type: 'init', pageId, route, data }),
+      init: (data) => port.postMessage({ type: 'init', pageId, route, data, reachBottomDistance }),
       applyData: (id, seq, patches, externalClasses) =>
         port.postMessage({ type: 'data', id, seq, patches, externalClasses }),
       trigger: (id, name, detail, o) => port.postMessage({ type: 'trigger', id, name, detail, options: o }),
-      query: (queries: SelectorQuery[]) =>
-        new Promise((resolve) => {
-          const id = ++this.#nextQuery;
-          this.#queries.set(id, resolve);
-          port.postMessage({ type: 'query', id, queries });
-        }),
+      query: (queries: SelectorQuery[], scope?: number) => this.#ask({ type: 'query', queries, scope }),
+      scrollTo: async (to) => (await this.#ask({ type: 'scroll-to', ...to }))[0] === true,
       show: () => {
         frame.style.visibility = 'visible';
       },

@@ -17,7 +17,21 @@ interface Boot {
 
 type HostToView =
   | Boot
-  | { type: 'init'; pageId: number; route: string; data: Record<string, unknown> }
+  | {
+      type: 'init';
+      pageId: number;
+      route: string;
+      data: Record<string, unknown>;
+      reachBottomDistance: number;
+    }
+  | {
+      type: 'scroll-to';
+      id: number;
+      scrollTop: number;
+      selector?: string;
+      offsetTop: number;
+      duration: number;
+    }
   | { type: 'data'; id: number; seq: number; patches: WirePatch[]; externalClasses?: string[] }
   | {
       type: 'trigger';
@@ -27,7 +41,12 @@ type HostToView =
       options: { bubbles: boolean; composed: boolean; capturePhase: boolean };
     }
   | { type: 'asset'; path: string; bytes: Uint8Array | null; mime: string }
-  | { type: 'query'; id: number; queries: Array<{ selector: string; all: boolean; fields: string[] }> };
+  | {
+      type: 'query';
+      id: number;
+      queries: Array<{ selector: string; all: boolean; fields: string[] }>;
+      scope?: number;
+    };
 
 // The view's own blob URLs (its template script, images); page code gets none (lockScriptUrls).
 const createUrl = URL.createObjectURL.bind(URL);
@@ -63,6 +82,28 @@ function loadScript(doc: Document, text: string): Promise<void> {
     s.src = url;
     doc.head.appendChild(s);
   });
+}
+
+/** onPageScroll at most once a frame, and onReachBottom each time the scroll comes near the bottom. */
+function watchScroll(pageId: number, distance: number, send: (m: unknown) => void): void {
+  let queued = false;
+  let nearBottom = false;
+  addEventListener(
+    'scroll',
+    () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        const el = document.scrollingElement ?? document.documentElement;
+        send({ type: 'page:scroll', pageId, scrollTop: el.scrollTop });
+        const near = el.scrollTop + innerHeight >= el.scrollHeight - distance;
+        if (near && !nearBottom) send({ type: 'page:reachBottom', pageId });
+        nearBottom = near;
+      });
+    },
+    { passive: true },
+  );
 }
 
 function start(port: MessagePort): void {
@@ -125,6 +166,7 @@ function start(port: MessagePort): void {
           },
         });
         view.init(msg.data);
+        watchScroll(msg.pageId, msg.reachBottomDistance, send);
         return;
       }
       case 'data':
@@ -133,8 +175,25 @@ function start(port: MessagePort): void {
       case 'trigger':
         view?.trigger(msg.id, msg.name, msg.detail, msg.options);
         return;
+      case 'scroll-to': {
+        let top = msg.scrollTop;
+        if (msg.selector) {
+          let el: Element | null = null;
+          try {
+            el = document.querySelector(`wx-page ${msg.selector}`);
+          } catch {}
+          if (!el) {
+            send({ type: 'query-result', id: msg.id, results: [false] });
+            return;
+          }
+          top = el.getBoundingClientRect().top + window.scrollY + msg.offsetTop;
+        }
+        window.scrollTo({ top, behavior: msg.duration > 0 ? 'smooth' : 'instant' });
+        send({ type: 'query-result', id: msg.id, results: [true] });
+        return;
+      }
       case 'query':
-        send({ type: 'query-result', id: msg.id, results: view ? view.query(msg.queries) : [] });
+        send({ type: 'query-result', id: msg.id, results: view ? view.query(msg.queries, msg.scope) : [] });
         return;
       case 'asset': {
         const done = waiting.get(msg.path);
