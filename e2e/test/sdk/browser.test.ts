@@ -760,6 +760,35 @@ describe('web SDK in Chromium', () => {
     await page.close();
   });
 
+  it('pull-down refresh: a pull past the threshold or wx.startPullDownRefresh fires onPullDownRefresh; stop hides the dots', async () => {
+    const page = await openHost();
+    expect(await launch(page, 'wx-inst', 'app', { path: 'pages/refresh/refresh' })).toMatchObject({
+      ok: true,
+    });
+    const f = await pageFrame(page, 'pages/refresh/refresh');
+    const box = (await (await f.frameElement()).boundingBox())!;
+    const indicator = () => f.locator('.tsr-refresh').evaluate((e) => (e as HTMLElement).offsetHeight);
+    // a short pull springs back without refreshing
+    await page.mouse.move(box.x + 100, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 100, box.y + 60, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(indicator).toBe(0);
+    expect(await text(f, '#refreshed')).toBe('refreshed 0');
+    // a long one refreshes; the page's wx.stopPullDownRefresh puts it back
+    await page.mouse.move(box.x + 100, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 100, box.y + 200, { steps: 10 });
+    await page.mouse.up();
+    await expect.poll(() => text(f, '#refreshed')).toBe('refreshed 1');
+    await expect.poll(indicator).toBe(0);
+
+    await f.locator('#start').click();
+    await expect.poll(() => text(f, '#refreshed')).toBe('refreshed 2');
+    await expect.poll(indicator).toBe(0);
+    await page.close();
+  });
+
   it('the UI chunk loads on first use only, and a chunk that is not the one built with the SDK is refused', async () => {
     const uiLoads = (p: Page) =>
       p.evaluate(() =>

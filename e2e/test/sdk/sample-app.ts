@@ -428,12 +428,12 @@ Page({
 /**
  * Component instance APIs: selectComponent / selectAllComponents (with `export`),
  * selectOwnerComponent, a selector query scoped to a component, a component's router (relative
- * to the component), wx.pageScrollTo, onPageScroll and onReachBottom.
+ * to the component), wx.pageScrollTo, onPageScroll and onReachBottom; a page with pull-down refresh.
  */
 export function instanceApiSource(): Record<string, string> {
   return {
     'app.json': JSON.stringify({
-      pages: ['pages/list/list', 'pages/sub/detail'],
+      pages: ['pages/list/list', 'pages/sub/detail', 'pages/refresh/refresh'],
       window: { onReachBottomDistance: 100 },
     }),
     'app.js': 'App({});',
@@ -512,6 +512,24 @@ Component({
       this.createSelectorQuery().selectAll('.cell').boundingClientRect(function (rs) { self.triggerEvent('measured', rs.length); }).exec();
     }
   }
+});`,
+    'pages/refresh/refresh.json': JSON.stringify({
+      enablePullDownRefresh: true,
+      backgroundTextStyle: 'light',
+      backgroundColor: '#333333',
+    }),
+    'pages/refresh/refresh.wxml': `
+<view id="refreshed" style="height: 200px">refreshed {{n}}</view>
+<button id="start" bindtap="start">start</button>`,
+    'pages/refresh/refresh.js': `
+Page({
+  data: { n: 0 },
+  onPullDownRefresh: function () {
+    var self = this;
+    this.setData({ n: this.data.n + 1 });
+    setTimeout(function () { wx.stopPullDownRefresh(); }, 100);
+  },
+  start: function () { wx.startPullDownRefresh(); }
 });`,
     'pages/sub/detail.wxml': '<view id="from">from {{from}}</view>',
     'pages/sub/detail.js':

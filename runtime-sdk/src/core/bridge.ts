@@ -119,6 +119,8 @@ export const ViewMessageSchema = byType([
   z.strictObject({ type: z.literal('page:scroll'), pageId: Id, scrollTop: z.number() }),
   /** the page's scroll came within its onReachBottomDistance of the bottom */
   z.strictObject({ type: z.literal('page:reachBottom'), pageId: Id }),
+  /** the user pulled the page down far enough (enablePullDownRefresh), or wx.startPullDownRefresh */
+  z.strictObject({ type: z.literal('page:pullDownRefresh'), pageId: Id }),
 ]);
 export type ViewMessage = OneOf<typeof ViewMessageSchema>;
 

@@ -42,6 +42,8 @@ export interface PageViewHandle {
   query?(queries: SelectorQuery[], scope?: number): Promise<unknown[]>;
   /** wx.pageScrollTo: false when `selector` matches nothing (optional: headless views do not scroll). */
   scrollTo?(to: PageScroll): Promise<boolean>;
+  /** wx.startPullDownRefresh (true) / stopPullDownRefresh (false) (optional, as scrollTo) */
+  pullDownRefresh?(start: boolean): void;
 }
 
 export interface SelectorQuery {
@@ -497,6 +499,13 @@ export class Session {
           ...(selector ? { selector } : {}),
         };
         if (!(await v.scrollTo(to))) throw new Error(`no element matches "${selector}"`);
+        return {};
+      }
+      case 'startPullDownRefresh':
+      case 'stopPullDownRefresh': {
+        const v = await this.#views.get(Number(a.pageId));
+        if (!v?.pullDownRefresh) throw new Error('not supported by this host');
+        v.pullDownRefresh(name === 'startPullDownRefresh');
         return {};
       }
       case 'setNavigationBarTitle':

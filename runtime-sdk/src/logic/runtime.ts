@@ -589,6 +589,9 @@ export class LogicRuntime {
         case 'page:reachBottom':
           this.#instances.get(msg.pageId)?.__call('onReachBottom');
           break;
+        case 'page:pullDownRefresh':
+          this.#instances.get(msg.pageId)?.__call('onPullDownRefresh');
+          break;
         case 'comp:detach': {
           const c = this.#instances.get(msg.id);
           if (c) {

@@ -201,9 +201,9 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
   });
 
   for (const name of HOST_APIS) wx[name] = wrap(name, (o) => callHost(name, plainArgs(o)));
-  wx.pageScrollTo = wrap('pageScrollTo', (o) =>
-    callHost('pageScrollTo', { ...plainArgs(o), pageId: nav.currentPageId() }),
-  );
+  // the current page's frame does these
+  for (const name of ['pageScrollTo', 'startPullDownRefresh', 'stopPullDownRefresh'])
+    wx[name] = wrap(name, (o) => callHost(name, { ...plainArgs(o), pageId: nav.currentPageId() }));
   const network = installNetwork(wx, {
     wrap,
     callHost,

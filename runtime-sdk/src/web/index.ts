@@ -16,7 +16,7 @@ import {
   pageBar,
   pageFiles,
   pageTitle,
-  reachBottomDistance,
+  pageWindow,
   scopeTable,
 } from '../core/package-files.ts';
 import type { HostApiDefinition, MenuItemDefinition } from '../core/permissions.ts';
@@ -447,7 +447,7 @@ export function createTessera(config: TesseraConfig): Tessera {
         showRoute(route);
         updateBar();
         let shown = false;
-        return f.attach(pageId, route, reachBottomDistance(manifest, route), (data) => {
+        return f.attach(pageId, route, pageWindow(manifest, route), (data) => {
           if ((data as { type?: string })?.type === 'rendered') {
             if (!shown) {
               shown = true;

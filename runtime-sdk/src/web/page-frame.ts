@@ -2,7 +2,7 @@
 // loaded) before they are needed — the entry page's while the package downloads, a spare one
 // after each first render — then booted with a page's templates and attached to a page id.
 
-import type { PageFiles } from '../core/package-files.ts';
+import type { PageFiles, PageWindow } from '../core/package-files.ts';
 import type { PageViewHandle, SelectorQuery } from '../core/session.ts';
 import { createSandboxedFrame, frameDocument, viewFrameCss, waitForLoad } from './frames.ts';
 
@@ -118,7 +118,7 @@ export class PageFrame {
   attach(
     pageId: number,
     route: string,
-    reachBottomDistance: number,
+    window: PageWindow,
     onMessage: (data: unknown) => void,
   ): PageViewHandle {
     const { frame, port } = this;
@@ -129,11 +129,12 @@ export class PageFrame {
     frame.style.zIndex = String(pageId);
     this.#onMessage = onMessage;
     return {
-      init: (data) => port.postMessage({ type: 'init', pageId, route, data, reachBottomDistance }),
+      init: (data) => port.postMessage({ type: 'init', pageId, route, data, window }),
       applyData: (id, seq, patches, externalClasses) =>
         port.postMessage({ type: 'data', id, seq, patches, externalClasses }),
       trigger: (id, name, detail, o) => port.postMessage({ type: 'trigger', id, name, detail, options: o }),
       query: (queries: SelectorQuery[], scope?: number) => this.#ask({ type: 'query', queries, scope }),
+      pullDownRefresh: (start) => port.postMessage({ type: 'pull', start }),
       scrollTo: async (to) => (await this.#ask({ type: 'scroll-to', ...to }))[0] === true,
       show: () => {
         frame.style.visibility = 'visible';

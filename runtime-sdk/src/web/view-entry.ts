@@ -2,9 +2,11 @@
 // page's compiled templates as blob scripts, renders with PageView and talks to the host over
 // a private MessagePort. Assets (images) are fetched from the host as bytes → blob: URLs.
 import type { WirePatch } from '../core/bridge.ts';
+import type { PageWindow } from '../core/package-files.ts';
 import type { CompiledTemplateModule, ModuleFactory } from '../render/contract.ts';
 import { PageView } from '../view/page-view.ts';
 import { lockScriptUrls } from './lockdown.ts';
+import { type PageScroll, watchPageScroll } from './page-scroll.ts';
 
 interface Boot {
   type: 'boot';
@@ -22,8 +24,9 @@ type HostToView =
       pageId: number;
       route: string;
       data: Record<string, unknown>;
-      reachBottomDistance: number;
+      window: PageWindow;
     }
+  | { type: 'pull'; start: boolean }
   | {
       type: 'scroll-to';
       id: number;
@@ -84,30 +87,9 @@ function loadScript(doc: Document, text: string): Promise<void> {
   });
 }
 
-/** onPageScroll at most once a frame, and onReachBottom each time the scroll comes near the bottom. */
-function watchScroll(pageId: number, distance: number, send: (m: unknown) => void): void {
-  let queued = false;
-  let nearBottom = false;
-  addEventListener(
-    'scroll',
-    () => {
-      if (queued) return;
-      queued = true;
-      requestAnimationFrame(() => {
-        queued = false;
-        const el = document.scrollingElement ?? document.documentElement;
-        send({ type: 'page:scroll', pageId, scrollTop: el.scrollTop });
-        const near = el.scrollTop + innerHeight >= el.scrollHeight - distance;
-        if (near && !nearBottom) send({ type: 'page:reachBottom', pageId });
-        nearBottom = near;
-      });
-    },
-    { passive: true },
-  );
-}
-
 function start(port: MessagePort): void {
   let view: PageView | undefined;
+  let scroll: PageScroll | undefined;
   let boot: Boot | undefined;
   const assets = new Map<string, Promise<string | undefined>>();
   const waiting = new Map<string, (url: string | undefined) => void>();
@@ -166,7 +148,7 @@ function start(port: MessagePort): void {
           },
         });
         view.init(msg.data);
-        watchScroll(msg.pageId, msg.reachBottomDistance, send);
+        scroll = watchPageScroll(root, msg.pageId, msg.window, send);
         return;
       }
       case 'data':
@@ -174,6 +156,10 @@ function start(port: MessagePort): void {
         return;
       case 'trigger':
         view?.trigger(msg.id, msg.name, msg.detail, msg.options);
+        return;
+      case 'pull':
+        if (msg.start) scroll?.startRefresh();
+        else scroll?.stopRefresh();
         return;
       case 'scroll-to': {
         let top = msg.scrollTop;
