@@ -95,6 +95,12 @@ export async function sizeReport(): Promise<string> {
   row('  tab bar, action sheets, dialogs (tessera-ui.js)', ui.bytes, ui.gzip);
   const transfers = size('tessera-transfers.js');
   row('  downloadFile, uploadFile, sockets (tessera-transfers.js)', transfers.bytes, transfers.gzip);
+  lines.push('  page-frame chunks, fetched by the host with the same pin, run in the frame that needs them:');
+  for (const [file, what] of [
+    ['tessera-view-swiper.js', 'swiper'],
+    ['tessera-view-rich-text.js', 'rich-text and its sanitizer'],
+  ] as const)
+    row(`  ${what} (${file})`, size(file).bytes, size(file).gzip);
   lines.push('  other entries (not loaded by a web host):');
   // as a bundler builds the package's core entry: on zod/mini itself
   const core = await bundle('core/index.ts', { minify: true, platform: 'browser', plugins: onZodMini });

@@ -32,17 +32,24 @@ export async function minifyBundle(code: string, module: boolean): Promise<strin
 }
 
 /** The chunks: each a file of its own, loaded on first use instead of bundled into the entry. */
-const CHUNKS = { ui: 'src/web/chunks/ui.ts', transfers: 'src/web/chunks/transfers.ts' };
+const CHUNKS = {
+  ui: 'src/web/chunks/ui.ts',
+  transfers: 'src/web/chunks/transfers.ts',
+  // run in page frames: the host fetches them with the same pin and hands them over
+  'view-swiper': 'src/web/chunks/view-swiper.ts',
+  'view-rich-text': 'src/web/chunks/view-rich-text.ts',
+};
 
 /** In the browser build the modules that load chunks from the sources become their script loaders. */
 const LOADERS: Record<string, string> = {
   'src/web/ui-chunk.ts': 'src/web/ui-chunk.bundled.ts',
   'src/core/chunks.ts': 'src/web/core-chunks.bundled.ts',
+  'src/view/view-chunks.ts': 'src/web/view-chunks.bundled.ts',
 };
 const chunkLoaders: Plugin = {
   name: 'chunk-loaders',
   setup(b) {
-    b.onResolve({ filter: /\/(ui-chunk|chunks)\.ts$/ }, (args) => {
+    b.onResolve({ filter: /\/(ui-chunk|chunks|view-chunks)\.ts$/ }, (args) => {
       const path = join(args.resolveDir, args.path);
       const bundled = LOADERS[path.slice(root.length + 1)];
       return bundled ? { path: join(root, bundled) } : undefined;
@@ -98,6 +105,8 @@ async function bundle(
 
 export interface BuildResult {
   files: Record<string, string>;
+  /** the chunk files among them: served beside the entry, which loads each on first use */
+  chunkFiles: string[];
   sizes: Array<{ file: string; bytes: number; gzip: number }>;
 }
 
@@ -133,7 +142,7 @@ export async function buildAll(): Promise<BuildResult> {
     bytes: Buffer.byteLength(text),
     gzip: gzipSync(text, { level: 9 }).length,
   }));
-  return { files, sizes };
+  return { files, sizes, chunkFiles: Object.keys(chunks) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

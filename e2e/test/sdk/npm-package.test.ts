@@ -119,6 +119,8 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'web.js',
       'tessera-ui.js',
       'tessera-transfers.js',
+      'tessera-view-swiper.js',
+      'tessera-view-rich-text.js',
       'cjs/node.cjs',
     ])
       expect(files).toContain(`package/${f}`);

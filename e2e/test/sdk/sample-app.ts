@@ -536,3 +536,31 @@ Page({
       'Page({ data: { from: "" }, onLoad: function (q) { this.setData({ from: q.from }); } });',
   };
 }
+
+/** Built-ins whose code is a page-frame chunk: a swiper (swipe, autoplay, current) and rich-text. */
+export function widgetsSource(): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({ pages: ['pages/plain/plain', 'pages/widgets/widgets'] }),
+    'app.js': 'App({});',
+    'pages/plain/plain.wxml': '<view id="plain">plain</view>',
+    'pages/plain/plain.js': 'Page({});',
+    'pages/widgets/widgets.wxml': `
+<swiper id="banner" indicator-dots current="{{current}}" bindchange="changed" style="width: 300px; height: 100px">
+  <swiper-item wx:for="{{slides}}" wx:key="*this"><view class="slide">{{item}}</view></swiper-item>
+</swiper>
+<swiper id="auto" autoplay circular interval="200" duration="50" bindchange="autoChanged" style="width: 300px; height: 50px">
+  <swiper-item><view>x</view></swiper-item><swiper-item><view>y</view></swiper-item>
+</swiper>
+<rich-text id="rich" nodes="{{html}}" />
+<button id="third" bindtap="third">third</button>
+<view id="changes">{{changes}}</view>
+<view id="auto-changes">{{autoChanges}}</view>`,
+    'pages/widgets/widgets.js': `
+Page({
+  data: { slides: ['one', 'two', 'three'], current: 0, changes: '', autoChanges: 0, html: '<b onclick="steal()">bold</b><script>steal()</script>' },
+  changed: function (e) { this.setData({ changes: this.data.changes + e.detail.current + ':' + e.detail.source + ';' }); },
+  autoChanged: function (e) { if (e.detail.source === 'autoplay') this.setData({ autoChanges: this.data.autoChanges + 1 }); },
+  third: function () { this.setData({ current: 2 }); }
+});`,
+  };
+}

@@ -109,6 +109,7 @@ export class PageView {
         }),
       resolveAsset: options.resolveAsset ?? (() => undefined),
       webViewAllowed: options.webViewAllowed ?? (() => false),
+      onError: (message) => options.post({ type: 'error', message: message.slice(0, 4096) }),
     });
     this.#renderer = createRenderer({
       elements: builtins,

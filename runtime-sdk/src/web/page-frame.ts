@@ -4,6 +4,7 @@
 
 import type { PageFiles, PageWindow } from '../core/package-files.ts';
 import type { PageViewHandle, SelectorQuery } from '../core/session.ts';
+import { loadChunkText } from './chunk-loader.ts';
 import { createSandboxedFrame, frameDocument, viewFrameCss, waitForLoad } from './frames.ts';
 
 /** Bytes of a package asset or (whitelisted) remote image, or null. */
@@ -39,6 +40,14 @@ export class PageFrame {
         const done = this.#queries.get(Number(m.id));
         this.#queries.delete(Number(m.id));
         done?.(Array.isArray(m.results) ? m.results : []);
+        return;
+      }
+      if (m?.type === 'chunk' && typeof (m as { name?: unknown }).name === 'string') {
+        const name = (m as { name: string }).name;
+        loadChunkText(name).then(
+          (code) => port.postMessage({ type: 'chunk', name, code }),
+          (err: Error) => port.postMessage({ type: 'chunk', name, error: err.message }),
+        );
         return;
       }
       if (m?.type === 'asset' && typeof m.path === 'string') {

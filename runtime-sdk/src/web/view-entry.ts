@@ -7,6 +7,7 @@ import type { CompiledTemplateModule, ModuleFactory } from '../render/contract.t
 import { PageView } from '../view/page-view.ts';
 import { lockScriptUrls } from './lockdown.ts';
 import { type PageScroll, watchPageScroll } from './page-scroll.ts';
+import { connectViewChunks, viewChunkArrived } from './view-chunks.bundled.ts';
 
 interface Boot {
   type: 'boot';
@@ -27,6 +28,7 @@ type HostToView =
       window: PageWindow;
     }
   | { type: 'pull'; start: boolean }
+  | { type: 'chunk'; name: string; code?: string; error?: string }
   | {
       type: 'scroll-to';
       id: number;
@@ -94,6 +96,10 @@ function start(port: MessagePort): void {
   const assets = new Map<string, Promise<string | undefined>>();
   const waiting = new Map<string, (url: string | undefined) => void>();
   const send = (m: unknown) => port.postMessage(m);
+  connectViewChunks(
+    (name) => send({ type: 'chunk', name }),
+    (code) => loadScript(document, code),
+  );
   port.onmessage = async (e: MessageEvent) => {
     const msg = e.data as HostToView;
     switch (msg.type) {
@@ -156,6 +162,9 @@ function start(port: MessagePort): void {
         return;
       case 'trigger':
         view?.trigger(msg.id, msg.name, msg.detail, msg.options);
+        return;
+      case 'chunk':
+        viewChunkArrived(msg.name, msg.code, msg.error);
         return;
       case 'pull':
         if (msg.start) scroll?.startRefresh();
