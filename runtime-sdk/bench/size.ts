@@ -99,6 +99,7 @@ export async function sizeReport(): Promise<string> {
   for (const [file, what] of [
     ['tessera-view-swiper.js', 'swiper'],
     ['tessera-view-rich-text.js', 'rich-text and its sanitizer'],
+    ['tessera-view-pull.js', 'pull-down refresh'],
   ] as const)
     row(`  ${what} (${file})`, size(file).bytes, size(file).gzip);
   lines.push('  other entries (not loaded by a web host):');

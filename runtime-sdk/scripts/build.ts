@@ -38,6 +38,7 @@ const CHUNKS = {
   // run in page frames: the host fetches them with the same pin and hands them over
   'view-swiper': 'src/web/chunks/view-swiper.ts',
   'view-rich-text': 'src/web/chunks/view-rich-text.ts',
+  'view-pull': 'src/web/chunks/view-pull.ts',
 };
 
 /** In the browser build the modules that load chunks from the sources become their script loaders. */

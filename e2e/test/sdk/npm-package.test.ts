@@ -121,6 +121,7 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'tessera-transfers.js',
       'tessera-view-swiper.js',
       'tessera-view-rich-text.js',
+      'tessera-view-pull.js',
       'cjs/node.cjs',
     ])
       expect(files).toContain(`package/${f}`);

@@ -5,12 +5,13 @@ import type { LazySpec } from './builtins.ts';
 
 export type ViewChunk = { specs: Record<string, LazySpec> };
 
-const SOURCES: Record<string, () => Promise<ViewChunk>> = {
+const SOURCES: Record<string, () => Promise<unknown>> = {
   'view-swiper': () => import('./swiper.ts'),
   'view-rich-text': () => import('./rich-text.ts'),
+  'view-pull': () => import('./pull-refresh.ts'),
 };
 
-export const loadViewChunk = (name: string): Promise<ViewChunk> => {
+export const loadViewChunk = <T = ViewChunk>(name: string): Promise<T> => {
   const load = SOURCES[name];
-  return load ? load() : Promise.reject(new Error(`no view chunk "${name}"`));
+  return load ? (load() as Promise<T>) : Promise.reject(new Error(`no view chunk "${name}"`));
 };

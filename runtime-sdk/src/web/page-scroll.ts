@@ -1,14 +1,13 @@
 // A page frame's scrolling, as WeChat's page: onPageScroll (at most once a frame),
 // onReachBottom when the scroll comes within the page's onReachBottomDistance of the bottom,
-// and, with enablePullDownRefresh, the pull-down gesture (touch, or a mouse drag on desktop)
-// that reveals the three-dot indicator and asks for onPullDownRefresh. The indicator stays
-// until the logic realm calls wx.stopPullDownRefresh.
+// and pull-down refresh (view/pull-refresh.ts, a chunk loaded for pages that enable it or call
+// wx.startPullDownRefresh).
 
 import type { PageWindow } from '../core/package-files.ts';
+import type { PullRefresh } from '../view/pull-refresh.ts';
+import { loadViewChunk } from '../view/view-chunks.ts';
 
-/** How far (px) the page must be pulled to refresh, and where it rests while refreshing. */
-const TRIGGER = 50;
-const MAX_PULL = 80;
+type PullChunk = typeof import('../view/pull-refresh.ts');
 
 export interface PageScroll {
   /** wx.startPullDownRefresh: as if pulled (fires onPullDownRefresh) */
@@ -43,69 +42,19 @@ export function watchPageScroll(
     { passive: true },
   );
 
-  const indicator = document.createElement('div');
-  indicator.className = 'tsr-refresh';
-  indicator.setAttribute('aria-hidden', 'true');
-  const dot = w.backgroundTextStyle === 'light' ? '#ffffff' : '#999999';
-  indicator.style.cssText = `position:fixed;left:0;right:0;top:0;height:0;overflow:hidden;display:flex;align-items:center;justify-content:center;gap:6px;background:${w.backgroundColor ?? 'transparent'}`;
-  for (let i = 0; i < 3; i++) {
-    const d = document.createElement('span');
-    d.style.cssText = `width:6px;height:6px;border-radius:3px;background:${dot};animation:tsr-dot 1s ${i * 0.2}s infinite`;
-    indicator.append(d);
-  }
-  const keyframes = document.createElement('style');
-  keyframes.textContent = '@keyframes tsr-dot{0%,100%{opacity:.2}50%{opacity:1}}';
-  document.head.append(keyframes);
-  document.body.prepend(indicator);
-
-  let refreshing = false;
-  const show = (px: number, animate: boolean) => {
-    const t = animate ? 'transform .2s, height .2s' : 'none';
-    root.style.transition = t;
-    indicator.style.transition = t.replace('transform', 'height');
-    root.style.transform = px ? `translateY(${px}px)` : '';
-    indicator.style.height = `${px}px`;
+  let pull: Promise<PullRefresh> | undefined;
+  const refresher = () =>
+    (pull ??= loadViewChunk<PullChunk>('view-pull').then((m) => m.pullToRefresh(root, pageId, w, send)));
+  const failed = (err: unknown) => {
+    pull = undefined; // a later call asks again
+    send({
+      type: 'error',
+      message: `pull-down refresh cannot work: ${err instanceof Error ? err.message : String(err)}`,
+    });
   };
-  const refresh = () => {
-    if (refreshing) return;
-    refreshing = true;
-    show(TRIGGER, true);
-    send({ type: 'page:pullDownRefresh', pageId });
-  };
-
-  if (w.pullDownRefresh) {
-    let from: number | undefined;
-    let pulled = 0;
-    const begin = (y: number) => {
-      from = !refreshing && scroller().scrollTop <= 0 ? y : undefined;
-      pulled = 0;
-    };
-    const move = (y: number, e: Event) => {
-      if (from === undefined) return;
-      pulled = Math.min(MAX_PULL, Math.max(0, (y - from) / 2));
-      if (pulled > 0 && e.cancelable) e.preventDefault(); // the pull, not a scroll or a text selection
-      show(pulled, false);
-    };
-    const end = () => {
-      if (from === undefined) return;
-      from = undefined;
-      if (pulled >= TRIGGER) refresh();
-      else show(0, true);
-    };
-    addEventListener('touchstart', (e) => begin(e.touches[0]!.clientY), { passive: true });
-    addEventListener('touchmove', (e) => move(e.touches[0]!.clientY, e), { passive: false });
-    addEventListener('touchend', end);
-    addEventListener('touchcancel', end);
-    addEventListener('mousedown', (e) => begin(e.clientY));
-    addEventListener('mousemove', (e) => (e.buttons & 1 ? move(e.clientY, e) : end()));
-    addEventListener('mouseup', end);
-  }
-
+  if (w.pullDownRefresh) refresher().catch(failed);
   return {
-    startRefresh: refresh,
-    stopRefresh: () => {
-      refreshing = false;
-      show(0, true);
-    },
+    startRefresh: () => void refresher().then((p) => p.start(), failed),
+    stopRefresh: () => void pull?.then((p) => p.stop(), failed),
   };
 }

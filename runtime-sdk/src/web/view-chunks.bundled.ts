@@ -5,8 +5,8 @@ import type { ViewChunk } from '../view/view-chunks.ts';
 
 let ask: ((name: string) => void) | undefined;
 let run: ((code: string) => Promise<void>) | undefined;
-const loading = new Map<string, Promise<ViewChunk>>();
-const waiting = new Map<string, { resolve(m: ViewChunk): void; reject(e: Error): void }>();
+const loading = new Map<string, Promise<unknown>>();
+const waiting = new Map<string, { resolve(m: unknown): void; reject(e: Error): void }>();
 
 /** Called once by the page frame's entry: how to ask the host, and how to run what arrives. */
 export function connectViewChunks(
@@ -41,12 +41,12 @@ export function viewChunkArrived(name: string, code: string | undefined, error: 
   });
 }
 
-export function loadViewChunk(name: string): Promise<ViewChunk> {
+export function loadViewChunk<T = ViewChunk>(name: string): Promise<T> {
   let p = loading.get(name);
   if (!p) {
     p = new Promise((resolve, reject) => waiting.set(name, { resolve, reject }));
     loading.set(name, p);
     ask?.(name);
   }
-  return p;
+  return p as Promise<T>;
 }
