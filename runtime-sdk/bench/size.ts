@@ -100,6 +100,7 @@ export async function sizeReport(): Promise<string> {
     ['tessera-view-swiper.js', 'swiper'],
     ['tessera-view-rich-text.js', 'rich-text and its sanitizer'],
     ['tessera-view-pull.js', 'pull-down refresh'],
+    ['tessera-view-intersection.js', 'intersection observers'],
   ] as const)
     row(`  ${what} (${file})`, size(file).bytes, size(file).gzip);
   lines.push('  other entries (not loaded by a web host):');

@@ -39,6 +39,7 @@ const CHUNKS = {
   'view-swiper': 'src/web/chunks/view-swiper.ts',
   'view-rich-text': 'src/web/chunks/view-rich-text.ts',
   'view-pull': 'src/web/chunks/view-pull.ts',
+  'view-intersection': 'src/web/chunks/view-intersection.ts',
 };
 
 /** In the browser build the modules that load chunks from the sources become their script loaders. */

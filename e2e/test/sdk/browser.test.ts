@@ -13,6 +13,7 @@ import { type RealEnv, startRealEnv } from './real-env.ts';
 import {
   instanceApiSource,
   lateCodeSource,
+  mediaSource,
   networkSource,
   privacySource,
   resilienceSource,
@@ -728,13 +729,16 @@ describe('web SDK in Chromium', () => {
     await page.close();
   });
 
-  it('component instance APIs: selectComponent with export, scoped selector queries, router, pageScrollTo, onReachBottom', async () => {
+  it('component instance APIs: selectComponent with export, scoped selector queries, router, pageScrollTo, onReachBottom, intersection observers', async () => {
     const pkg = await env.pack(await env.compile(instanceApiSource()));
     await env.release('mp-inst', 'wx-inst', '1.0.0', pkg, pkg.bytes);
     const page = await openHost();
     expect(await launch(page, 'wx-inst')).toMatchObject({ ok: true });
     const f = await pageFrame(page, 'pages/list/list');
     const result = () => text(f, '#result');
+    // every .cell is in view at the start (the page's three and the panel's two); #end is not
+    await expect.poll(() => text(f, '#cells')).toBe('5');
+    expect(await text(f, '#seen')).toBe('');
 
     await f.locator('#select').click();
     // two .ctr counters, the panel's export() instead of the instance, null for no match
@@ -755,6 +759,7 @@ describe('web SDK in Chromium', () => {
     await expect.poll(result).toBe('pageScrollTo:ok');
     await expect.poll(() => f.evaluate(() => window.scrollY)).toBeGreaterThan(2000);
     await expect.poll(() => text(f, '#bottoms')).toBe('1 true');
+    await expect.poll(() => text(f, '#seen')).toBe('end true true');
 
     // the component's router resolves ../../pages/sub/detail against the component's path
     await f.locator('#route').click();
@@ -860,6 +865,52 @@ describe('web SDK in Chromium', () => {
       await tampered.evaluate(() => (window as unknown as { chunkRan?: boolean }).chunkRan),
     ).toBeUndefined();
     await tampered.close();
+  });
+
+  it('chooseImage / chooseMedia through the file picker become temp files a page shows; previewImage; vibrate', async () => {
+    const pkg = await env.pack(await env.compile(mediaSource()));
+    await env.release('mp-media', 'wx-media', '1.0.0', pkg, pkg.bytes);
+    const page = await openHost();
+    expect(await launch(page, 'wx-media')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/media/media');
+    const result = () => text(f, '#result');
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const pick = async (button: string, files: Array<{ name: string; mimeType: string; buffer: Buffer }>) => {
+      const chooser = page.waitForEvent('filechooser');
+      await f.locator(button).click();
+      await (await chooser).setFiles(files);
+    };
+
+    await pick('#choose', [{ name: 'dot.png', mimeType: 'image/png', buffer: png }]);
+    await expect.poll(result).toBe(`1 true ${png.length}`);
+    // the picked file is the page's to show, as a downloaded one is
+    await expect
+      .poll(() => f.locator('#picked img').evaluate((i) => (i as HTMLImageElement).naturalWidth))
+      .toBe(2);
+
+    await pick('#media', [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
+    await expect.poll(result).toBe('chooseMedia:fail the chosen files are not of the asked type');
+
+    await f.locator('#preview').click();
+    await expect.poll(result).toBe('previewImage:ok');
+    const preview = page.locator('#app .tessera-preview');
+    await expect.poll(() => page.locator('#app .tessera-preview-index').textContent()).toBe('2/2');
+    await expect
+      .poll(() =>
+        page.locator('#app .tessera-preview-image').evaluate((i) => (i as HTMLImageElement).naturalWidth),
+      )
+      .toBeGreaterThan(0);
+    await preview.press('ArrowLeft');
+    expect(await page.locator('#app .tessera-preview-index').textContent()).toBe('1/2');
+    await preview.press('Escape');
+    await expect.poll(() => preview.count()).toBe(0);
+
+    await f.locator('#vibrate').click();
+    await expect.poll(result).toBe('vibrateShort:ok');
+    await page.close();
   });
 
   it('the UI chunk loads on first use only, and a chunk that is not the one built with the SDK is refused', async () => {

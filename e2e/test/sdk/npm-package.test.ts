@@ -122,6 +122,7 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'tessera-view-swiper.js',
       'tessera-view-rich-text.js',
       'tessera-view-pull.js',
+      'tessera-view-intersection.js',
       'cjs/node.cjs',
     ])
       expect(files).toContain(`package/${f}`);

@@ -428,7 +428,8 @@ Page({
 /**
  * Component instance APIs: selectComponent / selectAllComponents (with `export`),
  * selectOwnerComponent, a selector query scoped to a component, a component's router (relative
- * to the component), wx.pageScrollTo, onPageScroll and onReachBottom; a page with pull-down refresh.
+ * to the component), wx.pageScrollTo, onPageScroll and onReachBottom, intersection observers; a
+ * page with pull-down refresh.
  */
 export function instanceApiSource(): Record<string, string> {
   return {
@@ -443,6 +444,8 @@ export function instanceApiSource(): Record<string, string> {
     'pages/list/list.wxml': `
 <view id="result">{{result}}</view>
 <view id="bottoms">{{bottoms}}</view>
+<view id="seen">{{seen}}</view>
+<view id="cells">{{cells}}</view>
 <counter id="c1" class="ctr first" />
 <counter id="c2" class="ctr" />
 <panel id="panel" bind:measured="onMeasured" />
@@ -456,7 +459,18 @@ export function instanceApiSource(): Record<string, string> {
 <view id="end">end</view>`,
     'pages/list/list.js': `
 Page({
-  data: { result: '', bottoms: '' },
+  data: { result: '', bottoms: '', seen: '', cells: 0 },
+  onReady: function () {
+    var self = this;
+    // #end starts far below the viewport: no report until it shows
+    this.createIntersectionObserver().relativeToViewport().observe('#end', function (r) {
+      self.setData({ seen: r.id + ' ' + (r.intersectionRatio > 0) + ' ' + (r.boundingClientRect.height > 0) });
+    });
+    var n = 0;
+    wx.createIntersectionObserver(this, { observeAll: true }).relativeToViewport().observe('.cell', function () {
+      self.setData({ cells: ++n });
+    });
+  },
   select: function () {
     var c = this.selectComponent('#c1');
     c.bump();
@@ -561,6 +575,44 @@ Page({
   changed: function (e) { this.setData({ changes: this.data.changes + e.detail.current + ':' + e.detail.source + ';' }); },
   autoChanged: function (e) { if (e.detail.source === 'autoplay') this.setData({ autoChanges: this.data.autoChanges + 1 }); },
   third: function () { this.setData({ current: 2 }); }
+});`,
+  };
+}
+
+/** Device and media APIs with the web host's defaults: file picker, image preview, vibration. */
+export function mediaSource(): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({ pages: ['pages/media/media'] }),
+    'app.js': 'App({});',
+    'img/a.svg': icon('#ff0000'),
+    'pages/media/media.wxml': `
+<button id="choose" bindtap="choose">choose</button>
+<button id="media" bindtap="media">media</button>
+<button id="preview" bindtap="preview">preview</button>
+<button id="vibrate" bindtap="vibrate">vibrate</button>
+<image wx:if="{{picked}}" id="picked" src="{{picked}}" style="width: 40px; height: 40px" />
+<view id="result">{{result}}</view>`,
+    'pages/media/media.js': `
+Page({
+  data: { result: '', picked: '' },
+  choose: function () {
+    var self = this;
+    wx.chooseImage({ count: 2 }).then(function (r) {
+      self.setData({ picked: r.tempFilePaths[0], result: r.tempFilePaths.length + ' ' + /^wxfile:\\/\\/tmp\\//.test(r.tempFilePaths[0]) + ' ' + r.tempFiles[0].size });
+    }, function (e) { self.setData({ result: e.errMsg }); });
+  },
+  media: function () {
+    var self = this;
+    wx.chooseMedia({ mediaType: ['image'] }).then(function (r) { self.setData({ result: r.type + ' ' + r.tempFiles[0].fileType }); }, function (e) { self.setData({ result: e.errMsg }); });
+  },
+  preview: function () {
+    var self = this;
+    wx.previewImage({ urls: [this.data.picked, '/img/a.svg'], current: '/img/a.svg' }).then(function (r) { self.setData({ result: r.errMsg }); });
+  },
+  vibrate: function () {
+    var self = this;
+    wx.vibrateShort({ type: 'light' }).then(function (r) { self.setData({ result: r.errMsg }); });
+  }
 });`,
   };
 }

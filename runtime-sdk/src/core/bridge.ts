@@ -78,6 +78,15 @@ export const WxEventSchema = z.strictObject({
 });
 export type WxEvent = z.infer<typeof WxEventSchema>;
 
+const RectSchema = z.strictObject({
+  left: z.number(),
+  top: z.number(),
+  right: z.number(),
+  bottom: z.number(),
+  width: z.number(),
+  height: z.number(),
+});
+
 /** view → host (then forwarded to logic) */
 export const ViewMessageSchema = byType([
   z.strictObject({
@@ -119,6 +128,24 @@ export const ViewMessageSchema = byType([
   z.strictObject({ type: z.literal('page:scroll'), pageId: Id, scrollTop: z.number() }),
   /** the page's scroll came within its onReachBottomDistance of the bottom */
   z.strictObject({ type: z.literal('page:reachBottom'), pageId: Id }),
+  /** threshold crossings of an observer the logic realm set up (wx.createIntersectionObserver) */
+  z.strictObject({
+    type: z.literal('intersection'),
+    pageId: Id,
+    observer: Id,
+    entries: list(
+      z.strictObject({
+        id: text(256),
+        dataset: dict(z.unknown()),
+        intersectionRatio: z.number(),
+        intersectionRect: RectSchema,
+        boundingClientRect: RectSchema,
+        relativeRect: RectSchema,
+        time: z.number(),
+      }),
+      256,
+    ),
+  }),
   /** the user pulled the page down far enough (enablePullDownRefresh), or wx.startPullDownRefresh */
   z.strictObject({ type: z.literal('page:pullDownRefresh'), pageId: Id }),
 ]);

@@ -52,20 +52,6 @@ export const API_SCOPES: Readonly<Record<string, string>> = {
   setClipboardData: 'clipboard',
 };
 
-/** What each scope lets a mini-program use, in words for the consent prompt. */
-export const SCOPE_LABELS: Readonly<Record<string, string>> = {
-  userInfo: 'your profile (nickname and avatar)',
-  userLocation: 'your location',
-  camera: 'the camera',
-  album: 'your photo album',
-  record: 'the microphone',
-  phoneNumber: 'your phone number',
-  clipboard: 'the clipboard',
-  bluetooth: 'Bluetooth',
-  contacts: 'your contacts',
-  werun: 'your step count',
-};
-
 export interface ConsentRequest {
   appId: string;
   /** the platform scope, e.g. userLocation */

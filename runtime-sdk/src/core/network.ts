@@ -6,7 +6,7 @@
 import { loadTransfers } from './chunks.ts';
 import { type Args, readLimited, requestHeaders, responseHeaders, Tracker, taskIdOf } from './http.ts';
 import { assertDomain } from './permissions.ts';
-import type { TempFile } from './temp-files.ts';
+import type { ChooseFiles, TempFile } from './temp-files.ts';
 import type { Transfers } from './transfers.ts';
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -82,6 +82,11 @@ export class Network {
   async socket(op: 'socketSend' | 'socketClose', a: Args): Promise<unknown> {
     if (!this.#transfers) throw new Error('the socket is not open');
     return (await this.#transfers)[op](a);
+  }
+
+  /** wx.chooseImage / chooseMedia: what the user picks becomes this run's wxfile://tmp/… files. */
+  async choose(name: 'chooseImage' | 'chooseMedia', a: Args, pick: ChooseFiles): Promise<unknown> {
+    return (await this.#load()).choose(name, a, pick);
   }
 
   /** A file this mini-program downloaded (wxfile://tmp/…); none before a transfer loaded. */

@@ -15,7 +15,7 @@ import {
 import { API_SCOPES, type Consent } from './consent.ts';
 import { Network, type NetworkType } from './network.ts';
 import { type HostApiDefinition, hostApiAllowed, PermissionError } from './permissions.ts';
-import type { TempFile } from './temp-files.ts';
+import type { ChooseFiles, TempFile } from './temp-files.ts';
 
 export interface LogicChannel {
   send(msg: HostMessage): void;
@@ -44,6 +44,9 @@ export interface PageViewHandle {
   scrollTo?(to: PageScroll): Promise<boolean>;
   /** wx.startPullDownRefresh (true) / stopPullDownRefresh (false) (optional, as scrollTo) */
   pullDownRefresh?(start: boolean): void;
+  /** IntersectionObserver.observe (optional: headless views do not lay out) */
+  observeIntersection?(o: Record<string, unknown>, scope?: number): Promise<void>;
+  disconnectIntersection?(observer: number): void;
 }
 
 export interface SelectorQuery {
@@ -89,6 +92,8 @@ export interface HostUi {
   tabBar?(op: TabBarOp): void;
   showLoading?(o: { title: string }): void;
   hideLoading?(): void;
+  /** wx.previewImage: the mini-program's image paths (package, wxfile://, https in its download list) */
+  previewImage?(o: { urls: string[]; current: number }): Promise<void>;
 }
 
 export interface ModalOptions {
@@ -162,6 +167,10 @@ export interface DeviceApis {
   networkType?(): NetworkType;
   /** Calls back when the network type changes (wx.onNetworkStatusChange); returns an unsubscribe. */
   onNetworkChange?(fn: (type: NetworkType) => void): () => void;
+  /** wx.vibrateShort (15 ms) / vibrateLong (400 ms) */
+  vibrate?(ms: number): void;
+  /** wx.chooseImage / chooseMedia: the files the user picked, none when they cancel. */
+  chooseFiles?: ChooseFiles;
 }
 
 const MAX_CLIPBOARD_CHARS = 1 << 20;
@@ -392,6 +401,24 @@ export class Session {
       case 'setClipboardData':
         await this.#device('setClipboardData')(String(a.data ?? '').slice(0, MAX_CLIPBOARD_CHARS));
         return {};
+      case 'vibrateShort':
+      case 'vibrateLong':
+        this.#device('vibrate')(name === 'vibrateLong' ? 400 : 15);
+        return {};
+      case 'chooseImage':
+      case 'chooseMedia':
+        return this.#network.choose(name, a, this.#device('chooseFiles'));
+      case 'previewImage': {
+        const urls = (Array.isArray(a.urls) ? a.urls : [])
+          .filter((u): u is string => typeof u === 'string')
+          .slice(0, 100)
+          .map((u) => u.slice(0, 2048));
+        if (!urls.length) throw new Error('urls must list at least one image');
+        if (!o.ui?.previewImage) throw new Error('not supported by this host');
+        const at = typeof a.current === 'number' ? a.current : urls.indexOf(String(a.current ?? ''));
+        await o.ui.previewImage({ urls, current: Math.max(0, Math.min(urls.length - 1, at)) });
+        return {};
+      }
       case 'getUserInfo':
       case 'getUserProfile':
         return { userInfo: await this.#device('getUserInfo')() };
@@ -501,6 +528,16 @@ export class Session {
         if (!(await v.scrollTo(to))) throw new Error(`no element matches "${selector}"`);
         return {};
       }
+      case 'intersection': {
+        const v = await this.#views.get(Number(a.pageId));
+        if (!v?.observeIntersection) throw new Error('not supported by this host');
+        // the frame's chunk bounds the values (view/intersection.ts): they are the mini-program's own
+        await v.observeIntersection(a, typeof a.scope === 'number' ? a.scope : undefined);
+        return {};
+      }
+      case 'intersection:disconnect':
+        (await this.#views.get(Number(a.pageId)))?.disconnectIntersection?.(Number(a.observer));
+        return {};
       case 'startPullDownRefresh':
       case 'stopPullDownRefresh': {
         const v = await this.#views.get(Number(a.pageId));

@@ -10,6 +10,20 @@ export interface TempFile {
   type: string;
 }
 
+/** A file the user picked (wx.chooseImage / chooseMedia). */
+export interface PickedFile {
+  bytes: Uint8Array;
+  type: string;
+  name: string;
+}
+
+/** The host's file picker: the files the user picked, none when they cancel. */
+export type ChooseFiles = (o: {
+  accept: Array<'image' | 'video'>;
+  multiple: boolean;
+  camera: boolean;
+}) => Promise<PickedFile[]>;
+
 export class TempFiles {
   readonly #files = new Map<string, TempFile>();
   #total = 0;

@@ -3,7 +3,7 @@
 // checked the URL against the right domain list before any of these runs.
 import { type Args, readLimited, requestHeaders, responseHeaders, type Tracker, taskIdOf } from './http.ts';
 import type { TaskEvent } from './network.ts';
-import { TempFiles } from './temp-files.ts';
+import { type ChooseFiles, TempFiles } from './temp-files.ts';
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
@@ -26,6 +26,40 @@ export class Transfers {
 
   constructor(options: TransferOptions) {
     this.#o = options;
+  }
+
+  /** wx.chooseImage / chooseMedia: what the user picks becomes this run's wxfile://tmp/… files. */
+  async choose(name: 'chooseImage' | 'chooseMedia', a: Args, pick: ChooseFiles): Promise<unknown> {
+    const count = Math.max(1, Math.min(9, Math.floor(Number(a.count) || 9)));
+    const accept = (
+      name === 'chooseImage' || !Array.isArray(a.mediaType) ? ['image', 'video'] : a.mediaType
+    ).filter((k): k is 'image' | 'video' => k === 'image' || (k === 'video' && name === 'chooseMedia'));
+    const sources = Array.isArray(a.sourceType) ? a.sourceType : ['album', 'camera'];
+    const files = await pick({
+      accept: accept.length ? accept : ['image'],
+      multiple: count > 1,
+      camera: sources.includes('camera') && !sources.includes('album'),
+    });
+    const picked = files.slice(0, count).filter((f) => accept.some((k) => f.type.startsWith(`${k}/`)));
+    if (!picked.length)
+      throw new Error(files.length ? 'the chosen files are not of the asked type' : 'cancel');
+    const kept = await Promise.all(
+      picked.map(async (f) => ({
+        path: this.temp.add(f.bytes, f.type, f.name),
+        size: f.bytes.length,
+        kind: f.type.startsWith('video/') ? 'video' : 'image',
+      })),
+    );
+    if (name === 'chooseImage')
+      return {
+        tempFilePaths: kept.map((k) => k.path),
+        tempFiles: kept.map((k) => ({ path: k.path, size: k.size })),
+      };
+    const kinds = new Set(kept.map((k) => k.kind));
+    return {
+      tempFiles: kept.map((k) => ({ tempFilePath: k.path, size: k.size, fileType: k.kind })),
+      type: kinds.size > 1 ? 'mix' : kept[0]!.kind,
+    };
   }
 
   downloadFile(a: Args): Promise<unknown> {

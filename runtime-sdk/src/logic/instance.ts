@@ -40,6 +40,8 @@ export interface InstanceHost {
   select(inst: LogicInstance, selector: string): LogicInstance[];
   /** wx.createSelectorQuery().in(inst) */
   selectorQuery(inst: LogicInstance): unknown;
+  /** wx.createIntersectionObserver(inst, options) */
+  intersectionObserver(inst: LogicInstance, options: unknown): unknown;
   /** wx.navigateTo & co., a relative options.url resolved against the module path `base` */
   navigate(kind: RouterMethod, options: Record<string, unknown>, base: string): unknown;
 }
@@ -238,6 +240,10 @@ export class LogicInstance {
 
   createSelectorQuery(): unknown {
     return this.__host.selectorQuery(this);
+  }
+
+  createIntersectionObserver(options?: unknown): unknown {
+    return this.__host.intersectionObserver(this, options);
   }
 
   getPageId(): string {

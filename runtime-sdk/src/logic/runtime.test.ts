@@ -467,6 +467,59 @@ describe('logic runtime', () => {
     expect(log).toContain('b {"from":"card"}');
   });
 
+  it('intersection observers: observe asks the host; crossings reach the callback until disconnect', () => {
+    const seen: unknown[] = [];
+    const { rt, sent, g } = setup({ 'pages/a/a.js': (g) => g.Page({}) });
+    rt.launch('pages/a/a', {});
+    const pageId = rt.pages()[0]!.__id;
+    const page = rt.pages()[0]! as unknown as {
+      createIntersectionObserver(o: unknown): {
+        relativeTo(s: string, m?: unknown): { observe(t: string, cb: (r: unknown) => void): void };
+        disconnect(): void;
+      };
+    };
+    const io = page.createIntersectionObserver({ thresholds: [0, 0.5, 7], observeAll: true });
+    io.relativeTo('.box', { bottom: 20, top: 'x' }).observe('.item', (r) => seen.push(r));
+    const ask = sent.find((m) => m.type === 'api' && m.name === 'intersection') as {
+      args: Record<string, unknown>;
+    };
+    expect(ask.args).toMatchObject({
+      pageId,
+      target: '.item',
+      relativeTo: '.box',
+      margins: { left: 0, top: 0, right: 0, bottom: 20 },
+      thresholds: [0, 0.5], // 7 is no ratio
+      observeAll: true,
+    });
+    const entry = {
+      id: 'i1',
+      dataset: {},
+      intersectionRatio: 1,
+      intersectionRect: { left: 0, top: 0, right: 1, bottom: 1, width: 1, height: 1 },
+      boundingClientRect: { left: 0, top: 0, right: 1, bottom: 1, width: 1, height: 1 },
+      relativeRect: { left: 0, top: 0, right: 9, bottom: 9, width: 9, height: 9 },
+      time: 5,
+    };
+    const observer = ask.args.observer as number;
+    rt.receive({ type: 'intersection', pageId, observer, entries: [entry] });
+    expect(seen).toEqual([entry]);
+    io.disconnect();
+    expect(sent.some((m) => m.type === 'api' && m.name === 'intersection:disconnect')).toBe(true);
+    rt.receive({ type: 'intersection', pageId, observer, entries: [entry] });
+    expect(seen).toHaveLength(1);
+    // wx.createIntersectionObserver without a component observes the current page
+    (
+      g.wx.createIntersectionObserver as (o: unknown) => {
+        relativeToViewport(): { observe(t: string, cb: () => void): void };
+      }
+    )({})
+      .relativeToViewport()
+      .observe('#x', () => {});
+    expect(sent.filter((m) => m.type === 'api' && m.name === 'intersection').at(-1)).toMatchObject({
+      args: { pageId, target: '#x' },
+    });
+  });
+
   it('relations: parent/child and ancestor/descendant link on attach and unlink on detach', () => {
     const log: string[] = [];
     const name = (x: { is: string; id: string }) => `${x.is.split('/').pop()}#${x.id}`;

@@ -4,6 +4,7 @@
 import type { HostMessage, LogicBoot, LogicMessage, WxEvent } from '../core/bridge.ts';
 import { type BehaviorDef, type Definition, DefinitionError, normalize } from './definition.ts';
 import { type InstanceHost, LogicInstance, type TriggerOptions } from './instance.ts';
+import type { IntersectionEvents } from './intersection.ts';
 import type { NetworkEvents } from './network.ts';
 import { linkRelations, unlinkRelations } from './relations.ts';
 import { selectComponents } from './select.ts';
@@ -317,6 +318,8 @@ export class LogicRuntime {
       return selectComponents(selector, (x) => all.filter((c) => c.__parentId === x.__id), inside, inst);
     },
     selectorQuery: (inst) => (this.wx.createSelectorQuery as () => { in(x: unknown): unknown })().in(inst),
+    intersectionObserver: (inst, options) =>
+      (this.wx.createIntersectionObserver as (c: unknown, o: unknown) => unknown)(inst, options),
     navigate: (kind, o, base) => {
       const go = this.wx[kind] as (o: unknown) => unknown;
       const url = o.url;
@@ -609,6 +612,9 @@ export class LogicRuntime {
           break;
         case 'network':
           (this.wx as WxApi & { __network: NetworkEvents['network'] }).__network(msg);
+          break;
+        case 'intersection':
+          (this.wx as WxApi & { __intersection: IntersectionEvents['intersection'] }).__intersection(msg);
           break;
         case 'app:show':
           this.#callApp('onShow', {});

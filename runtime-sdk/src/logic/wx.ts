@@ -4,6 +4,7 @@
 // Storage is a synchronous mirror of the app's scoped storage, written through to the host.
 import type { LogicBoot, LogicMessage } from '../core/bridge.ts';
 import { SYSTEM_INFO_GROUPS } from '../core/system-info.ts';
+import { installIntersection } from './intersection.ts';
 import { installNetwork } from './network.ts';
 
 export interface WxResult {
@@ -74,6 +75,11 @@ const HOST_APIS = [
   'reportAnalytics',
   'setClipboardData',
   'makePhoneCall',
+  'vibrateShort',
+  'vibrateLong',
+  'chooseImage',
+  'chooseMedia',
+  'previewImage',
   'setTabBarBadge',
   'removeTabBarBadge',
   'showTabBarRedDot',
@@ -212,6 +218,11 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
   });
   wx.__task = network.task;
   wx.__network = network.network;
+  wx.__intersection = installIntersection(wx, {
+    callHost,
+    currentPageId: () => nav.currentPageId(),
+    reportError: (err, where) => nav.reportError(err, where),
+  }).intersection;
   // WeChat signature: wx.reportAnalytics(eventName, data) — positional, fire and forget.
   wx.reportAnalytics = (eventName: unknown, data: unknown) => {
     const callId = nextCall++;

@@ -5,6 +5,10 @@ import type { ViewMessage, WirePatch } from '../core/bridge.ts';
 import type { CompiledTemplateModule, RenderRuntime, VComponent, VNode } from '../render/contract.ts';
 import { createRenderer, nodeMeta, type Renderer, type RenderScope } from '../render/dom.ts';
 import { type BuiltinContext, createBuiltins } from './builtins.ts';
+import { loadViewChunk } from './view-chunks.ts';
+
+type IntersectionChunk = typeof import('./intersection.ts');
+
 import { BUBBLING_EVENTS, closestRendered, type DispatchOptions, dispatchWxEvent } from './events.ts';
 
 export interface PageViewOptions {
@@ -85,6 +89,7 @@ export class PageView {
   readonly #o: PageViewOptions;
   readonly #renderer: Renderer;
   readonly #instances = new Map<number, ViewInstance>();
+  readonly #observers = new Map<number, () => void>();
   readonly #rt: RenderRuntime = { toStr };
   #nextComp = 0;
   readonly #listeners: Array<[string, EventListener]> = [];
@@ -220,7 +225,38 @@ export class PageView {
     });
   }
 
+  /**
+   * wx.createIntersectionObserver(…).observe: in the page or, with `scope`, inside that
+   * component's element; crossings go to the logic realm as `intersection` messages.
+   */
+  async observeIntersection(request: Record<string, unknown>, scope?: number): Promise<void> {
+    const { observeIntersection, intersectionRequest } =
+      await loadViewChunk<IntersectionChunk>('view-intersection');
+    const o = intersectionRequest(request);
+    const root = scope === undefined ? this.root : this.#instances.get(scope)?.host;
+    if (!root) throw new Error('the component is gone');
+    this.#observers.get(o.observer)?.();
+    this.#observers.set(
+      o.observer,
+      observeIntersection(root, o, (entries) =>
+        this.#o.post({
+          type: 'intersection',
+          pageId: this.pageId,
+          observer: o.observer,
+          entries: entries as never,
+        }),
+      ),
+    );
+  }
+
+  disconnectIntersection(observer: number): void {
+    this.#observers.get(observer)?.();
+    this.#observers.delete(observer);
+  }
+
   destroy(): void {
+    for (const stop of this.#observers.values()) stop();
+    this.#observers.clear();
     for (const [n, l] of this.#listeners) this.root.removeEventListener(n, l);
     this.#renderer.unmount(this.root);
     this.#instances.clear();

@@ -9,6 +9,7 @@ const SOURCES: Record<string, () => Promise<unknown>> = {
   'view-swiper': () => import('./swiper.ts'),
   'view-rich-text': () => import('./rich-text.ts'),
   'view-pull': () => import('./pull-refresh.ts'),
+  'view-intersection': () => import('./intersection.ts'),
 };
 
 export const loadViewChunk = <T = ViewChunk>(name: string): Promise<T> => {

@@ -57,3 +57,16 @@ export async function imageUrl(assets: AssetSource, path: string): Promise<strin
   const bytes = await assets(path).catch(() => null);
   return bytes ? URL.createObjectURL(new Blob([bytes as BlobPart], { type })) : undefined;
 }
+
+/**
+ * An object URL of the host document for an image the mini-program names (a package path, a
+ * wxfile:// file or an https URL of its download list), for wx.previewImage; undefined when it
+ * cannot be shown. The caller revokes it.
+ */
+export async function previewUrl(assets: AssetSource, path: string): Promise<string | undefined> {
+  const clean = /^(https:|wxfile:)/i.test(path) ? path : path.replace(/^\/+/, '');
+  const bytes = await assets(clean).catch(() => null);
+  if (!bytes) return undefined;
+  const type = IMAGE_TYPES[clean.slice(clean.lastIndexOf('.') + 1).toLowerCase()] ?? '';
+  return URL.createObjectURL(new Blob([bytes as BlobPart], type ? { type } : {}));
+}

@@ -2,6 +2,7 @@
 // take precedence. The privacy scope check runs before any of these (core/consent.ts).
 import type { NetworkType } from '../core/network.ts';
 import type { DeviceApis } from '../core/session.ts';
+import { loadUi } from './ui-chunk.ts';
 
 interface ConnectionInfo extends EventTarget {
   type?: string;
@@ -45,6 +46,9 @@ export function browserDevice(nav: Navigator | undefined = globalThis.navigator)
       );
     };
   }
+  if (typeof nav?.vibrate === 'function') out.vibrate = (ms) => void nav.vibrate(ms);
+  const doc = globalThis.document;
+  if (doc) out.chooseFiles = async (o) => (await loadUi()).pickFiles(doc, o);
   const clipboard = nav?.clipboard;
   if (clipboard) {
     out.getClipboardData = () => clipboard.readText();

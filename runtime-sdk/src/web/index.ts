@@ -30,7 +30,7 @@ import { capsuleRect, systemInfo } from '../core/system-info.ts';
 import { warmValidators } from '../core/warm.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
 import { generateDeviceKeyPair } from '../package/wrap.ts';
-import { type AssetContext, createAssetSource, imageUrl } from './assets.ts';
+import { type AssetContext, createAssetSource, imageUrl, previewUrl } from './assets.ts';
 import { browserDevice } from './device.ts';
 import { IdbOfflineCache } from './idb-cache.ts';
 import { type LogicRealm, startLogicRealm } from './logic-realm.ts';
@@ -382,6 +382,8 @@ export function createTessera(config: TesseraConfig): Tessera {
         showToast: shell.toast,
         showModal: shell.modal,
         showActionSheet: shell.actionSheet,
+        previewImage: async (o) =>
+          shell.previewImage(await Promise.all(o.urls.map((u) => previewUrl(assets, u))), o.current),
         tabBar: (op) => {
           if (!tabBar) throw new Error('this mini-program has no tabBar in app.json');
           tabBar.apply(op);

@@ -144,6 +144,11 @@ export class PageFrame {
       trigger: (id, name, detail, o) => port.postMessage({ type: 'trigger', id, name, detail, options: o }),
       query: (queries: SelectorQuery[], scope?: number) => this.#ask({ type: 'query', queries, scope }),
       pullDownRefresh: (start) => port.postMessage({ type: 'pull', start }),
+      observeIntersection: async (o, scope) => {
+        const [error] = await this.#ask({ type: 'observe', request: o, scope });
+        if (typeof error === 'string') throw new Error(error);
+      },
+      disconnectIntersection: (observer) => port.postMessage({ type: 'unobserve', observer }),
       scrollTo: async (to) => (await this.#ask({ type: 'scroll-to', ...to }))[0] === true,
       show: () => {
         frame.style.visibility = 'visible';

@@ -44,6 +44,8 @@ export interface Shell {
   actionSheet(o: { itemList: string[]; itemColor?: string; alertText?: string }): Promise<number | undefined>;
   /** wx.showModal */
   modal(o: ModalOptions): Promise<{ confirm: boolean }>;
+  /** wx.previewImage: blob: URLs of the host document (undefined: cannot be shown), revoked on close */
+  previewImage(urls: ReadonlyArray<string | undefined>, current: number): Promise<void>;
   /** Hides the loading screen (the first page has rendered). */
   launched(): void;
   /** Asks the user for a privacy scope (wx.authorize); resolves true to allow. */
@@ -233,6 +235,7 @@ export function createShell(container: HTMLElement): Shell {
     },
     actionSheet: async (o) => (await sheets()).open(o.itemList, o),
     modal: async (o) => (await loadUi()).modal(doc, root, o),
+    previewImage: async (urls, current) => (await loadUi()).previewImage(doc, root, urls, current),
     launched: () => {
       splash.remove();
     },

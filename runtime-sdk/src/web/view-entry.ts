@@ -28,6 +28,8 @@ type HostToView =
       window: PageWindow;
     }
   | { type: 'pull'; start: boolean }
+  | { type: 'observe'; id: number; request: Record<string, unknown>; scope?: number }
+  | { type: 'unobserve'; observer: number }
   | { type: 'chunk'; name: string; code?: string; error?: string }
   | {
       type: 'scroll-to';
@@ -165,6 +167,20 @@ function start(port: MessagePort): void {
         return;
       case 'chunk':
         viewChunkArrived(msg.name, msg.code, msg.error);
+        return;
+      case 'observe':
+        view?.observeIntersection(msg.request, msg.scope).then(
+          () => send({ type: 'query-result', id: msg.id, results: [null] }),
+          (err: unknown) =>
+            send({
+              type: 'query-result',
+              id: msg.id,
+              results: [err instanceof Error ? err.message : String(err)],
+            }),
+        );
+        return;
+      case 'unobserve':
+        view?.disconnectIntersection(msg.observer);
         return;
       case 'pull':
         if (msg.start) scroll?.startRefresh();

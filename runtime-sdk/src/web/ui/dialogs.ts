@@ -1,9 +1,23 @@
 // Modal panels over the mini-program: wx.showModal, the privacy consent of wx.authorize and
 // wx.openSetting's switches. Their text comes from the mini-program or its app.json and is only
 // ever set as textContent.
-import { type ConsentRequest, SCOPE_LABELS } from '../../core/consent.ts';
+import type { ConsentRequest } from '../../core/consent.ts';
 import type { ModalOptions } from '../../core/session.ts';
 import { DIALOG_BUTTON, el } from '../element.ts';
+
+/** What each scope lets a mini-program use, in words for the consent prompt. */
+const SCOPE_LABELS: Readonly<Record<string, string>> = {
+  userInfo: 'your profile (nickname and avatar)',
+  userLocation: 'your location',
+  camera: 'the camera',
+  album: 'your photo album',
+  record: 'the microphone',
+  phoneNumber: 'your phone number',
+  clipboard: 'the clipboard',
+  bluetooth: 'Bluetooth',
+  contacts: 'your contacts',
+  werun: 'your step count',
+};
 
 const PRIMARY = `${DIALOG_BUTTON}background:#07c160;color:#fff;border-color:#07c160`;
 
