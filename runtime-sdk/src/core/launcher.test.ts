@@ -106,7 +106,7 @@ beforeAll(async () => {
             size: pkg.bytes.length,
           },
           signingKeyId: signing.keyId,
-          wrappedKey: await rewrapDataKeyForDevice(dataKey, r.devicePublicKey as string),
+          wrappedKey: await rewrapDataKeyForDevice(dataKey, r.devicePublicKey as string, r.deviceKeyCurve),
           domains: {
             request: ['https://api.example.com'],
             upload: [],
