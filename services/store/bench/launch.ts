@@ -2,8 +2,10 @@
 // runs them). Everything is driven by wrk from a separate process with the same settings:
 //  - baseline: a bare node:http "hello" in the same shape (what this machine can do at all);
 //  - baseline: GET /healthz on the store itself (the store's HTTP stack without the launch work);
-//  - launch as the SDK sends it (fresh device key per launch, so one ECDH each time), at the
-//    configured connection count and at 8 connections (latency at lower concurrency);
+//  - launch as the SDK sends it (fresh device key per launch, so one ECDH each time; X25519, what
+//    the SDK negotiates in current engines), at the configured connection count and at 8
+//    connections (latency at lower concurrency), and the same with P-256 device keys (the
+//    negotiated fallback for engines without WebCrypto X25519);
 //  - launch by a client that asks for the signed release document (wantRelease: ~12 KB more
 //    per answer), at the configured connection count;
 //  - update check / relaunch of the version held: the request carries the resolved artifact's
@@ -51,7 +53,10 @@ export interface LaunchBenchResult {
   workers: number;
   baselineHello: RunFigures;
   baselineHealthz: RunFigures;
+  /** first launches as current engines send them: X25519 device key, one ECDH each */
   launch: RunFigures;
+  /** first launches from engines without WebCrypto X25519: P-256 device key */
+  launchP256: RunFigures;
   launch8Connections: RunFigures;
   launchWithRelease: RunFigures;
   /** requests carrying the resolved digest as held: answered cached, no key wrapped */
@@ -149,6 +154,7 @@ export async function benchLaunch(o: LaunchBenchOptions): Promise<LaunchBenchRes
     });
     const run = { ...launch, durationSeconds: o.seconds, prepared: o.prepared };
     const launchRun = await measured(store.pids, run);
+    const launchP256 = await measured(store.pids, { ...run, curve: 'P-256' });
     const launch8Connections = await measured(store.pids, { ...run, connections: 8 });
     const launchWithRelease = await measured(store.pids, { ...run, wantRelease: true });
     // check the held requests really are answered cached before measuring them
@@ -175,6 +181,7 @@ export async function benchLaunch(o: LaunchBenchOptions): Promise<LaunchBenchRes
       baselineHello,
       baselineHealthz,
       launch: launchRun,
+      launchP256,
       launch8Connections,
       launchWithRelease,
       launchHeld,
