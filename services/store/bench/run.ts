@@ -120,7 +120,10 @@ try {
     console.log(`  launch (SDK-like, X25519 ECDH):  ${fmt(r.launch)}`);
     console.log(`  launch, P-256 fallback:          ${fmt(r.launchP256)}`);
     console.log(
-      `    => first launches X25519 / P-256: ${ratio(r.launch, r.launchP256)} req/s, ${cpuRatio(r.launch, r.launchP256)} CPU/req; vs the crypto ceiling ${ratioTo(r.launch.requestsPerSecond, xCeiling)} (X25519), ${ratioTo(r.launchP256.requestsPerSecond, pCeiling)} (P-256); vs /healthz ${ratio(r.launch, r.baselineHealthz)} (X25519), ${ratio(r.launchP256, r.baselineHealthz)} (P-256)`,
+      `    => first launches X25519 / P-256: ${ratio(r.launch, r.launchP256)} req/s, ${cpuRatio(r.launch, r.launchP256)} CPU/req; vs the crypto ceiling ${ratioTo(r.launch.requestsPerSecond, xCeiling)} (X25519), ${ratioTo(r.launchP256.requestsPerSecond, pCeiling)} (P-256); vs /healthz ${ratio(r.launch, r.baselineHealthz)} (X25519), ${ratio(r.launchP256, r.baselineHealthz)} (P-256); vs hello ${ratio(r.launch, r.baselineHello)} (X25519), ${ratio(r.launchP256, r.baselineHello)} (P-256)`,
+    );
+    console.log(
+      `    (rounds, req/s: X25519 ${r.firstLaunchRounds.X25519.map((x) => x.requestsPerSecond).join(', ')}; P-256 ${r.firstLaunchRounds['P-256'].map((x) => x.requestsPerSecond).join(', ')})`,
     );
     console.log(`  same (X25519), 8 connections:    ${fmt(r.launch8Connections)}`);
     console.log(`  launch with wantRelease:         ${fmt(r.launchWithRelease)}`);
