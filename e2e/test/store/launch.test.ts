@@ -584,6 +584,16 @@ describe('launch', () => {
       description: expect.stringContaining('cached'),
     });
     expect(reqProps.cachedDigests?.items).toEqual({ type: 'string', pattern: '^[0-9a-f]{64}$' });
+    expect(reqProps.deviceKeyCurve).toMatchObject({
+      enum: ['X25519', 'P-256'],
+      description: expect.stringContaining('small-order X25519 keys are refused'),
+    });
+    expect(reqProps.devicePublicKey).toMatchObject({
+      description: expect.stringContaining(
+        'X25519 key (32 bytes raw in base64, 44 characters, or an OKP JWK)',
+      ),
+    });
+    expect(JSON.stringify(reqProps.devicePublicKey)).toContain('^[A-Za-z0-9+/]{43}=$');
     expect(resProps.cached).toMatchObject({
       const: true,
       description: expect.stringContaining('no wrappedKey'),

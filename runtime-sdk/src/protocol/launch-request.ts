@@ -63,15 +63,27 @@ export const LaunchRequestSchema = z
      * uncompressed point; X25519: 32 bytes; what negotiateDeviceKeyPair().publicKeyRaw gives):
      * the data key is re-wrapped for it
      */
-    devicePublicKey: z.union(
-      [DevicePublicKeyJwkSchema, DevicePublicKeyRawSchema, DeviceX25519JwkSchema, DeviceX25519RawSchema],
-      { error: `must be ${KEY_FORMS}` },
-    ),
+    devicePublicKey: z
+      .union(
+        [DevicePublicKeyJwkSchema, DevicePublicKeyRawSchema, DeviceX25519JwkSchema, DeviceX25519RawSchema],
+        { error: `must be ${KEY_FORMS}` },
+      )
+      .check(
+        z.describe(
+          `the device's fresh ECDH public key on deviceKeyCurve, ${KEY_FORMS}: the data keys are re-wrapped for it (ECDH, HKDF-SHA256, AES-256-GCM)`,
+        ),
+      ),
     /**
      * the curve of devicePublicKey: X25519 where the device's engine has it, else P-256 (also
      * what an absent field means, as SDKs before X25519 send it)
      */
-    deviceKeyCurve: z.optional(DeviceKeyCurveSchema),
+    deviceKeyCurve: z.optional(
+      DeviceKeyCurveSchema.check(
+        z.describe(
+          'the curve of devicePublicKey: X25519 (what the SDK sends where the engine has WebCrypto X25519: about three quarters of the store CPU of a P-256 ECDH) or P-256 (the fallback for older engines; also what an absent field means); small-order X25519 keys are refused',
+        ),
+      ),
+    ),
     sdkVersion: z.optional(text(64)),
     platform: z.optional(z.enum(['ios', 'android', 'harmony', 'desktop', 'web', 'node', 'iot'])),
     /**
