@@ -175,6 +175,7 @@ describe('X25519 device keys (the negotiated curve where the engine has it)', ()
   ];
 
   it('the store wraps for an X25519 device key (raw or JWK) under its own X25519 key; the device opens it', async () => {
+    const stackTraceLimit = Error.stackTraceLimit;
     const device = await generateDeviceKeyPair('X25519');
     expect(device.curve).toBe('X25519');
     expect(Buffer.from(device.publicKeyRaw, 'base64')).toHaveLength(32);
@@ -188,6 +189,9 @@ describe('X25519 device keys (the negotiated curve where the engine has it)', ()
     expect([a.salt, a.iv]).not.toEqual([b.salt, b.iv]);
     expect(await opened(a, device.privateKey)).toEqual(dataKey);
     expect(await opened(b, device.privateKey)).toEqual(otherKey);
+    // the key import runs without stack traces (wrap-node.ts) and puts the limit back
+    expect(Error.stackTraceLimit).toBe(stackTraceLimit);
+    expect(new Error('x').stack).toContain('wrap-node.test.ts');
     const jwk = await crypto.subtle.exportKey('jwk', device.publicKey);
     expect(jwk).toMatchObject({ kty: 'OKP', crv: 'X25519' });
     expect(await opened(wrapper.wrap(dataKey, jwk, 'X25519'), device.privateKey)).toEqual(dataKey);

@@ -87,7 +87,30 @@ function x25519Key(input: DevicePublicKeyInput): KeyObject {
     return Buffer.from(k.x, 'base64url');
   });
   if (u.length !== 32 || u[31]! > 0x7f || nonCanonical(u)) throw new KeyUnwrapError(INVALID_X25519);
-  return createPublicKey({ key: u, format: 'raw-public', asymmetricKeyType: 'x25519' });
+  return withoutStackTraces(() =>
+    createPublicKey({ key: u, format: 'raw-public', asymmetricKeyType: 'x25519' }),
+  );
+}
+
+/**
+ * Runs `fn` (synchronous) with no stack traces captured for errors thrown inside it. For
+ * createPublicKey: it first probes its argument for being a KeyObject and then a CryptoKey, each
+ * probe a private-field check that throws and is caught inside Node, and capturing those two
+ * TypeErrors' stack traces is ~13 µs of the ~18 µs the import costs (profile of first launches,
+ * bench/profile-launch.ts). The limit is restored before anything else can run; where it cannot
+ * be changed (frozen intrinsics) `fn` just runs. Errors from `fn` are replaced by KeyUnwrapError
+ * by the callers anyway, so nothing loses a stack it would show.
+ */
+function withoutStackTraces<T>(fn: () => T): T {
+  const desc = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+  if (!desc?.writable) return fn();
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** u ≥ 2^255 − 19 (little-endian, top bit already clear): 0x7f, thirty 0xff, then ≥ 0xed. */

@@ -76,7 +76,8 @@ export const HELD_SHARE = 0.8;
 
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function load(config: LoadConfig): Promise<LoadResult> {
+/** Runs the load generator (bench/load.ts) in its own process with `config`. */
+export function load(config: LoadConfig): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(here, 'load.ts'), JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'inherit'],
