@@ -142,9 +142,23 @@ async function openHost(
     connection?: string;
     /** The host page (default /host.html). */
     path?: string;
+    /** Play an engine whose WebCrypto has no X25519 (generateKey refuses it, as such engines do). */
+    withoutX25519?: boolean;
   } = {},
 ): Promise<Page> {
   const page = await browser.context.newPage();
+  if (options.withoutX25519) {
+    await page.addInitScript(() => {
+      const generateKey = SubtleCrypto.prototype.generateKey;
+      SubtleCrypto.prototype.generateKey = function (this: SubtleCrypto, ...args: unknown[]) {
+        const alg = args[0] as string | { name: string };
+        if ((typeof alg === 'string' ? alg : alg.name).toUpperCase() === 'X25519') {
+          return Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'));
+        }
+        return (generateKey as (...a: unknown[]) => Promise<CryptoKey | CryptoKeyPair>).apply(this, args);
+      } as typeof generateKey;
+    });
+  }
   if (options.connection) {
     await page.addInitScript((type) => {
       Object.defineProperty(Navigator.prototype, 'connection', { get: () => ({ type }) });
@@ -226,6 +240,55 @@ async function pageFrame(page: Page, route: string, container = 'app'): Promise<
 }
 
 const text = (f: Frame, sel: string) => f.locator(sel).first().textContent();
+
+/** The offline cache entries' device keys in IndexedDB, by appId (what idb-cache.ts wrote). */
+function cachedDeviceKeys(
+  page: Page,
+): Promise<Record<string, { deviceKeyCurve: string | null; algorithm: string; extractable: boolean }>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const r = indexedDB.open('tessera-offline');
+        r.onsuccess = () => {
+          const all = r.result.transaction('packages').objectStore('packages').getAll();
+          all.onsuccess = () => {
+            const out: Record<
+              string,
+              { deviceKeyCurve: string | null; algorithm: string; extractable: boolean }
+            > = {};
+            for (const e of all.result as Array<{
+              appId?: string;
+              devicePrivateKey?: CryptoKey;
+              deviceKeyCurve?: string;
+            }>) {
+              if (!e.appId || !e.devicePrivateKey) continue;
+              out[e.appId] = {
+                deviceKeyCurve: e.deviceKeyCurve ?? null,
+                algorithm: e.devicePrivateKey.algorithm.name,
+                extractable: e.devicePrivateKey.extractable,
+              };
+            }
+            resolve(out);
+          };
+          all.onerror = () => reject(all.error);
+        };
+        r.onerror = () => reject(r.error);
+      }),
+  );
+}
+
+const cachedDeviceKey = async (page: Page, appId: string) => (await cachedDeviceKeys(page))[appId];
+
+/** The deviceKeyCurve of appId's cache entry, read from a fresh page (null: none recorded). */
+async function cachedDeviceKeyCurve(appId: string): Promise<string | null | undefined> {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`${store.url}/host.html`);
+    return (await cachedDeviceKey(page, appId))?.deviceKeyCurve;
+  } finally {
+    await page.close();
+  }
+}
 
 describe('web SDK in Chromium', () => {
   it('renders the entry page, and a tap updates it through setData', async () => {
@@ -1245,6 +1308,82 @@ describe('web SDK in Chromium', () => {
     expect(store.requests.filter((p) => p === '/v1/launch')).toHaveLength(1);
     expect(artifacts()).toEqual([]);
     await tampered.page.close();
+  });
+
+  it('negotiates X25519 in Chromium: the launch sends an X25519 key, the real store wraps for it, the cache keeps it', async () => {
+    const pkg = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'X' })));
+    await env.release('mp-x', 'wx-x25519', '1.0.0', pkg, pkg.bytes, { request: [api.url] });
+    const page = await openHost();
+    store.launchKeys.length = 0;
+    expect(await launch(page, 'wx-x25519')).toMatchObject({ ok: true, source: 'network', version: '1.0.0' });
+    expect(store.launchKeys).toHaveLength(1);
+    const sent = store.launchKeys[0]!;
+    expect(sent.deviceKeyCurve).toBe('X25519');
+    expect(Buffer.from(sent.devicePublicKey as string, 'base64')).toHaveLength(32);
+    // the data key the store wrapped for that X25519 key opened the package: it runs
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#count').click();
+    await expect.poll(() => text(f, '#count')).toBe('count 1');
+    await expect
+      .poll(() => cachedDeviceKey(page, 'wx-x25519'))
+      .toEqual({ deviceKeyCurve: 'X25519', algorithm: 'X25519', extractable: false });
+    await page.close();
+  });
+
+  it('an engine without WebCrypto X25519 falls back to P-256; a P-256 key cached before X25519 still opens', async () => {
+    const pkg = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'P' })));
+    await env.release('mp-p', 'wx-p256', '1.0.0', pkg, pkg.bytes, { request: [api.url] });
+    const old = await openHost({ withoutX25519: true });
+    store.launchKeys.length = 0;
+    expect(await launch(old, 'wx-p256')).toMatchObject({ ok: true, source: 'network' });
+    const sent = store.launchKeys[0]!;
+    expect(sent.deviceKeyCurve).toBeUndefined();
+    expect(Buffer.from(sent.devicePublicKey as string, 'base64')).toHaveLength(65);
+    await expect
+      .poll(() => cachedDeviceKey(old, 'wx-p256'))
+      .toEqual({ deviceKeyCurve: 'P-256', algorithm: 'ECDH', extractable: false });
+    // make the entry what an SDK before X25519 wrote: no deviceKeyCurve
+    await old.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const r = indexedDB.open('tessera-offline');
+          r.onsuccess = () => {
+            const os = r.result.transaction('packages', 'readwrite').objectStore('packages');
+            const cursor = os.openCursor();
+            cursor.onsuccess = () => {
+              const c = cursor.result;
+              if (!c) return resolve();
+              const e = c.value as { appId?: string; deviceKeyCurve?: string };
+              if (e.appId === 'wx-p256') {
+                delete e.deviceKeyCurve;
+                c.update(e);
+              }
+              c.continue();
+            };
+            cursor.onerror = () => reject(cursor.error);
+          };
+        }),
+    );
+    await old.close();
+    expect(await cachedDeviceKeyCurve('wx-p256')).toBeNull();
+    // a current engine (X25519) opens the legacy P-256 entry offline, and relaunches it from the
+    // cache online (the store answers cached: no key wrapped) while sending an X25519 key
+    const page = await openHost();
+    store.offline = true;
+    try {
+      expect(await launch(page, 'wx-p256')).toMatchObject({ ok: true, source: 'offline', version: '1.0.0' });
+    } finally {
+      store.offline = false;
+    }
+    const f = await pageFrame(page, 'pages/index/index');
+    await f.locator('#count').click();
+    await expect.poll(() => text(f, '#count')).toBe('count 1');
+    await page.close();
+    const online = await openHost();
+    store.launchKeys.length = 0;
+    expect(await launch(online, 'wx-p256')).toMatchObject({ ok: true, source: 'cache', version: '1.0.0' });
+    expect(store.launchKeys[0]?.deviceKeyCurve).toBe('X25519');
+    await online.close();
   });
 
   // Last: it releases a new version of wx-a.

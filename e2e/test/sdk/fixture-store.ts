@@ -112,6 +112,8 @@ export interface FixtureStore {
   offline: boolean;
   /** Paths of the /v1 requests that reached the store, in order. */
   requests: string[];
+  /** The device key fields of each launch request that reached the store, in order (as sent). */
+  launchKeys: Array<{ devicePublicKey?: unknown; deviceKeyCurve?: unknown }>;
   /** Event batches received on /v1/events (validated with the protocol schema). */
   events: Array<{ type: string; appId: string }>;
   /** Extra routes (host pages, SDK bundle). */
@@ -165,6 +167,7 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
     launches: 0,
     offline: false,
     requests: [],
+    launchKeys: [],
     events: [],
     pages: new Map(),
     close: async () => {},
@@ -195,6 +198,17 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
     }
     state.requests.push(url.pathname);
     const body = await readBody(req);
+    if (req.method === 'POST' && url.pathname === routes.launch()) {
+      try {
+        const { devicePublicKey, deviceKeyCurve } = JSON.parse(body.toString('utf8')) as Record<
+          string,
+          unknown
+        >;
+        state.launchKeys.push({ devicePublicKey, deviceKeyCurve });
+      } catch {
+        state.launchKeys.push({});
+      }
+    }
     if (proxyTo) {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) {
@@ -236,6 +250,7 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
       const served = app.tamperedBytes ?? app.bytes;
       const digest = sha256Hex(served);
       const device = parsed.data.devicePublicKey as string;
+      const curve = parsed.data.deviceKeyCurve;
       const cached = holdsAll(parsed.data, [digest, ...(app.subpackages ?? []).map((sp) => sp.digest)]);
       const response: LaunchResponse = {
         tenant: tenantName,
@@ -245,7 +260,9 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
         reason: 'stable',
         artifact: { url: routes.artifact(tenantName, digest), digest, size: served.length },
         signingKeyId: 'fixture',
-        ...(cached ? { cached: true } : { wrappedKey: await rewrapDataKeyForDevice(app.dataKey, device) }),
+        ...(cached
+          ? { cached: true }
+          : { wrappedKey: await rewrapDataKeyForDevice(app.dataKey, device, curve) }),
         domains: app.domains,
         permissions: app.permissions,
         privacyScopes: app.privacyScopes ?? [],
@@ -260,7 +277,7 @@ export async function startFixtureStore(tenantName = 'acme', proxyTo?: string): 
             url: routes.artifact(tenantName, sp.digest),
             digest: sp.digest,
             size: sp.bytes.length,
-            ...(cached ? {} : { wrappedKey: await rewrapDataKeyForDevice(sp.dataKey, device) }),
+            ...(cached ? {} : { wrappedKey: await rewrapDataKeyForDevice(sp.dataKey, device, curve) }),
           })),
         );
       res.writeHead(200, { 'content-type': 'application/json' });

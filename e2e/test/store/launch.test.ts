@@ -3,7 +3,9 @@
 
 import { randomUUID } from 'node:crypto';
 import {
+  deviceKeyFields,
   generateDeviceKeyPair,
+  negotiateDeviceKeyPair,
   openPackage,
   unwrapDataKeyFromStore,
   verifyDetached,
@@ -337,6 +339,105 @@ describe('launch', () => {
     await expect(unwrapDataKeyFromStore(sub.wrappedKey!, thief.privateKey)).rejects.toThrow();
   });
 
+  it('negotiated device key agreement: X25519 when the device asks for it, P-256 otherwise; each opens only on its device', async () => {
+    const publicKeys = [{ keyId: acme.signing.keyId, key: acme.signing.publicKeySpki }];
+    const launchWith = async (device: Awaited<ReturnType<typeof generateDeviceKeyPair>>) => {
+      const { response, headers } = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+        appId: 'bank-app',
+        userId: 'u1',
+        ...deviceKeyFields(device),
+      });
+      expect(response.status).toBe(200);
+      return { answer: LaunchResponseSchema.parse(await response.json()), headers };
+    };
+    const x = await negotiateDeviceKeyPair();
+    expect(x.curve).toBe('X25519');
+    const p = await generateDeviceKeyPair('P-256');
+    const { answer: viaX, headers } = await launchWith(x);
+    const { answer: viaP } = await launchWith(p);
+    // the store answers on the device's curve, from its semi-static key for that curve
+    expect(Buffer.from(viaX.wrappedKey!.ephemeralPublicKey, 'base64')).toHaveLength(32);
+    expect(Buffer.from(viaP.wrappedKey!.ephemeralPublicKey, 'base64')).toHaveLength(65);
+    // the same version, artifact and signed release either way
+    expect({ ...viaX, wrappedKey: undefined }).toEqual({ ...viaP, wrappedKey: undefined });
+    for (const [answer, device, other] of [
+      [viaX, x, p],
+      [viaP, p, x],
+    ] as const) {
+      const pkg = await openPackage(pkgStable.bytes, {
+        publicKeys,
+        dataKey: await unwrapDataKeyFromStore(answer.wrappedKey!, device.privateKey),
+        expect: { plaintextDigest: answer.artifact.plaintextDigest ?? '' },
+      });
+      expect(new TextDecoder().decode(await pkg.read('pages/index/index.js'))).toBe('Page({})');
+      // another device on either curve cannot use the key
+      await expect(unwrapDataKeyFromStore(answer.wrappedKey!, other.privateKey)).rejects.toThrow();
+      const thief = await generateDeviceKeyPair(device.curve);
+      await expect(unwrapDataKeyFromStore(answer.wrappedKey!, thief.privateKey)).rejects.toThrow();
+    }
+    // two X25519 launches under the same store key still get different wrap keys (fresh device key)
+    const x2 = await negotiateDeviceKeyPair();
+    const { answer: again } = await launchWith(x2);
+    expect(again.wrappedKey!.ephemeralPublicKey).toBe(viaX.wrappedKey!.ephemeralPublicKey);
+    await expect(unwrapDataKeyFromStore(again.wrappedKey!, x.privateKey)).rejects.toThrow();
+    // replay protection is the same for an X25519 launch
+    const replay = await fetch(`${store.url}/v1/launch`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ appId: 'bank-app', userId: 'u1', ...deviceKeyFields(x) }),
+    });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { code: string }).code).toBe('nonce-replayed');
+  });
+
+  it('hostile device keys: small-order and non-canonical X25519 keys, keys on the wrong curve, off-curve points are a 400 that says why', async () => {
+    const x = await negotiateDeviceKeyPair();
+    const p = await generateDeviceKeyPair('P-256');
+    const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+    const refused = async (fields: Record<string, unknown>) => {
+      const { response } = await signedFetch(store.url, acme, 'POST', '/v1/launch', {
+        appId: 'bank-app',
+        ...fields,
+      });
+      expect(response.status).toBe(400);
+      const problem = (await response.json()) as { code: string; detail: string };
+      expect(problem.code).toBe('invalid-request');
+      return problem.detail;
+    };
+    for (const hex of [
+      '0000000000000000000000000000000000000000000000000000000000000000',
+      '0100000000000000000000000000000000000000000000000000000000000000',
+      'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+      '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+      'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    ]) {
+      expect(await refused({ devicePublicKey: b64(hex), deviceKeyCurve: 'X25519' }), hex).toBe(
+        'devicePublicKey is a small-order X25519 point (the shared secret would be all zeros)',
+      );
+    }
+    for (const hex of [
+      'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+      '0000000000000000000000000000000000000000000000000000000000000080',
+    ]) {
+      expect(await refused({ devicePublicKey: b64(hex), deviceKeyCurve: 'X25519' }), hex).toBe(
+        'devicePublicKey is not a valid X25519 key (32 bytes raw, base64, or an OKP JWK)',
+      );
+    }
+    expect(await refused({ devicePublicKey: x.publicKeyRaw })).toContain(
+      'an X25519 key needs deviceKeyCurve: "X25519"',
+    );
+    expect(await refused({ devicePublicKey: p.publicKeyRaw, deviceKeyCurve: 'X25519' })).toContain(
+      'must be an X25519 key (32 bytes raw in base64, 44 characters, or an OKP JWK) when deviceKeyCurve is X25519',
+    );
+    expect(await refused({ devicePublicKey: x.publicKeyRaw, deviceKeyCurve: 'X448' })).toContain(
+      'deviceKeyCurve',
+    );
+    const offCurve = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]).toString('base64');
+    expect(await refused({ devicePublicKey: offCurve })).toBe(
+      'devicePublicKey is not a valid ECDH P-256 key (JWK or raw uncompressed point)',
+    );
+  });
+
   it('minSdkVersion: an SDK older than the stable version gets the newest fallback it can run, or a 426', async () => {
     const doc = releaseDoc(acme, {
       miniProgram: 'bank-min',
@@ -483,6 +584,16 @@ describe('launch', () => {
       description: expect.stringContaining('cached'),
     });
     expect(reqProps.cachedDigests?.items).toEqual({ type: 'string', pattern: '^[0-9a-f]{64}$' });
+    expect(reqProps.deviceKeyCurve).toMatchObject({
+      enum: ['X25519', 'P-256'],
+      description: expect.stringContaining('small-order X25519 keys are refused'),
+    });
+    expect(reqProps.devicePublicKey).toMatchObject({
+      description: expect.stringContaining(
+        'X25519 key (32 bytes raw in base64, 44 characters, or an OKP JWK)',
+      ),
+    });
+    expect(JSON.stringify(reqProps.devicePublicKey)).toContain('^[A-Za-z0-9+/]{43}=$');
     expect(resProps.cached).toMatchObject({
       const: true,
       description: expect.stringContaining('no wrappedKey'),

@@ -106,7 +106,7 @@ beforeAll(async () => {
             size: pkg.bytes.length,
           },
           signingKeyId: signing.keyId,
-          wrappedKey: await rewrapDataKeyForDevice(dataKey, r.devicePublicKey as string),
+          wrappedKey: await rewrapDataKeyForDevice(dataKey, r.devicePublicKey as string, r.deviceKeyCurve),
           domains: {
             request: ['https://api.example.com'],
             upload: [],
@@ -345,6 +345,39 @@ describe('relaunch of a version the device holds (the store answers "cached")', 
     expect(after.bytes).toBe(held.bytes);
     expect(after.wrappedKey).toBe(held.wrappedKey);
     expect(after.cachedAt).toBeGreaterThanOrEqual(held.cachedAt);
+  });
+
+  it('negotiates X25519 and records the curve in the cache; P-256 keys, and entries cached before X25519, keep working', async () => {
+    const cache = new MemoryOfflineCache();
+    const first = await openMiniProgram(opts(cache));
+    expect(first.source).toBe('network');
+    expect(store.lastLaunch?.deviceKeyCurve).toBe('X25519');
+    expect(Buffer.from(store.lastLaunch?.devicePublicKey as string, 'base64')).toHaveLength(32);
+    await first.subpackages.load('shop');
+    expect((await cache.get('wx-held'))?.deviceKeyCurve).toBe('X25519');
+
+    // a host that hands out P-256 keys (an engine without X25519): no deviceKeyCurve sent
+    const p256 = new MemoryOfflineCache();
+    const fallback = await openMiniProgram(opts(p256, { deviceKey: () => generateDeviceKeyPair('P-256') }));
+    expect(fallback.source).toBe('network');
+    expect(store.lastLaunch?.deviceKeyCurve).toBeUndefined();
+    expect(Buffer.from(store.lastLaunch?.devicePublicKey as string, 'base64')).toHaveLength(65);
+    await fallback.subpackages.load('shop');
+    const entry = (await p256.get('wx-held'))!;
+    expect(entry.deviceKeyCurve).toBe('P-256');
+    // as written before X25519: no curve; it opens offline, main package and subpackage
+    const { deviceKeyCurve: _, ...legacy } = entry;
+    await p256.put(legacy);
+    store.state.offline = true;
+    try {
+      const offline = await openMiniProgram(opts(p256));
+      expect(offline.source).toBe('offline');
+      expect(await read(offline, 'pages/index/index.js')).toBe('Page({ main: 1 })');
+      await offline.subpackages.load('shop');
+      expect(await read(offline, 'shop/list/list.js')).toBe('Page({ shop: 1 })');
+    } finally {
+      store.state.offline = false;
+    }
   });
 
   it('an entry with another digest for the same version string is downloaded afresh', async () => {

@@ -10,9 +10,11 @@ import type { AppManifest } from '../package/manifest.ts';
 import { AppManifestSchema, MANIFEST_FILE } from '../package/manifest.ts';
 import { type OpenedPackage, openPackage } from '../package/open.ts';
 import {
+  type DeviceKeyCurve,
   type DeviceKeyPair,
   type DeviceWrappedKey,
-  generateDeviceKeyPair,
+  deviceKeyFields,
+  negotiateDeviceKeyPair,
   unwrapDataKeyFromStore,
 } from '../package/wrap.ts';
 import type {
@@ -35,6 +37,12 @@ export interface OfflineEntry {
   wrappedKey: DeviceWrappedKey;
   /** Non-extractable ECDH private key: the data keys can only be unwrapped on this device. */
   devicePrivateKey: CryptoKey;
+  /**
+   * The curve of devicePrivateKey (the one the launch negotiated); absent in entries cached
+   * before X25519, whose keys are P-256. Unwrapping reads the curve off the key itself, so an
+   * entry opens whatever this says.
+   */
+  deviceKeyCurve?: DeviceKeyCurve;
   domains: LaunchResponse['domains'];
   permissions: string[];
   digest: string;
@@ -138,8 +146,9 @@ export interface OpenOptions {
    */
   onRequestSent?: () => void;
   /**
-   * A fresh device key pair for each store request (default: generated on the spot); hosts may
-   * generate the next one ahead of time, but must hand out each pair only once.
+   * A fresh device key pair for each store request (default: negotiateDeviceKeyPair on the spot,
+   * X25519 where the engine has it, else P-256); hosts may generate the next one ahead of time,
+   * but must hand out each pair only once. Its curve is sent as deviceKeyCurve.
    */
   deviceKey?: () => Promise<DeviceKeyPair>;
 }
@@ -235,13 +244,13 @@ async function resolve(
   held: Promise<OfflineEntry | undefined> | undefined,
   onSent?: () => void,
 ): Promise<Resolved> {
-  const [device, entry] = await Promise.all([(o.deviceKey ?? generateDeviceKeyPair)(), held]);
+  const [device, entry] = await Promise.all([(o.deviceKey ?? negotiateDeviceKeyPair)(), held]);
   const res = await o.client.launch(
     {
       appId: o.appId,
       ...(o.userId !== undefined ? { userId: o.userId } : {}),
       attributes: o.attributes ?? {},
-      devicePublicKey: device.publicKeyRaw,
+      ...deviceKeyFields(device),
       sdkVersion: o.sdkVersion ?? SDK_VERSION,
       platform: o.platform ?? 'web',
       cachedVersions: entry ? [entry.version] : [],
@@ -312,6 +321,7 @@ async function openFromStore(
         bytes,
         wrappedKey: res.wrappedKey!,
         devicePrivateKey: device.privateKey,
+        deviceKeyCurve: device.curve,
         domains: res.domains,
         permissions: res.permissions,
         digest: res.artifact.digest,

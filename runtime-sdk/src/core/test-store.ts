@@ -86,7 +86,13 @@ export async function startTestStore(
                   size: w.bytes.length,
                   ...(cached
                     ? {}
-                    : { wrappedKey: await rewrapDataKeyForDevice(w.dataKey, r.devicePublicKey as string) }),
+                    : {
+                        wrappedKey: await rewrapDataKeyForDevice(
+                          w.dataKey,
+                          r.devicePublicKey as string,
+                          r.deviceKeyCurve,
+                        ),
+                      }),
                 }))(),
               ]
             : [],
@@ -108,7 +114,13 @@ export async function startTestStore(
           signingKeyId: signing.keyId,
           ...(cached
             ? { cached: true }
-            : { wrappedKey: await rewrapDataKeyForDevice(main.dataKey, r.devicePublicKey as string) }),
+            : {
+                wrappedKey: await rewrapDataKeyForDevice(
+                  main.dataKey,
+                  r.devicePublicKey as string,
+                  r.deviceKeyCurve,
+                ),
+              }),
           domains: { request: [], upload: [], download: [], socket: [], webView: [] },
           permissions: [],
           purge: [],

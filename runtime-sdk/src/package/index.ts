@@ -39,12 +39,16 @@ export { type OpenedPackage, type OpenPackageOptions, openPackage, verifyPackage
 export { type DetachedSignature, signDetached, verifyDetached } from './sign.ts';
 export * from './suite.ts';
 export {
+  curveOfKey,
+  type DeviceKeyCurve,
   type DeviceKeyPair,
   type DevicePublicKeyInput,
   type DeviceWrappedKey,
   dataKeyCheck,
+  deviceKeyFields,
   generateDataKey,
   generateDeviceKeyPair,
+  negotiateDeviceKeyPair,
   rewrapDataKeyForDevice,
   unwrapDataKey,
   unwrapDataKeyFromStore,

@@ -114,6 +114,39 @@ describe('launch answer for artifacts the device holds (cached)', () => {
   });
 });
 
+describe('launch request device key (deviceKeyCurve)', () => {
+  const p256 = `B${'A'.repeat(86)}=`;
+  const x25519 = `${'A'.repeat(43)}=`;
+  const parse = (fields: Record<string, unknown>) => LaunchRequestSchema.safeParse({ appId: 'a', ...fields });
+
+  it('takes an X25519 key with deviceKeyCurve X25519, a P-256 key without it or with P-256', () => {
+    expect(parse({ devicePublicKey: x25519, deviceKeyCurve: 'X25519' }).success).toBe(true);
+    expect(
+      parse({ devicePublicKey: { kty: 'OKP', crv: 'X25519', x: 'A'.repeat(43) }, deviceKeyCurve: 'X25519' })
+        .success,
+    ).toBe(true);
+    expect(parse({ devicePublicKey: p256 }).success).toBe(true);
+    expect(parse({ devicePublicKey: p256, deviceKeyCurve: 'P-256' }).success).toBe(true);
+  });
+
+  it('checks the key length for the curve named, with a message that says what is expected', () => {
+    expect(issueOf(parse({ devicePublicKey: x25519 }))).toBe(
+      'devicePublicKey: must be a P-256 key (raw uncompressed point in base64, 88 characters, or an EC JWK); an X25519 key needs deviceKeyCurve: "X25519"',
+    );
+    for (const key of [p256, { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'A'.repeat(43) }]) {
+      expect(issueOf(parse({ devicePublicKey: key, deviceKeyCurve: 'X25519' }))).toBe(
+        'devicePublicKey: must be an X25519 key (32 bytes raw in base64, 44 characters, or an OKP JWK) when deviceKeyCurve is X25519',
+      );
+    }
+    for (const key of [`${'A'.repeat(42)}=`, `${'A'.repeat(44)}=`, 'A'.repeat(44), `${x25519}=`, 42]) {
+      expect(issueOf(parse({ devicePublicKey: key, deviceKeyCurve: 'X25519' })), String(key)).toMatch(
+        /^devicePublicKey: must be a P-256 key .* or an X25519 key \(32 bytes raw in base64, 44 characters, or an OKP JWK\)$/,
+      );
+    }
+    expect(issueOf(parse({ devicePublicKey: x25519, deviceKeyCurve: 'X448' }))).toMatch(/^deviceKeyCurve: /);
+  });
+});
+
 describe('problem documents', () => {
   it('keeps unknown members and requires an integer status', () => {
     const p = { type: 'https://tessera.dev/problems/x', title: 'X', status: 404, code: 'x', more: 1 };

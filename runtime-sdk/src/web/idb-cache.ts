@@ -1,6 +1,8 @@
 // Offline cache in IndexedDB: ciphertext (main package and the subpackages opened so far), the
 // data keys wrapped for this device, and the device's non-extractable ECDH private key (a
-// CryptoKey is stored by structured clone and can never be exported). No plaintext is ever
+// CryptoKey is stored by structured clone and can never be exported) with its curve
+// (deviceKeyCurve: X25519 or P-256; entries written before X25519 have none and hold P-256 keys,
+// which keep opening: the unwrap takes the curve from the key itself). No plaintext is ever
 // written.
 import type { OfflineCache, OfflineEntry } from '../core/launcher.ts';
 

@@ -29,7 +29,7 @@ import type { ConnectionInfo } from '../core/subpackages.ts';
 import { capsuleRect, systemInfo } from '../core/system-info.ts';
 import { warmValidators } from '../core/warm.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
-import { generateDeviceKeyPair } from '../package/wrap.ts';
+import { negotiateDeviceKeyPair } from '../package/wrap.ts';
 import { type AssetContext, createAssetSource, imageUrl, previewUrl } from './assets.ts';
 import { browserDevice } from './device.ts';
 import { IdbOfflineCache } from './idb-cache.ts';
@@ -217,9 +217,10 @@ export function createTessera(config: TesseraConfig): Tessera {
     config.revocationStore ?? localStorageRevocations(),
   );
   // The next store request's ephemeral device key pair is generated ahead (in memory, not
-  // app-specific); each pair is handed out once.
+  // app-specific; X25519 where this browser's WebCrypto has it, else P-256); each pair is
+  // handed out once.
   const freshKey = () => {
-    const k = generateDeviceKeyPair();
+    const k = negotiateDeviceKeyPair();
     k.catch(noop); // reported by the launch that uses it
     return k;
   };

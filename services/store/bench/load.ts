@@ -1,6 +1,6 @@
 // Load generator, run as a separate process by launch.ts so that its CPU is not the server's:
 // it signs every launch request up front (fresh nonce, HMAC-SHA256, a fresh device ECDH key
-// per launch and the fields runtime-sdk's launcher sends; `wantRelease` models a client that
+// per launch, X25519 unless `curve` is P-256, and the fields runtime-sdk's launcher sends; `wantRelease` models a client that
 // also asks for the signed release document, `heldFrom` one that holds the resolved artifact,
 // `heldShare` a mix of both), writes them as raw HTTP to a temporary file, and drives them
 // with wrk (C; one thread, so it takes at most one of the machine's cores). GET modes send one
@@ -8,7 +8,7 @@
 // including the CPU time wrk itself used.
 
 import { spawn } from 'node:child_process';
-import { createECDH, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createECDH, createHash, createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -44,6 +44,11 @@ export interface LoadConfig {
   heldFrom?: string;
   /** with heldFrom: the share of launches that hold the version (the rest are first launches) */
   heldShare?: number;
+  /**
+   * launch: the device key agreement (default X25519, what the SDK negotiates where the engine
+   * has it; P-256: the fallback for older engines)
+   */
+  curve?: 'X25519' | 'P-256';
 }
 
 export interface LoadResult {
@@ -93,16 +98,24 @@ const holds = (cfg: LoadConfig, n: number) =>
 function signedLaunch(cfg: LoadConfig, n: number, held?: string[]): SignedRequest {
   const apps = cfg.appIds ?? 1;
   const app = (n * 7919) % apps;
-  // a fresh device key pair per launch, as runtime-sdk's launcher generates one
-  const device = createECDH('prime256v1');
-  const devicePublicKey = device.generateKeys('base64');
+  // a fresh device key pair per launch on the negotiated curve, as runtime-sdk's launcher
+  // generates one (negotiateDeviceKeyPair / deviceKeyFields)
+  const deviceKey =
+    cfg.curve === 'P-256'
+      ? { devicePublicKey: createECDH('prime256v1').generateKeys('base64') }
+      : {
+          devicePublicKey: generateKeyPairSync('x25519')
+            .publicKey.export({ format: 'raw-public' })
+            .toString('base64'),
+          deviceKeyCurve: 'X25519',
+        };
   // one in ten users is on the imported 100,000-id list; the rest go through the 20 rules
   const userId = n % 10 === 0 ? `listed-${n % (cfg.listedUsers ?? 1)}` : `user-${n}`;
   const body = JSON.stringify({
     appId: `app-${app}`,
     userId,
     attributes: { region: `region-${n % 40}`, appVersion: n % 2 ? '3.2.0' : '3.0.9', age: n % 90 },
-    devicePublicKey,
+    ...deviceKey,
     sdkVersion: '0.1.0',
     platform: 'web',
     ...(held && holds(cfg, n)

@@ -2,7 +2,8 @@
 // loopback only; cleans up after itself.
 //  1. launch: 1,000 mini-programs × 20 gray rules, a 100,000-id imported list, real Redis for
 //     replay protection, real PostgreSQL behind it; load from wrk in a separate process
-//     (bench/load.ts), requests as the SDK sends them (fresh device key per launch, no
+//     (bench/load.ts), requests as the SDK sends them (fresh X25519 device key per launch, and
+//     once more with P-256 keys, the fallback for engines without WebCrypto X25519; no
 //     signed release document), once more asking for the release document, and once as update
 //     checks / relaunches of the version held (cachedDigests: answered cached, no ECDH), and a
 //     mix of 80% relaunches and 20% first launches. Measured for each server shape in
@@ -25,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ensureTenantSchema, migrateGlobal } from '../src/db/migrations.ts';
-import { measureCryptoFloor } from './crypto-floor.ts';
+import { describeCryptoFloor, measureCryptoFloor } from './crypto-floor.ts';
 import { buildFixture } from './fixture.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLaunch, HELD_SHARE, type LaunchBenchResult, type RunFigures } from './launch.ts';
@@ -77,12 +78,14 @@ console.log(
   `store bench: ${cpus().length} CPUs, wrk ${WRK_THREADS} thread, ${CONNECTIONS} connections, ${SECONDS} s per run, load average ${load().join(' ')}`,
 );
 const floor = await measureCryptoFloor();
-console.log(
-  `per-launch crypto (CPU µs/op): ECDH with the device key ${floor.ecdhUs}; launch re-wrap (semi-static store key: ECDH + HKDF + AES-GCM) ${floor.launchWrapUs}, each further data key ${floor.extraWrapUs}; fresh store key per wrap ${floor.rewrapFreshKeyUs}, WebCrypto ${floor.rewrapWebCryptoUs}; signature check ${floor.signatureUs}`,
-);
-console.log(
-  `  => ceiling from the launch re-wrap alone on ${cpus().length} cores with nothing else running: ${Math.round((cpus().length * 1e6) / floor.launchWrapUs)} launches/s`,
-);
+for (const line of describeCryptoFloor(floor, cpus().length)) console.log(line);
+
+const ceilingOf = (us: number) => Math.round((cpus().length * 1e6) / us);
+const xCeiling = ceilingOf(floor.X25519.launchWrapUs);
+const pCeiling = ceilingOf(floor['P-256'].launchWrapUs);
+const ratioTo = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const ratio = (a: RunFigures, b: RunFigures) => ratioTo(a.requestsPerSecond, b.requestsPerSecond);
+const cpuRatio = (a: RunFigures, b: RunFigures) => ratioTo(a.serverCpuUsPerRequest, b.serverCpuUsPerRequest);
 
 const { postgresUrl, redisUrl, child } = await infra();
 const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-fixture-'));
@@ -114,13 +117,22 @@ try {
     });
     launch.push(r);
     console.log(`launch, ${workers === 1 ? '1 process' : `${workers} workers (STORE_WORKERS=${workers})`}:`);
-    console.log(`  launch (SDK-like, ECDH each): ${fmt(r.launch)}`);
-    console.log(`  same, 8 connections:          ${fmt(r.launch8Connections)}`);
-    console.log(`  launch with wantRelease:      ${fmt(r.launchWithRelease)}`);
-    console.log(`  update check, version held:   ${fmt(r.launchHeld)}`);
-    console.log(`  mix, ${HELD_SHARE * 100}% held + ${100 - HELD_SHARE * 100}% first:  ${fmt(r.launchMix)}`);
-    console.log(`  baseline store GET /healthz:  ${fmt(r.baselineHealthz)}`);
-    console.log(`  baseline node:http hello:     ${fmt(r.baselineHello)}`);
+    console.log(`  launch (SDK-like, X25519 ECDH):  ${fmt(r.launch)}`);
+    console.log(`  launch, P-256 fallback:          ${fmt(r.launchP256)}`);
+    console.log(
+      `    => first launches X25519 / P-256: ${ratio(r.launch, r.launchP256)} req/s, ${cpuRatio(r.launch, r.launchP256)} CPU/req; vs the crypto ceiling ${ratioTo(r.launch.requestsPerSecond, xCeiling)} (X25519), ${ratioTo(r.launchP256.requestsPerSecond, pCeiling)} (P-256); vs /healthz ${ratio(r.launch, r.baselineHealthz)} (X25519), ${ratio(r.launchP256, r.baselineHealthz)} (P-256); vs hello ${ratio(r.launch, r.baselineHello)} (X25519), ${ratio(r.launchP256, r.baselineHello)} (P-256)`,
+    );
+    console.log(
+      `    (rounds, req/s: X25519 ${r.firstLaunchRounds.X25519.map((x) => x.requestsPerSecond).join(', ')}; P-256 ${r.firstLaunchRounds['P-256'].map((x) => x.requestsPerSecond).join(', ')})`,
+    );
+    console.log(`  same (X25519), 8 connections:    ${fmt(r.launch8Connections)}`);
+    console.log(`  launch with wantRelease:         ${fmt(r.launchWithRelease)}`);
+    console.log(`  update check, version held:      ${fmt(r.launchHeld)}`);
+    console.log(
+      `  mix, ${HELD_SHARE * 100}% held + ${100 - HELD_SHARE * 100}% first:     ${fmt(r.launchMix)}`,
+    );
+    console.log(`  baseline store GET /healthz:     ${fmt(r.baselineHealthz)}`);
+    console.log(`  baseline node:http hello:        ${fmt(r.baselineHello)}`);
   }
 
   const ingest = await benchIngest(pool, schema, INGEST_BATCHES);

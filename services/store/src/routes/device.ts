@@ -380,7 +380,7 @@ async function wrapForDevice(
       }),
     );
   }
-  const device = deviceSession(ctx, input.devicePublicKey);
+  const device = deviceSession(ctx, input);
   return dataKeys.map((k) => device.wrap(k as Uint8Array));
 }
 
@@ -408,18 +408,18 @@ async function loadDataKey(ctx: StoreContext, tenant: string, digest: string): P
 }
 
 /**
- * One ECDH with the device's key (fresh per launch) under the store's semi-static key
- * (DeviceKeyWrapper, node:crypto: half the CPU of WebCrypto's form); every data key of the
- * launch is wrapped from it.
+ * One ECDH with the device's key (fresh per launch) under the store's semi-static key on the
+ * curve the device asked for (deviceKeyCurve: X25519, or P-256 when absent; DeviceKeyWrapper,
+ * node:crypto: half the CPU of WebCrypto's form); every data key of the launch is wrapped from it.
+ * A key the schema let through that is not a valid public key on its curve (off the P-256 curve,
+ * an X25519 point of small order) is a 400 saying so.
  */
-function deviceSession(ctx: StoreContext, devicePublicKey: LaunchRequestParsed['devicePublicKey']) {
+function deviceSession(ctx: StoreContext, input: LaunchRequestParsed) {
   try {
-    return ctx.deviceKeys.forDevice(devicePublicKey);
+    return ctx.deviceKeys.forDevice(input.devicePublicKey, input.deviceKeyCurve ?? 'P-256');
   } catch (e) {
     if (e instanceof KeyUnwrapError) {
-      throw problems.badRequest(
-        'devicePublicKey is not a valid ECDH P-256 public key (JWK or raw uncompressed point)',
-      );
+      throw problems.badRequest(e.message.replace(/^device public key /, 'devicePublicKey '));
     }
     throw e;
   }
