@@ -9,6 +9,7 @@ export { stripSingleRoot, unpackArchive } from './archive/unpack.ts';
 export { type CompatEntry, CompileError, type CompileErrorCode, type CompileErrorJson } from './errors.ts';
 export { type PackagedArtifact, packageArtifacts, type TenantKeyMaterial } from './package-artifacts.ts';
 export { CompileCache } from './project/cache.ts';
+export { type CompatCheck, checkCompat, type PageCompat } from './project/compat-check.ts';
 export {
   type Artifact,
   CompileFailure,

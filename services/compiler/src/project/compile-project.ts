@@ -18,7 +18,13 @@ import {
   cmp,
   type SourcePosition,
 } from '../errors.ts';
-import { compileScript, DEFAULT_SCRIPT_OPTIONS, minifyModule } from '../js/script.ts';
+import {
+  compileScript,
+  DEFAULT_SCRIPT_OPTIONS,
+  linkRequires,
+  locateSpecifier,
+  minifyModule,
+} from '../js/script.ts';
 import { compileWxsAsync } from '../js/wxs.ts';
 import { COMPILER_VERSION } from '../version.ts';
 import { compileWxml, moduleId } from '../wxml/codegen.ts';
@@ -27,7 +33,21 @@ import { PRELUDE_MODULE, PRELUDE_PATH } from '../wxml/prelude.ts';
 import { compileWxss } from '../wxss/compile.ts';
 import { AppJsonSchema, KNOWN_APP_KEYS, type OwnerJson, OwnerJsonSchema } from './app-json.ts';
 import { type CompileCache, hashBytes } from './cache.ts';
-import { isIgnoredSource, locate, parseJsonFile, type SourceTree, textOf } from './source-tree.ts';
+import {
+  isBareSpecifier,
+  npmHint,
+  PackageResolver,
+  packageNameInPath,
+  splitPackageSpecifier,
+} from './npm.ts';
+import {
+  isIgnoredSource,
+  locate,
+  miniprogramRootOf,
+  parseJsonFile,
+  type SourceTree,
+  textOf,
+} from './source-tree.ts';
 
 export const APP_SCOPE = 't-app';
 
@@ -62,13 +82,27 @@ export interface CompileResult {
   report: CompileReport;
   /** Output path of each logic module → its source map (developer use; never packaged). */
   sourceMaps: Map<string, string>;
+  /** What each source file and page/component depends on (see DependencyGraph). */
+  graph: DependencyGraph;
 }
+
+/**
+ * Source path → the source paths it uses. Pages and components are nodes of their own, named
+ * `#<path>` (e.g. `#pages/index/index`), depending on their files and on the components they
+ * use; `#app` is app.json, app.js/ts, app.wxss and the global components.
+ */
+export type DependencyGraph = Map<string, Set<string>>;
+
+export const APP_NODE = '#app';
+export const ownerNode = (path: string): string => `#${path}`;
 
 /** All errors found in one compile (the build stops after collecting them). */
 export class CompileFailure extends Error {
   readonly errors: CompileError[];
   readonly warnings: CompatEntry[];
-  constructor(errors: CompileError[], warnings: CompatEntry[]) {
+  /** What was known of the dependencies when the compile stopped (empty for config errors). */
+  readonly graph: DependencyGraph;
+  constructor(errors: CompileError[], warnings: CompatEntry[], graph: DependencyGraph = new Map()) {
     super(
       `${errors.length} compile error${errors.length === 1 ? '' : 's'}:\n${errors
         .slice(0, 20)
@@ -78,6 +112,7 @@ export class CompileFailure extends Error {
     this.name = 'CompileFailure';
     this.errors = errors;
     this.warnings = warnings;
+    this.graph = graph;
   }
   toJSON(): { errors: CompileErrorJson[] } {
     return { errors: this.errors.map((e) => e.toJSON()) };
@@ -110,9 +145,10 @@ export function scopeOf(path: string): string {
 }
 
 export async function compileProject(
-  input: SourceTree,
+  project: SourceTree,
   options: CompileOptions = {},
 ): Promise<CompileResult> {
+  const input = project.has('app.json') ? project : miniprogramRootOf(project).tree;
   const compat = new CompatReporter();
   const errors: CompileError[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
@@ -126,10 +162,17 @@ export async function compileProject(
       throw e;
     }
   };
+  const graph: DependencyGraph = new Map();
+  const dep = (from: string, to: string): void => {
+    const set = graph.get(from);
+    if (set) set.add(to);
+    else graph.set(from, new Set([to]));
+  };
   const fail = (): never => {
     throw new CompileFailure(
       errors.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column),
       compat.sorted(),
+      graph,
     );
   };
 
@@ -315,6 +358,8 @@ export async function compileProject(
   const scriptOf = (base: string): string | undefined =>
     tree.has(`${base}.ts`) ? `${base}.ts` : tree.has(`${base}.js`) ? `${base}.js` : undefined;
   const owners = new Map<string, Owner>();
+  const packages = new PackageResolver(tree);
+  const reportedSpecs = new Set<string>();
   const queue: Array<{ path: string; kind: 'page' | 'component'; from: string; needle: string }> =
     allPages.map((p) => ({
       path: p,
@@ -323,9 +368,13 @@ export async function compileProject(
       needle: p,
     }));
   const globalComponents = Object.entries(app.usingComponents ?? {}).sort(([a], [b]) => cmp(a, b));
+  for (const f of ['app.json', 'app.js', 'app.ts', 'app.wxss']) if (tree.has(f)) dep(APP_NODE, f);
   for (const [alias, spec] of globalComponents) {
     const path = resolveComponent('app.json', spec);
-    if (path) queue.push({ path, kind: 'component', from: 'app.json', needle: alias });
+    if (path) {
+      queue.push({ path, kind: 'component', from: 'app.json', needle: alias });
+      dep(APP_NODE, ownerNode(path));
+    }
   }
   function resolveComponent(fromJson: string, spec: string): string | null {
     if (spec.startsWith('plugin://') || spec.startsWith('plugin-private://')) {
@@ -337,7 +386,29 @@ export async function compileProject(
       );
       return null;
     }
+    const found = packages.resolveComponent(fromJson, spec);
+    if (found) return found;
     const path = resolvePackagePath(fromJson, spec);
+    const pkg = isBareSpecifier(spec) ? splitPackageSpecifier(spec) : null;
+    if (pkg && !packages.isDir(path ?? '')) {
+      const { dir, searched } = packages.findPackage(fromJson, pkg.name);
+      const key = `${fromJson}\0${spec}`;
+      if (!reportedSpecs.has(key)) {
+        reportedSpecs.add(key);
+        errors.push(
+          new CompileError(
+            'NPM_RESOLVE',
+            fromJson,
+            locate(read(fromJson), `"${spec}"`),
+            dir
+              ? `component "${spec}": package "${pkg.name}" (${dir}) has no component "${pkg.sub || 'index'}"`
+              : `component "${spec}": no file "${path ?? spec}" and no package "${pkg.name}" in ${searched.join(', ')}`,
+            npmHint(pkg.name),
+          ),
+        );
+      }
+      return null;
+    }
     if (!path) {
       errors.push(
         new CompileError(
@@ -349,13 +420,15 @@ export async function compileProject(
       );
       return null;
     }
-    if (!tree.has(`${path}.json`) && tree.has(`${path}/index.json`)) return `${path}/index`;
     return path;
   }
   while (queue.length > 0) {
     const item = queue.shift();
     if (!item || owners.has(item.path)) continue;
     const { path, kind } = item;
+    const node = ownerNode(path);
+    for (const ext of ['wxml', 'wxss', 'js', 'ts', 'json'])
+      if (tree.has(`${path}.${ext}`)) dep(node, `${path}.${ext}`);
     const missing = ['wxml'].filter((ext) => !tree.has(`${path}.${ext}`));
     const script = scriptOf(path);
     if (missing.length || !script) {
@@ -368,7 +441,10 @@ export async function compileProject(
           item.from,
           locate(read(item.from), item.needle),
           `${kind} "${path}" is missing ${what}`,
-          `create the file or fix the path in ${item.from}`,
+          packageNameInPath(path)
+            ? npmHint(packageNameInPath(path) ?? '')
+            : `create the file or fix the path in ${item.from}`,
+          path,
         ),
       );
       continue;
@@ -420,6 +496,7 @@ export async function compileProject(
       const p = resolveComponent(jsonPath, spec);
       if (!p) continue;
       usingComponents.set(alias, p);
+      dep(node, ownerNode(p));
       queue.push({ path: p, kind: 'component', from: jsonPath, needle: spec });
     }
     const scope = scopeOf(path);
@@ -436,7 +513,6 @@ export async function compileProject(
       script,
     });
   }
-  if (errors.length) fail();
 
   // ---- per-file compilation ----
   const cache = options.cache;
@@ -447,9 +523,12 @@ export async function compileProject(
   const ownerStyle = new Map<string, Owner>([...owners.values()].map((o) => [`${o.path}.wxss`, o]));
   const ownerJson = new Set([...owners.values()].map((o) => o.jsonPath));
   const scripts: Array<Promise<void>> = [];
+  const unresolved: CompileError[] = [];
 
-  const tracked = (deps: Map<string, string | undefined>) => (p: string) => {
+  // Records what a file read as it reads it, so the graph is complete even when it fails.
+  const tracked = (deps: Map<string, string | undefined>, from: string) => (p: string) => {
     deps.set(p, hashOf(p));
+    if (p !== from) dep(from, p);
     return read(p);
   };
 
@@ -459,10 +538,11 @@ export async function compileProject(
       attempt(() => {
         const owner = ownerTemplate.get(path);
         const key = `wxml\0${path}\0${hashOf(path)}\0${minify}\0${owner?.scopeClass ?? ''}\0${owner ? [...owner.usingComponents.keys()].join(',') : ''}`;
-        const cached = cache?.get<{ code: string; warnings: CompatEntry[] }>(key, hashOf);
+        const cached = cache?.get<{ code: string; warnings: CompatEntry[]; deps: string[] }>(key, hashOf);
         if (cached) {
           out.set(`${path}.js`, textEncoder.encode(cached.code));
           for (const w of cached.warnings) compat.entries.push(w);
+          for (const d of cached.deps) dep(path, d);
           return;
         }
         const deps = new Map<string, string | undefined>([[path, hashOf(path)]]);
@@ -476,7 +556,7 @@ export async function compileProject(
           ...(owner
             ? { owner: { scopeClass: owner.scopeClass, components: new Set(owner.usingComponents.keys()) } }
             : {}),
-          readText: tracked(deps),
+          readText: tracked(deps, path),
           compileWxs: (code, file, pos) => {
             const token = `/*__tessera_inline_wxs_${inline.length}__*/`;
             inline.push({ token, code, file, pos });
@@ -486,6 +566,8 @@ export async function compileProject(
           sharedPrelude: true,
         });
         compat.entries.push(...local.entries);
+        for (const d of res.requires) dep(path, d);
+        const uses = [...(graph.get(path) ?? [])].sort();
         scripts.push(
           (async () => {
             let code = res.code;
@@ -504,7 +586,7 @@ export async function compileProject(
             }
             if (minify) code = await minifyModule(code, path);
             out.set(`${path}.js`, textEncoder.encode(code));
-            cache?.set(key, { code, warnings: local.entries }, [...deps]);
+            cache?.set(key, { code, warnings: local.entries, deps: uses }, [...deps]);
           })().catch((e: unknown) => {
             if (e instanceof CompileError) errors.push(e);
             else throw e;
@@ -518,10 +600,11 @@ export async function compileProject(
         const scope = owner ? owner.scope : APP_SCOPE;
         const key = `wxss\0${path}\0${hashOf(path)}\0${scope}`;
         const outPath = `${path.slice(0, -5)}.css`;
-        const cached = cache?.get<{ css: string; warnings: CompatEntry[] }>(key, hashOf);
+        const cached = cache?.get<{ css: string; warnings: CompatEntry[]; deps: string[] }>(key, hashOf);
         if (cached) {
           out.set(outPath, textEncoder.encode(cached.css));
           compat.entries.push(...cached.warnings);
+          for (const d of cached.deps) dep(path, d);
           return;
         }
         const deps = new Map<string, string | undefined>([[path, hashOf(path)]]);
@@ -529,13 +612,14 @@ export async function compileProject(
         const css = compileWxss({
           file: path,
           source: read(path) ?? '',
-          readText: tracked(deps),
+          readText: tracked(deps, path),
           scope,
           compat: local,
         });
         compat.entries.push(...local.entries);
         out.set(outPath, textEncoder.encode(css));
-        cache?.set(key, { css, warnings: local.entries }, [...deps]);
+        const uses = [...(graph.get(path) ?? [])].sort();
+        cache?.set(key, { css, warnings: local.entries, deps: uses }, [...deps]);
       });
     } else if (path.endsWith('.wxs')) {
       const key = `wxs\0${path}\0${hashOf(path)}`;
@@ -581,31 +665,41 @@ export async function compileProject(
       ).then(
         (res) => {
           if (!cached) cache?.set(key, res, [[path, hashOf(path)]]);
-          out.set(outPath, textEncoder.encode(res.code));
-          sourceMaps.set(outPath, res.map);
+          const linked: Record<string, string> = {};
           for (const spec of res.requires) {
-            if (!spec.startsWith('.') && !spec.startsWith('/')) {
-              compat.add(
-                path,
-                origin,
-                'require:package',
-                `require("${spec}") of a package is not resolved by the compiler; vendor it as a relative file`,
+            const found = packages.resolveScript(path, spec);
+            if (found) {
+              dep(path, found.file);
+              // Bare specifiers become module ids here; the runtime only resolves relative ones.
+              if (isBareSpecifier(spec)) linked[spec] = moduleId(found.file.replace(/\.ts$/, '.js'));
+              continue;
+            }
+            const at = locateSpecifier(read(path), spec);
+            if (isBareSpecifier(spec)) {
+              const pkg = splitPackageSpecifier(spec);
+              const lookup = pkg ? packages.findPackage(path, pkg.name) : { dir: null, searched: [] };
+              unresolved.push(
+                new CompileError(
+                  'NPM_RESOLVE',
+                  path,
+                  at,
+                  lookup.dir
+                    ? `require("${spec}"): package "${pkg?.name}" (${lookup.dir}) has no file "${pkg?.sub || 'index.js'}"`
+                    : `require("${spec}"): no file "${resolvePackagePath(path, spec) ?? spec}(.js)" next to ${path} and no package "${pkg?.name ?? spec}" in ${lookup.searched.join(', ')}`,
+                  npmHint(pkg?.name ?? spec),
+                ),
               );
               continue;
             }
-            const target = resolvePackagePath(outPath, spec);
-            const candidates = target
-              ? [target, `${target}.js`, `${target}.ts`, `${target}/index.js`, `${target}/index.ts`]
-              : [];
-            if (!candidates.some((c) => tree.has(c))) {
-              compat.add(
-                path,
-                origin,
-                'require:missing',
-                `require("${spec}") does not match a file in the package; it fails at run time`,
-              );
-            }
+            compat.add(
+              path,
+              at,
+              'require:missing',
+              `require("${spec}") does not match a file in the package; it fails at run time`,
+            );
           }
+          out.set(outPath, textEncoder.encode(linkRequires(res.code, linked)));
+          sourceMaps.set(outPath, res.map);
         },
         (e: unknown) => {
           if (e instanceof CompileError) errors.push(e);
@@ -618,6 +712,28 @@ export async function compileProject(
     }
   }
   await Promise.all(scripts);
+  // A bare require that matches nothing fails the build when the file is loaded by the app (from
+  // app.js, a page or a component, directly or through other modules). Files nothing loads (build
+  // scripts, cloud functions kept beside the app) only get a report entry, as WeChat ignores them.
+  if (unresolved.length) {
+    const used = new Set<string>();
+    const todo = [APP_NODE, ...[...owners.keys()].map(ownerNode)];
+    for (let n = todo.pop(); n !== undefined; n = todo.pop()) {
+      if (used.has(n)) continue;
+      used.add(n);
+      todo.push(...(graph.get(n) ?? []));
+    }
+    for (const e of unresolved) {
+      if (used.has(e.file)) errors.push(e);
+      else
+        compat.add(
+          e.file,
+          e,
+          'require:unresolved',
+          `${e.message.replace(/^[^:]*:\d+:\d+: /, '').replace(` — ${e.hint}`, '')}; nothing in the app loads ${e.file}, so this is not an error (loading it at run time would fail)`,
+        );
+    }
+  }
   if (errors.length) fail();
   out.set(
     `${PRELUDE_PATH}.js`,
@@ -686,5 +802,11 @@ export async function compileProject(
     source: { files: input.size, bytes: bytesOf(new Map(input)), ignored },
     warnings: compat.sorted(),
   };
-  return { artifacts, manifest, report, sourceMaps: new Map([...sourceMaps].sort(([a], [b]) => cmp(a, b))) };
+  return {
+    artifacts,
+    manifest,
+    report,
+    sourceMaps: new Map([...sourceMaps].sort(([a], [b]) => cmp(a, b))),
+    graph,
+  };
 }

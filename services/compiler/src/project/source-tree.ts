@@ -74,3 +74,24 @@ function positionFromOffset(text: string, offset: string | undefined): { line: n
   const before = text.slice(0, Number(offset));
   return { line: before.split('\n').length, column: Number(offset) - before.lastIndexOf('\n') };
 }
+
+/**
+ * The mini-program inside a project folder: project.config.json's `miniprogramRoot` (e.g.
+ * "miniprogram/") when it names a folder with an app.json, else the tree itself. Files outside
+ * it (cloud functions, tooling) are not part of the mini-program, as in WeChat's upload.
+ */
+export function miniprogramRootOf(tree: SourceTree): { root: string; tree: SourceTree } {
+  let root = '';
+  try {
+    const config = JSON.parse(textOf(tree, 'project.config.json') ?? '{}') as { miniprogramRoot?: unknown };
+    if (typeof config.miniprogramRoot === 'string')
+      root = config.miniprogramRoot.replace(/^(\.\/)+/, '').replace(/^\/+|\/+$/g, '');
+  } catch {
+    // an unreadable project.config.json is reported by the compat check; it has no say here
+  }
+  if (!root || root.split('/').includes('..') || !tree.has(`${root}/app.json`)) return { root: '', tree };
+  const prefix = `${root}/`;
+  const sub = new Map<string, Uint8Array>();
+  for (const [path, bytes] of tree) if (path.startsWith(prefix)) sub.set(path.slice(prefix.length), bytes);
+  return { root, tree: sub };
+}
