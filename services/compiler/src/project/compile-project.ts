@@ -8,6 +8,7 @@ import {
   type ComponentEntry,
   MANIFEST_FILE,
   TabBarSchema,
+  type WindowConfig,
   WindowConfigSchema,
 } from '@tessera/runtime-sdk/package';
 import {
@@ -31,8 +32,18 @@ import { compileWxml, moduleId } from '../wxml/codegen.ts';
 import { resolvePackagePath } from '../wxml/paths.ts';
 import { PRELUDE_MODULE, PRELUDE_PATH } from '../wxml/prelude.ts';
 import { compileWxss } from '../wxss/compile.ts';
-import { AppJsonSchema, KNOWN_APP_KEYS, type OwnerJson, OwnerJsonSchema } from './app-json.ts';
+import {
+  APP_FATAL_KEYS,
+  AppJsonSchema,
+  KNOWN_APP_KEYS,
+  OWNER_FATAL_KEYS,
+  OWNER_JSON_KEYS,
+  type OwnerJson,
+  OwnerJsonSchema,
+  PROJECT_CONFIG_KEYS,
+} from './app-json.ts';
 import { type CompileCache, hashBytes } from './cache.ts';
+import { applyTheme, lightTheme, parseLenient, reportUnknownKeys } from './config-fields.ts';
 import {
   isBareSpecifier,
   npmHint,
@@ -128,6 +139,8 @@ interface Owner {
   scope: string;
   scopeClass: string;
   script: string;
+  /** A page's window fields (from its json). */
+  window: WindowConfig | undefined;
 }
 
 const textEncoder = new TextEncoder();
@@ -210,6 +223,8 @@ export async function compileProject(
   const read = (p: string): string | undefined => textOf(tree, p);
   const origin = { line: 1, column: 1 };
 
+  checkProjectConfig(project, compat);
+
   // ---- app.json ----
   if (!tree.has('app.json')) {
     throw new CompileFailure(
@@ -228,21 +243,25 @@ export async function compileProject(
   const appText = read('app.json');
   const rawApp = attempt(() => parseJsonFile(tree, 'app.json'));
   if (errors.length) fail();
-  const parsedApp = AppJsonSchema.safeParse(rawApp);
-  if (!parsedApp.success) {
-    const issue = parsedApp.error.issues[0];
+  const appCtx = { file: 'app.json', text: appText, compat };
+  const parsedApp = parseLenient(AppJsonSchema, rawApp, { ...appCtx, at: '' }, APP_FATAL_KEYS);
+  if (parsedApp.fatal || !parsedApp.data) {
+    const issue = parsedApp.fatal;
     const key = String(issue?.path[0] ?? '');
+    const missingPages = key === 'pages' && !Array.isArray((rawApp as { pages?: unknown } | null)?.pages);
     throw new CompileFailure(
       [
         new CompileError(
           'APP_CONFIG',
           'app.json',
           locate(appText, `"${key}"`),
-          `${issue?.path.join('.') || 'app.json'}: ${issue?.message}`,
-          'see the app.json reference',
+          missingPages
+            ? 'app.json has no "pages" list'
+            : `${issue?.path.join('.') || 'app.json'}: ${issue?.message}`,
+          missingPages ? 'list the pages, e.g. "pages": ["pages/index/index"]' : 'see the app.json reference',
         ),
       ],
-      [],
+      compat.sorted(),
     );
   }
   const app = parsedApp.data;
@@ -256,21 +275,33 @@ export async function compileProject(
       );
     }
   }
-  const window = WindowConfigSchema.safeParse(app.window ?? {});
-  if (!window.success)
-    errors.push(
-      new CompileError(
-        'APP_CONFIG',
-        'app.json',
-        locate(appText, '"window"'),
-        `window: ${window.error.issues[0]?.message}`,
-      ),
+  // Dark mode variables ("@name") take the light theme's values from theme.json.
+  const themePath = stripSlashes(typeof app.themeLocation === 'string' ? app.themeLocation : 'theme.json');
+  const theme = lightTheme(read(themePath));
+  if (app.darkmode === true) {
+    compat.add(
+      'app.json',
+      locate(appText, '"darkmode"'),
+      'darkmode',
+      theme
+        ? `"darkmode": "@" variables take their light values from ${themePath}; the dark theme is not applied yet`
+        : `"darkmode": no ${themePath} with a "light" theme; "@" variables are left as they are`,
     );
+  }
+  const window = parseLenient(WindowConfigSchema, applyTheme(app.window ?? {}, theme), {
+    ...appCtx,
+    at: 'window',
+  });
   let tabBar: AppManifest['tabBar'];
   if (app.tabBar) {
-    const tb = TabBarSchema.safeParse(app.tabBar);
-    if (!tb.success) {
-      const issue = tb.error.issues[0];
+    const tb = parseLenient(
+      TabBarSchema,
+      applyTheme(app.tabBar, theme),
+      { ...appCtx, at: 'tabBar' },
+      new Set(['list']),
+    );
+    if (tb.fatal || !tb.data) {
+      const issue = tb.fatal;
       errors.push(
         new CompileError(
           'APP_CONFIG',
@@ -338,19 +369,19 @@ export async function compileProject(
   }
   const preloadRule: AppManifest['preloadRule'] = {};
   for (const [page, rule] of Object.entries(app.preloadRule ?? {}).sort(([a], [b]) => cmp(a, b))) {
-    const packages = rule.packages.map((p) => {
-      const sp = subpackages.find((s) => s.name === p || s.root === stripSlashes(p));
-      if (!sp)
-        errors.push(
-          new CompileError(
-            'APP_CONFIG',
+    const packages = rule.packages
+      .map((p) => {
+        const sp = subpackages.find((s) => s.name === p || s.root === stripSlashes(p));
+        if (!sp)
+          compat.add(
             'app.json',
-            locate(appText, p),
-            `preloadRule for "${page}" names unknown subpackage "${p}"`,
-          ),
-        );
-      return sp?.artifact ?? p;
-    });
+            locate(appText, `"${p}"`),
+            'config:preloadRule',
+            `preloadRule for "${page}" names unknown subpackage "${p}"; it is not preloaded`,
+          );
+        return sp?.artifact;
+      })
+      .filter((p): p is string => p !== undefined);
     preloadRule[stripSlashes(page)] = rule.network ? { network: rule.network, packages } : { packages };
   }
 
@@ -462,20 +493,43 @@ export async function compileProject(
     }
     const jsonPath = `${path}.json`;
     const rawJson = tree.has(jsonPath) ? attempt(() => parseJsonFile(tree, jsonPath)) : {};
-    const parsed = OwnerJsonSchema.safeParse(rawJson ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+    const jsonText = read(jsonPath);
+    const parsed = parseLenient(
+      OwnerJsonSchema,
+      rawJson ?? {},
+      { file: jsonPath, text: jsonText, at: '', compat },
+      OWNER_FATAL_KEYS,
+    );
+    if (parsed.fatal || !parsed.data) {
+      const issue = parsed.fatal;
       errors.push(
         new CompileError(
           'APP_CONFIG',
           jsonPath,
-          locate(read(jsonPath), String(issue?.path[0] ?? '')),
+          locate(jsonText, `"${String(issue?.path[0] ?? '')}"`),
           `${issue?.path.join('.')}: ${issue?.message}`,
+          'usingComponents maps tag names to component paths (strings)',
         ),
       );
       continue;
     }
     const json = parsed.data;
+    reportUnknownKeys(json, OWNER_JSON_KEYS, {
+      file: jsonPath,
+      text: jsonText,
+      compat,
+      what: kind === 'page' ? 'page json' : 'component json',
+    });
+    let window: WindowConfig | undefined;
+    if (kind === 'page') {
+      const { usingComponents: _u, component: _c, styleIsolation: _s, ...win } = json;
+      const w = parseLenient(
+        WindowConfigSchema,
+        applyTheme(Object.fromEntries(Object.entries(win).filter(([k]) => OWNER_JSON_KEYS.has(k))), theme),
+        { file: jsonPath, text: jsonText, at: '', compat },
+      );
+      if (w.data && Object.keys(w.data).length) window = w.data;
+    }
     if (kind === 'component' && json.component !== true) {
       errors.push(
         new CompileError(
@@ -511,6 +565,7 @@ export async function compileProject(
       scope,
       scopeClass: shared ? `${APP_SCOPE} ${scope}` : scope,
       script,
+      window,
     });
   }
 
@@ -750,11 +805,7 @@ export async function compileProject(
         usingComponents: Object.fromEntries([...o.usingComponents].sort(([a], [b]) => cmp(a, b))),
         scope: o.scopeClass,
       };
-      if (o.kind === 'page') {
-        const { usingComponents: _u, component: _c, styleIsolation: _s, ...win } = o.json;
-        const w = WindowConfigSchema.safeParse(win);
-        if (w.success && Object.keys(w.data).length) entry.window = w.data;
-      }
+      if (o.window) entry.window = o.window;
       if (o.json.styleIsolation) {
         const iso = o.json.styleIsolation.replace(/^page-/, '') as 'isolated' | 'apply-shared' | 'shared';
         entry.styleIsolation = iso;
@@ -773,7 +824,7 @@ export async function compileProject(
       independent: s.independent,
       artifact: s.artifact,
     })),
-    window: window.success ? window.data : {},
+    window: window.data ?? {},
     ...(tabBar ? { tabBar } : {}),
     entries,
     preloadRule,
@@ -809,4 +860,38 @@ export async function compileProject(
     sourceMaps: new Map([...sourceMaps].sort(([a], [b]) => cmp(a, b))),
     graph,
   };
+}
+
+/** project.config.json is the developer tool's: report what is unreadable or unknown, never fail. */
+function checkProjectConfig(project: SourceTree, compat: CompatReporter): void {
+  const file = 'project.config.json';
+  const text = textOf(project, file);
+  if (text === undefined) return;
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (e) {
+    compat.add(
+      file,
+      { line: 1, column: 1 },
+      'config:project.config.json',
+      `invalid JSON (${(e as Error).message}); ignored`,
+    );
+    return;
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return;
+  reportUnknownKeys(config as Record<string, unknown>, PROJECT_CONFIG_KEYS, {
+    file,
+    text,
+    compat,
+    what: 'project.config.json',
+  });
+  const root = (config as { miniprogramRoot?: unknown }).miniprogramRoot;
+  if (typeof root === 'string' && !project.has('app.json') && miniprogramRootOf(project).root === '')
+    compat.add(
+      file,
+      locate(text, '"miniprogramRoot"'),
+      'config:miniprogramRoot',
+      `miniprogramRoot "${root}" has no app.json`,
+    );
 }

@@ -4,7 +4,8 @@
 import { runInNewContext } from 'node:vm';
 import { LogicRuntime } from '@tessera/runtime-sdk/logic';
 import { describe, expect, it } from 'vitest';
-import { CompileFailure, type CompileResult, compileProject } from './compile-project.ts';
+import { compileFailure } from '../testing/compile-failure.ts';
+import { type CompileResult, compileProject } from './compile-project.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -19,15 +20,7 @@ function tree(files: Record<string, string>): Map<string, Uint8Array> {
   return new Map(Object.entries({ ...app, ...PAGE, ...files }).map(([k, v]) => [k, enc.encode(v)]));
 }
 
-async function failure(files: Record<string, string>): Promise<CompileFailure> {
-  try {
-    await compileProject(tree(files));
-  } catch (e) {
-    if (e instanceof CompileFailure) return e;
-    throw e;
-  }
-  throw new Error('expected the compile to fail');
-}
+const failure = (files: Record<string, string>) => compileFailure(tree(files));
 
 /** Runs a compiled logic module in the SDK's own logic runtime and returns its exports. */
 function run(result: CompileResult, id: string): unknown {
