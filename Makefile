@@ -82,7 +82,7 @@ sdk: $(SDK_BUNDLE)
 
 # The CLI bundle bin/kubectl-tessera.js runs (it falls back to the sources when they are newer).
 CLI_BUNDLE := services/cli/dist/kubectl-tessera.mjs
-$(CLI_BUNDLE): $(shell find services/cli/src operator/runtime/src crds/src runtime-sdk/src/protocol runtime-sdk/src/package -name '*.ts' -not -name '*.test.ts') services/cli/scripts/build.ts $(NPM_STAMP)
+$(CLI_BUNDLE): $(shell find services/cli/src services/compiler/src operator/runtime/src crds/src runtime-sdk/src/protocol runtime-sdk/src/package -name '*.ts' -not -name '*.test.ts') services/cli/scripts/build.ts $(NPM_STAMP)
 	npm run build -w @tessera/cli
 
 cli: $(CLI_BUNDLE)

@@ -259,6 +259,13 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'compat',
+    summary:
+      'compile a local mini-program folder and report per page: compiled or failed (file:line, why), warnings, unsupported features',
+    positionals: ['dir'],
+    options: {},
+  },
+  {
     name: 'logs',
     summary: 'show the compile result of a MiniProgramVersion: errors, warnings, termination message, events',
     positionals: ['version-name'],

@@ -18,7 +18,7 @@ export {
   type CompileResult,
   compileProject,
 } from './project/compile-project.ts';
-export { readSourceDir } from './project/read-dir.ts';
+export { readSourceDir, SourceDirError } from './project/read-dir.ts';
 export type { SourceTree } from './project/source-tree.ts';
 export { COMPILER_VERSION } from './version.ts';
 export { type CompileWxmlInput, type CompileWxmlOutput, compileWxml } from './wxml/codegen.ts';

@@ -17,7 +17,9 @@ import { miniprogramRootOf, type SourceTree, textOf } from './source-tree.ts';
 export interface PageCompat {
   page: string;
   ok: boolean;
+  /** Every error that fails this page, app-level ones included. */
   errors: CompileErrorJson[];
+  /** Warnings about the files of this page and what it uses (app-level ones are in appWarnings). */
   warnings: CompatEntry[];
 }
 
@@ -31,6 +33,8 @@ export interface CompatCheck {
   appErrors: CompileErrorJson[];
   /** Errors in files no page uses: the build fails, no page does. */
   otherErrors: CompileErrorJson[];
+  /** Warnings about app files (they concern every page) and files no page uses. */
+  appWarnings: CompatEntry[];
   /** Warnings by feature, most frequent first. */
   features: Array<{ feature: string; count: number }>;
   warnings: CompatEntry[];
@@ -119,7 +123,7 @@ export async function checkCompat(project: SourceTree, options: CompileOptions =
       page,
       ok: all.length === 0,
       errors: all.map((e) => e.toJSON()),
-      warnings: warnings.filter((w) => files.has(w.file) || app.has(w.file)),
+      warnings: warnings.filter((w) => files.has(w.file) && !app.has(w.file)),
     };
   });
   const otherErrors = errors.filter(
@@ -133,6 +137,7 @@ export async function checkCompat(project: SourceTree, options: CompileOptions =
     pages: pageResults,
     appErrors: appErrors.map((e) => e.toJSON()),
     otherErrors: otherErrors.map((e) => e.toJSON()),
+    appWarnings: warnings.filter((w) => app.has(w.file) || !pages.some((p) => reach.get(p)?.has(w.file))),
     features: [...counts]
       .map(([feature, count]) => ({ feature, count }))
       .sort((a, b) => b.count - a.count || cmp(a.feature, b.feature)),
