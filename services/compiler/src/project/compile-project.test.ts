@@ -224,8 +224,8 @@ describe('compile errors name file, line and column', () => {
   it('reports inline and file wxs errors with positions', async () => {
     const f = await failure(
       withFiles(demo, {
-        'pages/list/list.wxml': '<view/>\n<wxs module="m">\nvar a = 1;\nvar f = (x) => x;\n</wxs>',
-        'utils/math.wxs': 'let x = 1;',
+        'pages/list/list.wxml': '<view/>\n<wxs module="m">\nvar a = 1;\nvar f = (x) => ;\n</wxs>',
+        'utils/math.wxs': 'let x = ;',
       }),
     );
     expect(f.errors.map((e) => [e.file, e.line, e.code])).toEqual([

@@ -46,7 +46,7 @@ export function moduleId(path: string): string {
 }
 
 export function compileWxml(input: CompileWxmlInput): CompileWxmlOutput {
-  const nodes = parseWxml(input.source, input.file);
+  const nodes = parseWxml(input.source, input.file, undefined, input.compat);
   return new Generator(input).module(nodes);
 }
 
@@ -300,17 +300,21 @@ class Generator {
         let root: Expr = e.callee;
         while (root.k === 'member') root = root.object;
         const rootIsWxs = root.k === 'id' && !this.lookup(root.name) && this.wxs.has(root.name);
-        if (!rootIsWxs || e.callee.k !== 'member') {
-          throw this.err(
-            'WXML_EXPRESSION',
+        if (!rootIsWxs) {
+          // WeChat evaluates a call of anything but a wxs function to nothing: so does Tessera
+          this.input.compat.add(
             file,
             pos,
-            'only functions of wxs modules can be called in WXML expressions',
-            'compute the value in page JS (setData) or call a function of a <wxs> module, e.g. {{ fmt.price(p) }}',
+            'wxml:call',
+            `a call of "${describeCallee(e.callee)}" renders nothing (only functions of wxs modules can be called in WXML, as in WeChat) — compute the value in page JS (setData) or use a <wxs> module`,
           );
+          return 'undefined';
         }
-        const obj = this.js(e.callee.object, file, pos);
         const args = e.args.map((a) => this.js(a, file, pos)).join(', ');
+        // a wxs module whose export is itself a function: {{ fmt(x) }}
+        if (e.callee.k === 'id') return `C(${this.js(e.callee, file, pos)}, undefined, [${args}])`;
+        if (e.callee.k !== 'member') return 'undefined';
+        const obj = this.js(e.callee.object, file, pos);
         return `(function (o) { return C(G(o, ${this.js(e.callee.property, file, pos)}), o, [${args}]); })(${obj})`;
       }
       case 'unary':
@@ -534,7 +538,7 @@ class Generator {
               `included file "${src}" does not exist`,
               'fix the src path',
             );
-          parsed = parseWxml(text, path);
+          parsed = parseWxml(text, path, undefined, this.input.compat);
           this.parsedIncludes.set(path, parsed);
         }
         this.includeStack.push(path);
@@ -713,4 +717,13 @@ export function datasetKey(raw: string): string {
 
 function camelCase(raw: string): string {
   return raw.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function describeCallee(e: Expr): string {
+  if (e.k === 'id') return e.name;
+  if (e.k === 'member') {
+    const prop = e.property.k === 'lit' ? String(e.property.value) : '[…]';
+    return `${describeCallee(e.object)}.${prop}`;
+  }
+  return '(…)';
 }

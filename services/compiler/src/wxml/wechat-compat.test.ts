@@ -1,0 +1,67 @@
+// WXML and WXS as WeChat's toolchain treats them, where a strict reading would refuse real code:
+// repeated attributes, keywords used as data names, a wxs module named "this", wxs modules that
+// export a function, require between wxs files, getRegExp/getDate.
+import { describe, expect, it } from 'vitest';
+import { compileSnippet } from '../testing/compile-snippet.ts';
+import { findAll, textOf } from '../testing/module-loader.ts';
+
+const attrsOf = (s: ReturnType<typeof compileSnippet>, data: Record<string, unknown> = {}) =>
+  findAll(s.render(data), (n) => n.t === 'el').map((n) => (n.t === 'el' ? n.attrs : {}));
+
+describe('WeChat leniencies in WXML', () => {
+  it('a repeated attribute keeps its last value, with a report entry at the repetition', () => {
+    const s = compileSnippet('<image mode="a" src="x.png"\n  mode="aspectFill" />');
+    expect(attrsOf(s)[0]).toEqual({ src: 'x.png', mode: 'aspectFill' });
+    expect(s.compat.entries).toEqual([
+      expect.objectContaining({ line: 2, column: 3, feature: 'wxml:repeated-attribute' }),
+    ]);
+    const cls = compileSnippet('<view class="a" class="{{b}}" />');
+    const [v] = findAll(cls.render({ b: 'B' }), (n) => n.t === 'el');
+    expect(v?.t === 'el' && v.classes).toBe('B');
+  });
+
+  it('keywords are data names: {{class}}, {{new}}', () => {
+    expect(textOf(compileSnippet('{{class}}-{{new}}').render({ class: 'c', new: 'n' }))).toBe('c-n');
+  });
+
+  it('a wxs module may be named "this" and its functions called as this.fn()', () => {
+    const s = compileSnippet(
+      '<wxs module="this">module.exports = { cls: function (p) { return p + "__item"; } };</wxs><view class="{{this.cls(prefix)}}" />',
+    );
+    const [v] = findAll(s.render({ prefix: 't-swiper' }), (n) => n.t === 'el');
+    expect(v?.t === 'el' && v.classes).toBe('t-swiper__item');
+  });
+});
+
+describe('WXS', () => {
+  it('a module whose export is a function is called from WXML', () => {
+    const s = compileSnippet(
+      '<wxs module="price">module.exports = function (cents) { return (cents / 100).toFixed(2); };</wxs>{{ price(1250) }}',
+    );
+    expect(textOf(s.render())).toBe('12.50');
+  });
+
+  it('wxs files require each other (relative paths, resolved at compile time)', () => {
+    const s = compileSnippet('<wxs module="f" src="../../utils/fmt.wxs" />{{ f.money(5) }}', {
+      'utils/fmt.wxs':
+        'var cur = require("./currency.wxs"); module.exports = { money: function (n) { return cur.sign + n; } };',
+      'utils/currency.wxs': 'module.exports = { sign: "¥" };',
+    });
+    expect(textOf(s.render())).toBe('¥5');
+  });
+
+  it('has getRegExp and getDate', () => {
+    const s = compileSnippet(
+      `<wxs module="u">
+var re = getRegExp("^(\\\\d{3})(\\\\d+)$", "g");
+module.exports = {
+  mask: function (s) { return s.replace(re, "$1****"); },
+  year: function (ms) { return getDate(ms).getUTCFullYear(); },
+  ymd: function () { return getDate(2024, 0, 31).getDate(); },
+  now: function () { return typeof getDate().getTime(); },
+};
+</wxs>{{ u.mask("13800001234") }} {{ u.year(0) }} {{ u.ymd() }} {{ u.now() }}`,
+    );
+    expect(textOf(s.render())).toBe('138**** 1970 31 number');
+  });
+});
