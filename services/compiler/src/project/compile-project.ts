@@ -388,6 +388,20 @@ export async function compileProject(
   // ---- pages and components ----
   const scriptOf = (base: string): string | undefined =>
     tree.has(`${base}.ts`) ? `${base}.ts` : tree.has(`${base}.js`) ? `${base}.js` : undefined;
+  // Less/Sass sources are compiled by WeChat's developer tool (setting.useCompilerPlugins), not
+  // by Tessera: a page or component with only those has no styles here.
+  const reportPreprocessedStyle = (base: string): void => {
+    if (tree.has(`${base}.wxss`)) return;
+    const source = ['less', 'scss', 'sass', 'styl'].map((e) => `${base}.${e}`).find((f) => tree.has(f));
+    if (source)
+      compat.add(
+        source,
+        origin,
+        'wxss:preprocessor',
+        `${source} is not compiled by Tessera, so ${base} has no styles — compile it to ${base}.wxss before uploading`,
+      );
+  };
+  reportPreprocessedStyle('app');
   const owners = new Map<string, Owner>();
   const packages = new PackageResolver(tree);
   const reportedSpecs = new Set<string>();
@@ -458,6 +472,7 @@ export async function compileProject(
     if (!item || owners.has(item.path)) continue;
     const { path, kind } = item;
     const node = ownerNode(path);
+    reportPreprocessedStyle(path);
     for (const ext of ['wxml', 'wxss', 'js', 'ts', 'json'])
       if (tree.has(`${path}.${ext}`)) dep(node, `${path}.${ext}`);
     const missing = ['wxml'].filter((ext) => !tree.has(`${path}.${ext}`));
@@ -579,6 +594,7 @@ export async function compileProject(
   const ownerJson = new Set([...owners.values()].map((o) => o.jsonPath));
   const scripts: Array<Promise<void>> = [];
   const unresolved: CompileError[] = [];
+  const jsonModules = new Set<string>();
 
   // Records what a file read as it reads it, so the graph is complete even when it fails.
   const tracked = (deps: Map<string, string | undefined>, from: string) => (p: string) => {
@@ -725,8 +741,11 @@ export async function compileProject(
             const found = packages.resolveScript(path, spec);
             if (found) {
               dep(path, found.file);
+              // require("./x.json") loads the module x.json.js, which the runtime finds first
+              if (found.file.endsWith('.json')) jsonModules.add(found.file);
               // Bare specifiers become module ids here; the runtime only resolves relative ones.
-              if (isBareSpecifier(spec)) linked[spec] = moduleId(found.file.replace(/\.ts$/, '.js'));
+              if (isBareSpecifier(spec))
+                linked[spec] = moduleId(found.file.replace(/\.ts$/, '.js').replace(/\.json$/, '.json.js'));
               continue;
             }
             const at = locateSpecifier(read(path), spec);
@@ -746,11 +765,12 @@ export async function compileProject(
               );
               continue;
             }
+            const inPackage = packageNameInPath(resolvePackagePath(path, spec) ?? '');
             compat.add(
               path,
               at,
               'require:missing',
-              `require("${spec}") does not match a file in the package; it fails at run time`,
+              `require("${spec}") does not match a file in the package; it fails at run time${inPackage ? ` — ${npmHint(inPackage)}` : ''}`,
             );
           }
           out.set(outPath, textEncoder.encode(linkRequires(res.code, linked)));
@@ -767,6 +787,17 @@ export async function compileProject(
     }
   }
   await Promise.all(scripts);
+  for (const file of [...jsonModules].sort()) {
+    const value = attempt(() => parseJsonFile(tree, file));
+    if (value === undefined) continue;
+    const id = moduleId(`${file}.js`);
+    out.set(
+      `${file}.js`,
+      textEncoder.encode(
+        `__tesseraDefine(${JSON.stringify(id)}, function (module) { module.exports = ${JSON.stringify(value)}; });\n`,
+      ),
+    );
+  }
   // A bare require that matches nothing fails the build when the file is loaded by the app (from
   // app.js, a page or a component, directly or through other modules). Files nothing loads (build
   // scripts, cloud functions kept beside the app) only get a report entry, as WeChat ignores them.

@@ -184,3 +184,31 @@ describe('npm packages in miniprogram_npm/', () => {
     expect(f.errors[0]?.hint).toContain('Build npm');
   });
 });
+
+describe('require of .json and style sources', () => {
+  it('require("./x.json") and a package json load the parsed file', async () => {
+    const result = await compileProject(
+      tree({
+        'pages/index/index.js':
+          'module.exports = [require("./data.json").n, require("cfg/settings.json").on];',
+        'pages/index/data.json': '{"n": 7}',
+        'miniprogram_npm/cfg/settings.json': '{"on": true}',
+      }),
+    );
+    expect(run(result, '/pages/index/index.js')).toEqual([7, true]);
+  });
+
+  it('reports Less/Sass sources that have no .wxss (compiled by WeChat DevTools, not here)', async () => {
+    const result = await compileProject(tree({ 'pages/index/index.less': '.a { .b { color: red; } }' }));
+    expect(result.report.warnings.map((w) => [w.file, w.feature])).toEqual([
+      ['pages/index/index.less', 'wxss:preprocessor'],
+    ]);
+  });
+
+  it('says "Build npm" for a relative require into a missing miniprogram_npm package', async () => {
+    const result = await compileProject(
+      tree({ 'pages/index/index.js': 'require("../../miniprogram_npm/ui/dialog")' }),
+    );
+    expect(result.report.warnings[0]?.message).toContain('miniprogram_npm/ui exists');
+  });
+});

@@ -104,8 +104,9 @@ export class PackageResolver {
     return [...new Set(out)];
   }
 
-  /** The source file a JS base path names: itself, + .js/.ts, or its index.js/ts. */
+  /** The source file a JS base path names: itself, + .js/.ts, or its index.js/ts; a .json file. */
   scriptFile(base: string): string | null {
+    if (base.endsWith('.json')) return this.tree.has(base) ? base : null;
     const candidates = /\.(js|ts)$/.test(base)
       ? [base, ...JS_EXTENSIONS.map((e) => `${base}${e}`)]
       : [...JS_EXTENSIONS.map((e) => `${base}${e}`), ...JS_EXTENSIONS.map((e) => `${base}/index${e}`)];
