@@ -84,6 +84,31 @@ describe('kubectl tessera compat', () => {
     expect(r.stdout).toContain('pages compiled: 1/1 (100%)');
   });
 
+  it('--recursive checks every mini-program under a folder: a line per app and a total', async () => {
+    const root = join(base, 'corpus');
+    await project('corpus/team-a/mixed', APP);
+    await project('corpus/team-b/good', {
+      'project.config.json': JSON.stringify({ miniprogramRoot: 'src/' }),
+      'src/app.json': JSON.stringify({ pages: ['p/p'] }),
+      'src/app.js': 'App({})',
+      'src/p/p.wxml': '<view />',
+      'src/p/p.js': 'Page({})',
+      // an app.json inside a found app or a package is not another app
+      'src/miniprogram_npm/x/app.json': '{}',
+    });
+    const r = await run(['compat', '-r', root]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^team-a\/mixed +2 +1 \(50%\) +1 errors +NPM_RESOLVE: require\("…"\): no file/m);
+    expect(r.stdout).toMatch(/^team-b\/good +1 +1 \(100%\) +ok +<none>$/m);
+    expect(r.stdout).toContain('pages compiled: 2/3 (66.7%), apps that build: 1/2');
+    expect(r.stderr).toContain('error: 1 of 2 apps do not build');
+    const json = JSON.parse((await run(['compat', '-r', root, '-o', 'json'])).stdout);
+    expect(json.apps.map((a: { app: string; ok: boolean }) => [a.app, a.ok])).toEqual([
+      ['team-a/mixed', false],
+      ['team-b/good', true],
+    ]);
+  });
+
   it('says what is wrong with the argument', async () => {
     const r = await run(['compat', join(base, 'nope')]);
     expect(r.code).toBe(2);
