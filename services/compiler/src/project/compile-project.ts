@@ -798,9 +798,10 @@ export async function compileProject(
       ),
     );
   }
-  // A bare require that matches nothing fails the build when the file is loaded by the app (from
-  // app.js, a page or a component, directly or through other modules). Files nothing loads (build
-  // scripts, cloud functions kept beside the app) only get a report entry, as WeChat ignores them.
+  // A bare require that matches nothing fails the build when the app's own code loads the file
+  // (from app.js, a page or a component, directly or through other modules). Files nothing loads
+  // (build scripts, cloud functions kept beside the app) and packages in miniprogram_npm/ only get
+  // a report entry.
   if (unresolved.length) {
     const used = new Set<string>();
     const todo = [APP_NODE, ...[...owners.keys()].map(ownerNode)];
@@ -810,13 +811,24 @@ export async function compileProject(
       todo.push(...(graph.get(n) ?? []));
     }
     for (const e of unresolved) {
-      if (used.has(e.file)) errors.push(e);
+      const what = e.message.replace(/^[^:]*:\d+:\d+: /, '').replace(` — ${e.hint}`, '');
+      // Inside an installed package the require is the package's own, as Build npm left it:
+      // typically optional (try { require("crypto") } catch …), so it is reported, not fatal.
+      const pkg = packageNameInPath(e.file);
+      if (pkg)
+        compat.add(
+          e.file,
+          e,
+          'require:unresolved',
+          `${what}; inside package "${pkg}" this is left to the package (usually an optional dependency it guards), and fails at run time if it is reached unguarded`,
+        );
+      else if (used.has(e.file)) errors.push(e);
       else
         compat.add(
           e.file,
           e,
           'require:unresolved',
-          `${e.message.replace(/^[^:]*:\d+:\d+: /, '').replace(` — ${e.hint}`, '')}; nothing in the app loads ${e.file}, so this is not an error (loading it at run time would fail)`,
+          `${what}; nothing in the app loads ${e.file}, so this is not an error (loading it at run time would fail)`,
         );
     }
   }

@@ -172,6 +172,24 @@ describe('npm packages in miniprogram_npm/', () => {
     ]);
   });
 
+  it("leaves a package's own unresolved require to the package (optional dependencies), with a report entry", async () => {
+    const result = await compileProject(
+      tree({
+        'pages/index/index.js': 'module.exports = require("hashing").name;',
+        'miniprogram_npm/hashing/index.js':
+          'var c; try { c = require("crypto"); } catch (e) { c = null; } module.exports = { name: c ? "node" : "mini" };',
+      }),
+    );
+    expect(run(result, '/pages/index/index.js')).toBe('mini');
+    expect(result.report.warnings).toEqual([
+      expect.objectContaining({
+        file: 'miniprogram_npm/hashing/index.js',
+        feature: 'require:unresolved',
+        message: expect.stringContaining('inside package "hashing"'),
+      }),
+    ]);
+  });
+
   it('fails on a usingComponents package that is not there, at its line in the json', async () => {
     const f = await failure({
       'pages/index/index.json':
