@@ -245,6 +245,31 @@ describe('logic runtime', () => {
     expect(init.patches[0]!.path).toEqual([]);
   });
 
+  it('a model:<path> handler sets that data path to detail.value (two-way binding), observers see it', () => {
+    const seen: unknown[] = [];
+    const { rt } = setup({
+      'pages/a/a.js': (g) =>
+        g.Page({
+          data: { form: { name: '' }, on: false },
+          observers: { 'form.name': (v: unknown) => seen.push(v) },
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const page = rt.pages()[0]! as unknown as { __id: number; data: Record<string, unknown> };
+    const event = (value: unknown) => ({
+      type: 'input',
+      timeStamp: 1,
+      target: { id: '', dataset: {} },
+      currentTarget: { id: '', dataset: {} },
+      mark: {},
+      detail: { value },
+    });
+    rt.receive({ type: 'event', owner: page.__id, handler: 'model:form.name', event: event('Ann') });
+    rt.receive({ type: 'event', owner: page.__id, handler: 'model:on', event: event(true) });
+    expect(page.data).toMatchObject({ form: { name: 'Ann' }, on: true });
+    expect(seen).toEqual(['Ann']);
+  });
+
   it('triggerEvent sends the options and events reach the owner method', () => {
     const got: unknown[] = [];
     const { rt, sent } = setup({

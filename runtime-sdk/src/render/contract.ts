@@ -31,9 +31,18 @@ export type EventName = string; // 'tap', 'longpress', 'input', 'touchstart', cu
 
 export type EventMode = 'bind' | 'catch' | 'capture-bind' | 'capture-catch' | 'mut-bind';
 
+/**
+ * A handler named `model:<data path>` is a two-way binding (`<input model:value="{{a.b}}" />`):
+ * the logic layer sets that data path to the event's `detail.value` instead of calling a method.
+ */
+export const MODEL_HANDLER_PREFIX = 'model:';
+
 export interface EventBinding {
   name: EventName;
-  /** Handler method name on the page/component instance (already evaluated if it was `{{ }}`). */
+  /**
+   * Handler method name on the page/component instance (already evaluated if it was `{{ }}`),
+   * or `model:<path>` for a two-way binding (MODEL_HANDLER_PREFIX).
+   */
   handler: string;
   mode: EventMode;
 }

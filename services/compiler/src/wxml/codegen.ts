@@ -1,5 +1,7 @@
 // WXML → JavaScript module text (see @tessera/runtime-sdk/render/contract). Every expression is
 // parsed and compiled here; data only ever becomes text nodes or attribute values.
+
+import { MODEL_HANDLER_PREFIX } from '@tessera/runtime-sdk/render/contract';
 import { type CompatReporter, CompileError, type SourcePosition } from '../errors.ts';
 import type { WxmlAttr, WxmlElement, WxmlNode } from './ast.ts';
 import { STRUCTURAL_TAGS, SUPPORTED_BUILTINS, UNSUPPORTED_BUILTINS } from './builtins.ts';
@@ -576,6 +578,62 @@ class Generator {
     this.node(el, into, isComponent);
   }
 
+  /**
+   * `model:attr="{{path}}"` on a built-in control: the attribute as usual, plus an event binding
+   * that sets `path` in the owner's data. The path must be a data field or a sub-field of one
+   * (`a`, `a.b`, `a[0]`, `a['k']`); anything else is reported and left one-way.
+   */
+  private modelBinding(
+    el: WxmlElement,
+    a: WxmlAttr,
+  ): { attr: string; event: string; path: string } | undefined {
+    const attr = a.name.slice('model:'.length);
+    const event = MODEL_EVENTS[el.tag]?.[attr];
+    const report = (why: string) =>
+      this.input.compat.add(
+        el.file,
+        a.pos,
+        'model',
+        `"${a.name}" on <${el.tag}>: ${why}; it is bound one way only`,
+      );
+    if (!event) {
+      report(
+        `two-way binding is supported on ${Object.entries(MODEL_EVENTS)
+          .map(([t, m]) => `<${t} model:${Object.keys(m)[0]}>`)
+          .join(', ')}`,
+      );
+      return undefined;
+    }
+    const parts = a.value === null ? [] : splitInterpolation(a.value, el.file, a.valuePos);
+    const p = parts[0];
+    if (!isPureExpression(parts) || !p || p.kind !== 'expr') {
+      report('the value must be a single {{ field }}');
+      return undefined;
+    }
+    let expr: Expr;
+    try {
+      expr = parseExpression(p.source);
+    } catch {
+      return undefined; // reported as an expression error by the attribute itself
+    }
+    const path = this.dataPath(expr);
+    if (!path) {
+      report('the value must be a data field or a sub-field of one (a, a.b, a[0])');
+      return undefined;
+    }
+    return { attr, event, path };
+  }
+
+  private dataPath(e: Expr): string | undefined {
+    if (e.k === 'id') return this.lookup(e.name) || this.wxs.has(e.name) ? undefined : e.name;
+    if (e.k !== 'member' || e.property.k !== 'lit') return undefined;
+    const base = this.dataPath(e.object);
+    const key = e.property.value;
+    if (base === undefined) return undefined;
+    if (typeof key === 'number' && Number.isInteger(key) && key >= 0) return `${base}[${key}]`;
+    return typeof key === 'string' && IDENT.test(key) ? `${base}.${key}` : undefined;
+  }
+
   private warnBlockAttrs(el: WxmlElement): void {
     for (const a of el.attrs) {
       if (!a.name.startsWith('wx:')) {
@@ -635,6 +693,16 @@ class Generator {
         dataset.push(JSON.stringify(datasetKey(name.slice(5))), this.rawValue(a, file));
         continue;
       }
+      if (name.startsWith('model:') && !isComponent) {
+        const model = this.modelBinding(el, a);
+        attrs.push(JSON.stringify(name.slice('model:'.length)), this.strValue(a, file));
+        if (model) {
+          events.push(
+            `{ name: ${JSON.stringify(model.event)}, handler: ${JSON.stringify(`${MODEL_HANDLER_PREFIX}${model.path}`)}, mode: "bind" }`,
+          );
+        }
+        continue;
+      }
       if (name.startsWith('model:') || name.startsWith('generic:')) {
         this.input.compat.add(
           file,
@@ -686,6 +754,15 @@ class Generator {
     this.emit(`${into}.push({ ${fields.join(', ')} });`);
   }
 }
+
+/** Built-in controls that support model: (WeChat's two-way binding): attribute → event carrying detail.value. */
+const MODEL_EVENTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  input: { value: 'input' },
+  textarea: { value: 'input' },
+  slider: { value: 'change' },
+  picker: { value: 'change' },
+  switch: { checked: 'change' },
+};
 
 function isDroppedTextValue(value: string): boolean {
   return /^\s*$/.test(value) && value.includes('\n');

@@ -65,3 +65,39 @@ module.exports = {
     expect(textOf(s.render())).toBe('138**** 1970 31 number');
   });
 });
+
+describe('model: two-way binding on built-in controls', () => {
+  it('binds the attribute and adds an event that sets the data path', () => {
+    const s = compileSnippet(
+      '<input model:value="{{form.name}}" bindinput="onInput" /><switch model:checked="{{on}}" /><slider model:value="{{list[0]}}" />',
+    );
+    const els = findAll(s.render({ form: { name: 'Ann' }, on: true, list: [3] }), (n) => n.t === 'el');
+    expect(els.map((e) => (e.t === 'el' ? [e.tag, e.attrs, e.events] : []))).toEqual([
+      [
+        'input',
+        { value: 'Ann' },
+        [
+          { name: 'input', handler: 'model:form.name', mode: 'bind' },
+          { name: 'input', handler: 'onInput', mode: 'bind' },
+        ],
+      ],
+      ['switch', { checked: 'true' }, [{ name: 'change', handler: 'model:on', mode: 'bind' }]],
+      ['slider', { value: '3' }, [{ name: 'change', handler: 'model:list[0]', mode: 'bind' }]],
+    ]);
+    expect(s.compat.entries).toEqual([]);
+  });
+
+  it('reports what it cannot bind two ways (and binds it one way)', () => {
+    const s = compileSnippet(
+      '<input model:value="a{{x}}" /><input model:value="{{a + b}}" /><view model:value="{{x}}" /><block wx:for="{{list}}"><input model:value="{{item}}" /></block>',
+    );
+    const [first] = findAll(s.render({ x: 'X' }), (n) => n.t === 'el');
+    expect(first?.t === 'el' && [first.attrs, first.events]).toEqual([{ value: 'aX' }, []]);
+    expect(s.compat.entries.map((w) => w.message.replace(/;.*/, ''))).toEqual([
+      '"model:value" on <input>: the value must be a single {{ field }}',
+      '"model:value" on <input>: the value must be a data field or a sub-field of one (a, a.b, a[0])',
+      expect.stringContaining('"model:value" on <view>: two-way binding is supported on <input model:value>'),
+      '"model:value" on <input>: the value must be a data field or a sub-field of one (a, a.b, a[0])',
+    ]);
+  });
+});
