@@ -26,6 +26,7 @@ const APP = {
   'pages/ok/ok.js': 'Page({})',
   'pages/bad/bad.wxml': '<view>hi</view>',
   'pages/bad/bad.js': 'const lib = require("some-lib");\nPage({})',
+  'scripts/release.js': 'require("shelljs")',
 };
 
 describe('kubectl tessera compat', () => {
@@ -44,6 +45,7 @@ describe('kubectl tessera compat', () => {
       /reported features \(count\):\n {2}app\.json:workers {2}1\n {2}builtin:video {2}1/,
     );
     expect(r.stdout).toContain('pages compiled: 1/2 (50%)');
+    expect(r.stdout).toContain('files no page uses:\n  1 warning (-o wide lists them)');
     expect(r.stderr).toBe('error: 1 compile error; pages compiled: 1/2 (50%)\n');
   });
 
@@ -62,7 +64,9 @@ describe('kubectl tessera compat', () => {
     expect(doc.unsupported).toEqual([
       { feature: 'app.json:workers', count: 1 },
       { feature: 'builtin:video', count: 1 },
+      { feature: 'require:unresolved', count: 1 },
     ]);
+    expect(doc.otherWarnings.map((w) => w.file)).toEqual(['scripts/release.js']);
   });
 
   it('exits 0 when everything compiles, compiling the miniprogramRoot of project.config.json', async () => {

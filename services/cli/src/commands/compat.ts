@@ -25,6 +25,7 @@ export interface CompatDocument {
   appErrors: CompileErrorJson[];
   otherErrors: CompileErrorJson[];
   appWarnings: CompatEntry[];
+  otherWarnings: CompatEntry[];
   unsupported: Array<{ feature: string; count: number }>;
 }
 
@@ -59,6 +60,7 @@ export function compatDocument(directory: string, check: CompatCheck): CompatDoc
     appErrors: check.appErrors,
     otherErrors: check.otherErrors,
     appWarnings: check.appWarnings,
+    otherWarnings: check.otherWarnings,
     unsupported: check.features,
   };
 }
@@ -92,7 +94,18 @@ export function renderCompat(doc: CompatDocument, wide: boolean): string {
     // without -o wide, a compiled page's warnings are counted in the table, not listed
     section(`${p.page}: ${p.status}`, own, wide || p.status === 'failed' ? p.warnings : []);
   }
-  section('files no page uses (the build fails, no page does):', doc.otherErrors, []);
+  section(
+    doc.otherErrors.length
+      ? 'files no page uses (the build fails, no page does):'
+      : 'files no page uses (they do not fail the build):',
+    doc.otherErrors,
+    wide ? doc.otherWarnings : [],
+  );
+  if (!wide && doc.otherWarnings.length > 0)
+    out.push(
+      ...(doc.otherErrors.length ? [] : ['', 'files no page uses:']),
+      `  ${doc.otherWarnings.length} warning${doc.otherWarnings.length === 1 ? '' : 's'} (-o wide lists them)`,
+    );
   if (doc.unsupported.length > 0) {
     out.push('', 'reported features (count):');
     for (const f of doc.unsupported) out.push(`  ${f.feature}  ${f.count}`);

@@ -33,8 +33,10 @@ export interface CompatCheck {
   appErrors: CompileErrorJson[];
   /** Errors in files no page uses: the build fails, no page does. */
   otherErrors: CompileErrorJson[];
-  /** Warnings about app files (they concern every page) and files no page uses. */
+  /** Warnings about app files (they concern every page). */
   appWarnings: CompatEntry[];
+  /** Warnings about files no page uses (build scripts, project.config.json…). */
+  otherWarnings: CompatEntry[];
   /** Warnings by feature, most frequent first. */
   features: Array<{ feature: string; count: number }>;
   warnings: CompatEntry[];
@@ -137,7 +139,10 @@ export async function checkCompat(project: SourceTree, options: CompileOptions =
     pages: pageResults,
     appErrors: appErrors.map((e) => e.toJSON()),
     otherErrors: otherErrors.map((e) => e.toJSON()),
-    appWarnings: warnings.filter((w) => app.has(w.file) || !pages.some((p) => reach.get(p)?.has(w.file))),
+    appWarnings: warnings.filter((w) => app.has(w.file)),
+    otherWarnings: warnings.filter(
+      (w) => !app.has(w.file) && ![...reach.values()].some((f) => f.has(w.file)),
+    ),
     features: [...counts]
       .map(([feature, count]) => ({ feature, count }))
       .sort((a, b) => b.count - a.count || cmp(a.feature, b.feature)),

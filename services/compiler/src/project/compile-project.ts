@@ -55,6 +55,7 @@ import {
   isIgnoredSource,
   locate,
   miniprogramRootOf,
+  packExclusions,
   parseJsonFile,
   type SourceTree,
   textOf,
@@ -161,7 +162,10 @@ export async function compileProject(
   project: SourceTree,
   options: CompileOptions = {},
 ): Promise<CompileResult> {
-  const input = project.has('app.json') ? project : miniprogramRootOf(project).tree;
+  const { root: miniprogramRoot, tree: input } = project.has('app.json')
+    ? { root: '', tree: project }
+    : miniprogramRootOf(project);
+  const excluded = packExclusions(project, miniprogramRoot);
   const compat = new CompatReporter();
   const errors: CompileError[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
@@ -206,7 +210,7 @@ export async function compileProject(
   const ignored: string[] = [];
   const tree = new Map<string, Uint8Array>();
   for (const path of [...input.keys()].sort()) {
-    if (isIgnoredSource(path)) ignored.push(path);
+    if (isIgnoredSource(path) || excluded(path)) ignored.push(path);
     else tree.set(path, input.get(path) as Uint8Array);
   }
   const hashes = new Map<string, string>();

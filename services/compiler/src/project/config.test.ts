@@ -115,6 +115,49 @@ describe('configuration fields', () => {
     expect(broken.report.warnings.map((w) => w.feature)).toEqual(['config:project.config.json']);
   });
 
+  it('leaves out what WeChat does not upload: cloudfunctionRoot and packOptions.ignore', async () => {
+    const result = await compileProject(
+      tree(
+        { pages: PAGES },
+        {
+          'project.config.json': JSON.stringify({
+            cloudfunctionRoot: 'cloud/',
+            packOptions: {
+              ignore: [
+                { type: 'folder', value: 'tools' },
+                { type: 'file', value: './notes.js' },
+                { type: 'suffix', value: '.psd' },
+                { type: 'prefix', value: 'draft-' },
+                { type: 'glob', value: 'docs/**/*.md' },
+                { type: 'regexp', value: '\\.bak$' },
+              ],
+            },
+          }),
+          'cloud/login/index.js': 'const cloud = require("wx-server-sdk"); exports.main = () => cloud;',
+          'tools/build.js': 'this is not JavaScript',
+          'notes.js': 'neither is this',
+          'images/logo.psd': 'x',
+          'pages/a/draft-a.js': 'broken(',
+          'docs/guide/intro.md': '# x',
+          'pages/a/a.js.bak': 'x',
+          'images/keep.png': 'x',
+        },
+      ),
+    );
+    expect(result.report.source.ignored).toEqual([
+      'cloud/login/index.js',
+      'docs/guide/intro.md',
+      'images/logo.psd',
+      'notes.js',
+      'pages/a/a.js.bak',
+      'pages/a/draft-a.js',
+      'project.config.json',
+      'tools/build.js',
+    ]);
+    expect(result.artifacts[0]?.files.has('images/keep.png')).toBe(true);
+    expect(result.report.warnings).toEqual([]);
+  });
+
   it('fails where WeChat fails: no pages, an empty list, a listed page that does not exist, a bad tabBar list', async () => {
     const none = await failure(tree({ window: {} }));
     expect(none.errors[0]?.message).toContain('app.json has no "pages" list');

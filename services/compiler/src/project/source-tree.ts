@@ -95,3 +95,84 @@ export function miniprogramRootOf(tree: SourceTree): { root: string; tree: Sourc
   for (const [path, bytes] of tree) if (path.startsWith(prefix)) sub.set(path.slice(prefix.length), bytes);
   return { root, tree: sub };
 }
+
+interface IgnoreRule {
+  type?: unknown;
+  value?: unknown;
+}
+
+function globRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] ?? '';
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+      if (glob[i + 1] === '/') i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/**
+ * What WeChat leaves out of the uploaded mini-program: the cloud function folder
+ * (project.config.json `cloudfunctionRoot`, relative to the project) and `packOptions.ignore`
+ * (relative to the mini-program root; types folder, file, suffix, prefix of the file name, glob,
+ * regexp). `path` is relative to the mini-program root `root`.
+ */
+export function packExclusions(project: SourceTree, root: string): (path: string) => boolean {
+  let config: { cloudfunctionRoot?: unknown; packOptions?: { ignore?: unknown } } = {};
+  try {
+    const parsed: unknown = JSON.parse(textOf(project, 'project.config.json') ?? '{}');
+    if (typeof parsed === 'object' && parsed !== null) config = parsed;
+  } catch {
+    return () => false;
+  }
+  const clean = (v: string) => v.replace(/^(\.\/)+/, '').replace(/^\/+|\/+$/g, '');
+  const tests: Array<(path: string, projectPath: string) => boolean> = [];
+  if (typeof config.cloudfunctionRoot === 'string' && clean(config.cloudfunctionRoot)) {
+    const dir = clean(config.cloudfunctionRoot);
+    tests.push((_p, projectPath) => projectPath === dir || projectPath.startsWith(`${dir}/`));
+  }
+  const rules = Array.isArray(config.packOptions?.ignore) ? (config.packOptions.ignore as IgnoreRule[]) : [];
+  for (const rule of rules) {
+    if (typeof rule?.value !== 'string' || rule.value === '') continue;
+    const v =
+      rule.type === 'regexp' || rule.type === 'suffix' || rule.type === 'prefix'
+        ? rule.value
+        : clean(rule.value);
+    const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+    switch (rule.type) {
+      case 'folder':
+        if (v) tests.push((p) => p === v || p.startsWith(`${v}/`));
+        break;
+      case 'file':
+        tests.push((p) => p === v);
+        break;
+      case 'suffix':
+        tests.push((p) => p.endsWith(v));
+        break;
+      case 'prefix':
+        tests.push((p) => name(p).startsWith(v));
+        break;
+      case 'glob': {
+        const re = globRegExp(v);
+        tests.push((p) => re.test(p));
+        break;
+      }
+      case 'regexp':
+        try {
+          if (v.length <= 256) {
+            const re = new RegExp(v);
+            tests.push((p) => re.test(p));
+          }
+        } catch {
+          // an invalid pattern leaves nothing out
+        }
+        break;
+    }
+  }
+  return (path) => tests.some((t) => t(path, root ? `${root}/${path}` : path));
+}
