@@ -165,7 +165,7 @@ export async function compileProject(
   const { root: miniprogramRoot, tree: input } = project.has('app.json')
     ? { root: '', tree: project }
     : miniprogramRootOf(project);
-  const excluded = packExclusions(project, miniprogramRoot);
+  const { excluded, skipped } = packExclusions(project, miniprogramRoot);
   const compat = new CompatReporter();
   const errors: CompileError[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
@@ -228,6 +228,13 @@ export async function compileProject(
   const origin = { line: 1, column: 1 };
 
   checkProjectConfig(project, compat);
+  for (const pattern of skipped)
+    compat.add(
+      'project.config.json',
+      locate(textOf(project, 'project.config.json'), JSON.stringify(pattern).slice(1, -1)),
+      'config:packOptions.ignore',
+      `regexp rule "${pattern}" is not applied (patterns from a source tree are not run); the files it names are compiled — use a folder, file, suffix, prefix or glob rule`,
+    );
 
   // ---- app.json ----
   if (!tree.has('app.json')) {

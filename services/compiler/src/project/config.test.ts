@@ -129,7 +129,8 @@ describe('configuration fields', () => {
                 { type: 'suffix', value: '.psd' },
                 { type: 'prefix', value: 'draft-' },
                 { type: 'glob', value: 'docs/**/*.md' },
-                { type: 'regexp', value: '\\.bak$' },
+                { type: 'glob', value: '**/*.bak' },
+                { type: 'regexp', value: '(a+)+$' },
               ],
             },
           }),
@@ -155,7 +156,9 @@ describe('configuration fields', () => {
       'tools/build.js',
     ]);
     expect(result.artifacts[0]?.files.has('images/keep.png')).toBe(true);
-    expect(result.report.warnings).toEqual([]);
+    expect(result.report.warnings.map((w) => [w.feature, w.message.slice(0, 40)])).toEqual([
+      ['config:packOptions.ignore', 'regexp rule "(a+)+$" is not applied (pat'],
+    ]);
   });
 
   it('fails where WeChat fails: no pages, an empty list, a listed page that does not exist, a bad tabBar list', async () => {

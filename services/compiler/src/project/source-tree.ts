@@ -119,17 +119,22 @@ function globRegExp(glob: string): RegExp {
 /**
  * What WeChat leaves out of the uploaded mini-program: the cloud function folder
  * (project.config.json `cloudfunctionRoot`, relative to the project) and `packOptions.ignore`
- * (relative to the mini-program root; types folder, file, suffix, prefix of the file name, glob,
- * regexp). `path` is relative to the mini-program root `root`.
+ * (relative to the mini-program root; types folder, file, suffix, prefix of the file name, glob).
+ * `regexp` rules are not run: a pattern from an uploaded tree could take exponential time; they
+ * are returned in `skipped` for the report. `path` is relative to the mini-program root `root`.
  */
-export function packExclusions(project: SourceTree, root: string): (path: string) => boolean {
+export function packExclusions(
+  project: SourceTree,
+  root: string,
+): { excluded: (path: string) => boolean; skipped: string[] } {
   let config: { cloudfunctionRoot?: unknown; packOptions?: { ignore?: unknown } } = {};
   try {
     const parsed: unknown = JSON.parse(textOf(project, 'project.config.json') ?? '{}');
     if (typeof parsed === 'object' && parsed !== null) config = parsed;
   } catch {
-    return () => false;
+    return { excluded: () => false, skipped: [] };
   }
+  const skipped: string[] = [];
   const clean = (v: string) => v.replace(/^(\.\/)+/, '').replace(/^\/+|\/+$/g, '');
   const tests: Array<(path: string, projectPath: string) => boolean> = [];
   if (typeof config.cloudfunctionRoot === 'string' && clean(config.cloudfunctionRoot)) {
@@ -163,16 +168,9 @@ export function packExclusions(project: SourceTree, root: string): (path: string
         break;
       }
       case 'regexp':
-        try {
-          if (v.length <= 256) {
-            const re = new RegExp(v);
-            tests.push((p) => re.test(p));
-          }
-        } catch {
-          // an invalid pattern leaves nothing out
-        }
+        skipped.push(v);
         break;
     }
   }
-  return (path) => tests.some((t) => t(path, root ? `${root}/${path}` : path));
+  return { excluded: (path) => tests.some((t) => t(path, root ? `${root}/${path}` : path)), skipped };
 }
