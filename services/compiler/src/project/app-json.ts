@@ -47,7 +47,12 @@ export const KNOWN_APP_KEYS = new Set([
 ]);
 
 /** app.json fields whose invalid value WeChat also refuses: a compile error, not a warning. */
-export const APP_FATAL_KEYS: ReadonlySet<string> = new Set(['pages', 'subpackages', 'subPackages']);
+export const APP_FATAL_KEYS: ReadonlySet<string> = new Set([
+  'pages',
+  'subpackages',
+  'subPackages',
+  'usingComponents',
+]);
 
 /** Page/component json fields whose invalid value fails the build (WeChat refuses them too). */
 export const OWNER_FATAL_KEYS: ReadonlySet<string> = new Set(['usingComponents']);

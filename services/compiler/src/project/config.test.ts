@@ -168,6 +168,8 @@ describe('configuration fields', () => {
     expect(empty.errors[0]?.message).toContain('"pages" must list at least one page');
     const missing = await failure(tree({ pages: ['pages/a/a', 'pages/zzz/zzz'] }));
     expect(missing.errors.map((e) => [e.code, e.file, e.line])).toEqual([['MISSING_FILE', 'app.json', 4]]);
+    const using = await failure(tree({ pages: PAGES, usingComponents: { 'x-a': 1 } }));
+    expect(using.errors[0]?.message).toContain('usingComponents.x-a');
     const tab = await failure(
       tree({ pages: PAGES, tabBar: { list: [{ pagePath: 'pages/a/a', text: 'A' }] } }),
     );
