@@ -105,6 +105,23 @@ describe('npm packages in miniprogram_npm/', () => {
     );
   });
 
+  it('keeps package.json main/miniprogram inside the package (hostile fields are ignored)', async () => {
+    const result = await compileProject(
+      tree({
+        'pages/index/index.js': 'module.exports = [require("evil"), require("evil2")];',
+        'secret.js': 'module.exports = "secret";',
+        'miniprogram_npm/evil/package.json': JSON.stringify({
+          main: '../../secret.js',
+          miniprogram: '../..',
+        }),
+        'miniprogram_npm/evil/index.js': 'module.exports = "index";',
+        'miniprogram_npm/evil2/package.json': '{ not json',
+        'miniprogram_npm/evil2/index.js': 'module.exports = "index2";',
+      }),
+    );
+    expect(run(result, '/pages/index/index.js')).toEqual(['index', 'index2']);
+  });
+
   it('prefers a nested miniprogram_npm over the root one', async () => {
     const result = await compileProject(
       tree({
