@@ -1,7 +1,8 @@
 // A mini-program written the way WeChat projects are, compiled, encrypted, signed and launched in
 // the Node host: an npm component and module from miniprogram_npm/ (Build npm's layout, with a
 // package.json "miniprogram" folder), require of JSON, a wxs module exporting a function with
-// getDate, a repeated attribute, and model:value two-way binding on an input.
+// getDate, a repeated attribute, model:value two-way binding on an input, and componentGenerics
+// filled with generic: or left to their default.
 
 import { createNodeTessera } from '@tessera/runtime-sdk/node';
 import { JSDOM } from 'jsdom';
@@ -14,17 +15,36 @@ let tenant: Tenant;
 const SOURCE: Record<string, string> = {
   'app.json': JSON.stringify({ pages: ['pages/index/index'], renderer: 'webview' }),
   'app.js': 'App({});',
-  'pages/index/index.json': JSON.stringify({ usingComponents: { 'ui-badge': '@acme/ui/badge/badge' } }),
+  'pages/index/index.json': JSON.stringify({
+    usingComponents: {
+      'ui-badge': '@acme/ui/badge/badge',
+      'g-list': '/components/list/list',
+      'star-cell': '/components/star/star',
+    },
+  }),
   'pages/index/index.wxml':
     '<wxs module="year">module.exports = function (ms) { return getDate(ms).getUTCFullYear(); };</wxs>' +
     '<view id="greet" class="a" class="b">{{greeting}}</view>' +
     '<ui-badge id="badge" count="{{3}}" />' +
     '<input id="name" model:value="{{name}}" />' +
     '<view id="echo">[{{name}}]</view>' +
-    '<view id="year">{{ year(0) }}</view>',
+    '<view id="year">{{ year(0) }}</view>' +
+    '<g-list id="filled" generic:cell="star-cell" /><g-list id="plain" />',
   'pages/index/index.js':
     'import { greet } from "@acme/greet"; const cfg = require("./config.json"); Page({ data: { greeting: greet(cfg.who), name: "" } });',
   'pages/index/config.json': '{"who": "npm"}',
+  'components/list/list.json': JSON.stringify({
+    component: true,
+    componentGenerics: { cell: { default: '../dot/dot' } },
+  }),
+  'components/list/list.wxml': '<cell />',
+  'components/list/list.js': 'Component({});',
+  'components/star/star.json': '{"component": true}',
+  'components/star/star.wxml': '<view>star</view>',
+  'components/star/star.js': 'Component({});',
+  'components/dot/dot.json': '{"component": true}',
+  'components/dot/dot.wxml': '<view>dot</view>',
+  'components/dot/dot.js': 'Component({});',
   'miniprogram_npm/@acme/greet/index.js': 'exports.greet = (who) => "hello " + who;',
   'miniprogram_npm/@acme/ui/package.json': JSON.stringify({ name: '@acme/ui', miniprogram: 'dist' }),
   'miniprogram_npm/@acme/ui/dist/badge/badge.json': '{"component": true}',
@@ -43,7 +63,7 @@ afterAll(async () => {
 });
 
 describe('WeChat-style project in the Node host', () => {
-  it('runs npm components and modules, JSON requires, wxs functions and model:value', async () => {
+  it('runs npm components and modules, JSON requires, wxs functions, model:value and generics', async () => {
     const errors: string[] = [];
     const dom = new JSDOM('<!doctype html><body></body>');
     const app = await createNodeTessera({
@@ -64,6 +84,9 @@ describe('WeChat-style project in the Node host', () => {
       expect(root()?.querySelector('#greet')?.className).not.toMatch(/\ba\b/);
       await expect.poll(text('#badge'), { timeout: 10_000 }).toBe('badge 3');
       expect(await text('#year')()).toBe('1970');
+      // componentGenerics: filled by generic:cell, else the default
+      await expect.poll(text('#filled'), { timeout: 10_000 }).toBe('star');
+      await expect.poll(text('#plain'), { timeout: 10_000 }).toBe('dot');
       const input = root()?.querySelector('#name input') as HTMLInputElement;
       input.value = 'Ann';
       input.dispatchEvent(new dom.window.Event('input'));

@@ -94,6 +94,11 @@ export interface VComponent {
   children: VNode[];
   slotName?: string;
   hidden?: boolean;
+  /**
+   * `generic:name="alias"`: for each generic of the component (its json's componentGenerics),
+   * the alias in the *owner's* usingComponents that fills it. (SDK, additive)
+   */
+  generics?: Record<string, string>;
 }
 
 export interface VSlot {

@@ -61,6 +61,7 @@ export const OWNER_FATAL_KEYS: ReadonlySet<string> = new Set(['usingComponents']
 export const OWNER_JSON_KEYS: ReadonlySet<string> = new Set([
   'component',
   'usingComponents',
+  'componentGenerics',
   'styleIsolation',
   'navigationBarBackgroundColor',
   'navigationBarTextStyle',
@@ -78,6 +79,9 @@ export const OwnerJsonSchema = z
     usingComponents: z.record(z.string(), z.string()).optional(),
     styleIsolation: z
       .enum(['isolated', 'apply-shared', 'shared', 'page-isolated', 'page-apply-shared', 'page-shared'])
+      .optional(),
+    componentGenerics: z
+      .record(z.string(), z.union([z.boolean(), z.object({ default: z.string().optional() })]))
       .optional(),
   })
   .catchall(z.unknown());

@@ -142,6 +142,8 @@ interface Owner {
   script: string;
   /** A page's window fields (from its json). */
   window: WindowConfig | undefined;
+  /** Component tags of its template: usingComponents aliases and componentGenerics names. */
+  tags: string[];
 }
 
 const textEncoder = new TextEncoder();
@@ -579,6 +581,19 @@ export async function compileProject(
       dep(node, ownerNode(p));
       queue.push({ path: p, kind: 'component', from: jsonPath, needle: spec });
     }
+    // componentGenerics: each name is a component tag in this template, filled by the user's
+    // generic:name="…"; a default (if any) is the usingComponents entry used otherwise.
+    const generics = new Set<string>();
+    for (const [name, decl] of Object.entries(json.componentGenerics ?? {}).sort(([a], [b]) => cmp(a, b))) {
+      generics.add(name);
+      const fallback = typeof decl === 'object' ? decl.default : undefined;
+      if (!fallback) continue;
+      const p = resolveComponent(jsonPath, fallback);
+      if (!p) continue;
+      usingComponents.set(name, p);
+      dep(node, ownerNode(p));
+      queue.push({ path: p, kind: 'component', from: jsonPath, needle: fallback });
+    }
     const scope = scopeOf(path);
     const shared =
       kind === 'page' || json.styleIsolation === 'apply-shared' || json.styleIsolation === 'shared';
@@ -592,6 +607,7 @@ export async function compileProject(
       scopeClass: shared ? `${APP_SCOPE} ${scope}` : scope,
       script,
       window,
+      tags: [...new Set([...usingComponents.keys(), ...generics])].sort(),
     });
   }
 
@@ -619,7 +635,7 @@ export async function compileProject(
     if (path.endsWith('.wxml')) {
       attempt(() => {
         const owner = ownerTemplate.get(path);
-        const key = `wxml\0${path}\0${hashOf(path)}\0${minify}\0${owner?.scopeClass ?? ''}\0${owner ? [...owner.usingComponents.keys()].join(',') : ''}`;
+        const key = `wxml\0${path}\0${hashOf(path)}\0${minify}\0${owner?.scopeClass ?? ''}\0${owner ? owner.tags.join(',') : ''}`;
         const cached = cache?.get<{ code: string; warnings: CompatEntry[]; deps: string[] }>(key, hashOf);
         if (cached) {
           out.set(`${path}.js`, textEncoder.encode(cached.code));
@@ -635,9 +651,7 @@ export async function compileProject(
         const res = compileWxml({
           file: path,
           source: read(path) ?? '',
-          ...(owner
-            ? { owner: { scopeClass: owner.scopeClass, components: new Set(owner.usingComponents.keys()) } }
-            : {}),
+          ...(owner ? { owner: { scopeClass: owner.scopeClass, components: new Set(owner.tags) } } : {}),
           readText: tracked(deps, path),
           compileWxs: (code, file, pos) => {
             const token = `/*__tessera_inline_wxs_${inline.length}__*/`;

@@ -220,6 +220,38 @@ describe('npm packages in miniprogram_npm/', () => {
   });
 });
 
+describe('componentGenerics', () => {
+  it("makes each generic a component tag of the component's template, with its default in usingComponents", async () => {
+    const result = await compileProject(
+      tree({
+        'pages/index/index.json': JSON.stringify({
+          usingComponents: { list: '/components/list/list', 'my-cell': '/components/cell/cell' },
+        }),
+        'pages/index/index.wxml': '<list generic:cell="my-cell" />',
+        'components/list/list.json': JSON.stringify({
+          component: true,
+          componentGenerics: { cell: true, footer: { default: '../footer/footer' } },
+        }),
+        'components/list/list.wxml': '<cell /><footer />',
+        'components/list/list.js': 'Component({})',
+        'components/cell/cell.json': '{"component": true}',
+        'components/cell/cell.wxml': '<view>cell</view>',
+        'components/cell/cell.js': 'Component({})',
+        'components/footer/footer.json': '{"component": true}',
+        'components/footer/footer.wxml': '<view>footer</view>',
+        'components/footer/footer.js': 'Component({})',
+      }),
+      { minify: false },
+    );
+    const list = result.manifest.entries.find((e) => e.path === 'components/list/list');
+    expect(list?.usingComponents).toEqual({ footer: 'components/footer/footer' });
+    expect(result.report.warnings).toEqual([]);
+    const wxml = dec.decode(result.artifacts[0]?.files.get('components/list/list.wxml.js'));
+    expect(wxml).toContain('t: "comp", tag: "cell"');
+    expect(wxml).toContain('t: "comp", tag: "footer"');
+  });
+});
+
 describe('require of .json and style sources', () => {
   it('require("./x.json") and a package json load the parsed file', async () => {
     const result = await compileProject(

@@ -652,6 +652,7 @@ class Generator {
     const attrs: string[] = [];
     const dataset: string[] = [];
     const events: string[] = [];
+    const generics: string[] = [];
     let classes = '""';
     let style: string | undefined;
     let hidden: string | undefined;
@@ -703,13 +704,21 @@ class Generator {
         }
         continue;
       }
+      if (name.startsWith('generic:') && isComponent) {
+        generics.push(JSON.stringify(name.slice('generic:'.length)), this.strValue(a, file));
+        continue;
+      }
       if (name.startsWith('model:') || name.startsWith('generic:')) {
         this.input.compat.add(
           file,
           a.pos,
           name.split(':')[0] ?? name,
-          `"${name}" is not supported yet and is ignored; use an explicit bind handler / concrete component`,
+          name.startsWith('generic:')
+            ? `"${name}" on <${el.tag}>: generic: fills a custom component's componentGenerics, and <${el.tag}> is not one; it is ignored`
+            : `"${name}" on custom component <${el.tag}> is not supported yet and is bound one way; pass the value and listen to the component's event`,
         );
+        if (name.startsWith('model:'))
+          attrs.push(JSON.stringify(camelCase(name.slice('model:'.length))), this.rawValue(a, file));
         continue;
       }
       switch (name) {
@@ -751,6 +760,7 @@ class Generator {
     if (hidden) fields.push(`hidden: ${hidden}`);
     if (slotName) fields.push(`slotName: ${slotName}`);
     if (id) fields.push(`id: ${id}`);
+    if (generics.length) fields.push(`generics: O([${generics.join(', ')}])`);
     this.emit(`${into}.push({ ${fields.join(', ')} });`);
   }
 }

@@ -101,3 +101,24 @@ describe('model: two-way binding on built-in controls', () => {
     ]);
   });
 });
+
+describe('generic: and componentGenerics', () => {
+  it('passes the filling alias of each generic on the component vnode', () => {
+    const s = compileSnippet(
+      '<list generic:cell="my-cell" class="l" />',
+      {},
+      {
+        scopeClass: '',
+        components: new Set(['list', 'my-cell']),
+      },
+    );
+    const [list] = s.render();
+    expect(list).toMatchObject({ t: 'comp', tag: 'list', generics: { cell: 'my-cell' } });
+    expect(s.compat.entries).toEqual([]);
+  });
+
+  it('reports generic: on an element that is not a custom component', () => {
+    const s = compileSnippet('<view generic:cell="x" />');
+    expect(s.compat.entries.map((w) => w.feature)).toEqual(['generic']);
+  });
+});
