@@ -20,6 +20,7 @@ const SOURCE: Record<string, string> = {
       'ui-badge': '@acme/ui/badge/badge',
       'g-list': '/components/list/list',
       'star-cell': '/components/star/star',
+      'my-field': '/components/field/field',
     },
   }),
   'pages/index/index.wxml':
@@ -29,9 +30,10 @@ const SOURCE: Record<string, string> = {
     '<input id="name" model:value="{{name}}" />' +
     '<view id="echo">[{{name}}]</view>' +
     '<view id="year">{{ year(0) }}</view>' +
-    '<g-list id="filled" generic:cell="star-cell" /><g-list id="plain" />',
+    '<g-list id="filled" generic:cell="star-cell" /><g-list id="plain" />' +
+    '<my-field id="field" model:value="{{title}}" /><view id="title">[{{title}}]</view>',
   'pages/index/index.js':
-    'import { greet } from "@acme/greet"; const cfg = require("./config.json"); Page({ data: { greeting: greet(cfg.who), name: "" } });',
+    'import { greet } from "@acme/greet"; const cfg = require("./config.json"); Page({ data: { greeting: greet(cfg.who), name: "", title: "t" } });',
   'pages/index/config.json': '{"who": "npm"}',
   'components/list/list.json': JSON.stringify({
     component: true,
@@ -39,6 +41,9 @@ const SOURCE: Record<string, string> = {
   }),
   'components/list/list.wxml': '<cell />',
   'components/list/list.js': 'Component({});',
+  'components/field/field.json': '{"component": true}',
+  'components/field/field.wxml': '<input model:value="{{value}}" />',
+  'components/field/field.js': 'Component({ properties: { value: String } });',
   'components/star/star.json': '{"component": true}',
   'components/star/star.wxml': '<view>star</view>',
   'components/star/star.js': 'Component({});',
@@ -91,6 +96,12 @@ describe('WeChat-style project in the Node host', () => {
       input.value = 'Ann';
       input.dispatchEvent(new dom.window.Event('input'));
       await expect.poll(text('#echo'), { timeout: 10_000 }).toBe('[Ann]');
+      // model: through a custom component: its input → its property → the page's data
+      const inner = root()?.querySelector('#field input') as HTMLInputElement;
+      expect(inner.value).toBe('t');
+      inner.value = 'Bob';
+      inner.dispatchEvent(new dom.window.Event('input'));
+      await expect.poll(text('#title'), { timeout: 10_000 }).toBe('[Bob]');
       expect(errors).toEqual([]);
     } finally {
       await app.close();

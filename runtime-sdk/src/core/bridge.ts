@@ -96,6 +96,8 @@ export const ViewMessageSchema = byType([
     props: dict(z.unknown()),
     elementId: text(256),
     dataset: dict(z.unknown()),
+    /** model:prop="{{path}}" on the component: property → the parent's data path it updates */
+    models: z.optional(dict(text(512))),
   }),
   z.strictObject({ type: z.literal('comp:props'), id: Id, props: dict(z.unknown()) }),
   z.strictObject({ type: z.literal('comp:detach'), id: Id }),

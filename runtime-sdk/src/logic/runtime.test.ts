@@ -270,6 +270,37 @@ describe('logic runtime', () => {
     expect(seen).toEqual(['Ann']);
   });
 
+  it('model:prop on a component: its own setData of the property updates the parent path', () => {
+    const { rt } = setup({
+      'pages/a/a.js': (g) => g.Page({ data: { form: { name: 'x' } } }),
+      'components/f/f.js': (g) =>
+        g.Component({
+          properties: { value: String },
+          methods: {
+            type(v: string) {
+              (this as unknown as { setData(o: unknown): void }).setData({ value: v, other: 1 });
+            },
+          },
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const page = rt.pages()[0]! as unknown as { __id: number; data: Record<string, unknown> };
+    rt.receive({
+      type: 'comp:attach',
+      id: 300,
+      pageId: page.__id,
+      parentId: page.__id,
+      path: 'components/f/f',
+      props: { value: 'x' },
+      elementId: '',
+      dataset: {},
+      models: { value: 'form.name' },
+    });
+    const comp = rt.instance(300)! as unknown as { type(v: string): void };
+    comp.type('Ann');
+    expect(page.data).toEqual({ form: { name: 'Ann' } });
+  });
+
   it('triggerEvent sends the options and events reach the owner method', () => {
     const got: unknown[] = [];
     const { rt, sent } = setup({

@@ -518,6 +518,13 @@ export class LogicRuntime {
     const inst = new LogicInstance(msg.id, path, def, this.#host, msg.pageId, msg.parentId);
     inst.id = msg.elementId;
     inst.dataset = msg.dataset;
+    if (msg.models && Object.keys(msg.models).length) {
+      const parentId = msg.parentId;
+      inst.__models = {
+        paths: msg.models,
+        write: (target, value) => this.#instances.get(parentId)?.setData({ [target]: value }),
+      };
+    }
     this.#instances.set(msg.id, inst);
     inst.__call('created');
     inst.__pending = [];

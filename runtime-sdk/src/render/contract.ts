@@ -99,6 +99,11 @@ export interface VComponent {
    * the alias in the *owner's* usingComponents that fills it. (SDK, additive)
    */
   generics?: Record<string, string>;
+  /**
+   * `model:my-value="{{path}}"`: property (camelCase) → the owner's data path that follows it
+   * when the component sets that property itself (two-way binding). (SDK, additive)
+   */
+  models?: Record<string, string>;
 }
 
 export interface VSlot {

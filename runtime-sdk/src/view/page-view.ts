@@ -295,6 +295,7 @@ export class PageView {
       props: vnode.props,
       elementId: vnode.id ?? '',
       dataset: vnode.dataset,
+      ...(vnode.models ? { models: vnode.models } : {}),
     });
     let lastProps = JSON.stringify(vnode.props);
     return {

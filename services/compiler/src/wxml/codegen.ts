@@ -580,34 +580,39 @@ class Generator {
 
   /**
    * `model:attr="{{path}}"` on a built-in control: the attribute as usual, plus an event binding
-   * that sets `path` in the owner's data. The path must be a data field or a sub-field of one
-   * (`a`, `a.b`, `a[0]`, `a['k']`); anything else is reported and left one-way.
+   * that sets `path` in the owner's data (see modelPath).
    */
-  private modelBinding(
-    el: WxmlElement,
-    a: WxmlAttr,
-  ): { attr: string; event: string; path: string } | undefined {
-    const attr = a.name.slice('model:'.length);
-    const event = MODEL_EVENTS[el.tag]?.[attr];
-    const report = (why: string) =>
-      this.input.compat.add(
-        el.file,
-        a.pos,
-        'model',
-        `"${a.name}" on <${el.tag}>: ${why}; it is bound one way only`,
-      );
+  private modelBinding(el: WxmlElement, a: WxmlAttr): { event: string; path: string } | undefined {
+    const event = MODEL_EVENTS[el.tag]?.[a.name.slice('model:'.length)];
     if (!event) {
-      report(
-        `two-way binding is supported on ${Object.entries(MODEL_EVENTS)
-          .map(([t, m]) => `<${t} model:${Object.keys(m)[0]}>`)
-          .join(', ')}`,
-      );
+      const supported = Object.entries(MODEL_EVENTS)
+        .map(([t, m]) => `<${t} model:${Object.keys(m)[0]}>`)
+        .join(', ');
+      this.reportModel(el, a, `two-way binding is supported on ${supported} and custom components`);
       return undefined;
     }
+    const path = this.modelPath(el, a);
+    return path ? { event, path } : undefined;
+  }
+
+  private reportModel(el: WxmlElement, a: WxmlAttr, why: string): void {
+    this.input.compat.add(
+      el.file,
+      a.pos,
+      'model',
+      `"${a.name}" on <${el.tag}>: ${why}; it is bound one way only`,
+    );
+  }
+
+  /**
+   * The owner's data path a model: value binds: a data field or a sub-field of one (`a`, `a.b`,
+   * `a[0]`, `a['k']`); anything else is reported and left one-way.
+   */
+  private modelPath(el: WxmlElement, a: WxmlAttr): string | undefined {
     const parts = a.value === null ? [] : splitInterpolation(a.value, el.file, a.valuePos);
     const p = parts[0];
     if (!isPureExpression(parts) || !p || p.kind !== 'expr') {
-      report('the value must be a single {{ field }}');
+      this.reportModel(el, a, 'the value must be a single {{ field }}');
       return undefined;
     }
     let expr: Expr;
@@ -617,11 +622,8 @@ class Generator {
       return undefined; // reported as an expression error by the attribute itself
     }
     const path = this.dataPath(expr);
-    if (!path) {
-      report('the value must be a data field or a sub-field of one (a, a.b, a[0])');
-      return undefined;
-    }
-    return { attr, event, path };
+    if (!path) this.reportModel(el, a, 'the value must be a data field or a sub-field of one (a, a.b, a[0])');
+    return path;
   }
 
   private dataPath(e: Expr): string | undefined {
@@ -653,6 +655,7 @@ class Generator {
     const dataset: string[] = [];
     const events: string[] = [];
     const generics: string[] = [];
+    const models: string[] = [];
     let classes = '""';
     let style: string | undefined;
     let hidden: string | undefined;
@@ -694,7 +697,15 @@ class Generator {
         dataset.push(JSON.stringify(datasetKey(name.slice(5))), this.rawValue(a, file));
         continue;
       }
-      if (name.startsWith('model:') && !isComponent) {
+      if (name.startsWith('model:') && isComponent) {
+        // a custom component's own setData of the property updates the owner's data path
+        const prop = camelCase(name.slice('model:'.length));
+        attrs.push(JSON.stringify(prop), this.rawValue(a, file));
+        const path = this.modelPath(el, a);
+        if (path) models.push(JSON.stringify(prop), JSON.stringify(path));
+        continue;
+      }
+      if (name.startsWith('model:')) {
         const model = this.modelBinding(el, a);
         attrs.push(JSON.stringify(name.slice('model:'.length)), this.strValue(a, file));
         if (model) {
@@ -708,17 +719,13 @@ class Generator {
         generics.push(JSON.stringify(name.slice('generic:'.length)), this.strValue(a, file));
         continue;
       }
-      if (name.startsWith('model:') || name.startsWith('generic:')) {
+      if (name.startsWith('generic:')) {
         this.input.compat.add(
           file,
           a.pos,
           name.split(':')[0] ?? name,
-          name.startsWith('generic:')
-            ? `"${name}" on <${el.tag}>: generic: fills a custom component's componentGenerics, and <${el.tag}> is not one; it is ignored`
-            : `"${name}" on custom component <${el.tag}> is not supported yet and is bound one way; pass the value and listen to the component's event`,
+          `"${name}" on <${el.tag}>: generic: fills a custom component's componentGenerics, and <${el.tag}> is not one; it is ignored`,
         );
-        if (name.startsWith('model:'))
-          attrs.push(JSON.stringify(camelCase(name.slice('model:'.length))), this.rawValue(a, file));
         continue;
       }
       switch (name) {
@@ -761,6 +768,7 @@ class Generator {
     if (slotName) fields.push(`slotName: ${slotName}`);
     if (id) fields.push(`id: ${id}`);
     if (generics.length) fields.push(`generics: O([${generics.join(', ')}])`);
+    if (models.length) fields.push(`models: O([${models.join(', ')}])`);
     this.emit(`${into}.push({ ${fields.join(', ')} });`);
   }
 }

@@ -87,6 +87,24 @@ describe('model: two-way binding on built-in controls', () => {
     expect(s.compat.entries).toEqual([]);
   });
 
+  it('on a custom component: the property plus models {prop: path} on the vnode', () => {
+    const s = compileSnippet(
+      '<my-field model:my-value="{{form.name}}" />',
+      {},
+      {
+        scopeClass: '',
+        components: new Set(['my-field']),
+      },
+    );
+    expect(s.render({ form: { name: 'Ann' } })[0]).toMatchObject({
+      t: 'comp',
+      props: { myValue: 'Ann' },
+      models: { myValue: 'form.name' },
+      events: [],
+    });
+    expect(s.compat.entries).toEqual([]);
+  });
+
   it('reports what it cannot bind two ways (and binds it one way)', () => {
     const s = compileSnippet(
       '<input model:value="a{{x}}" /><input model:value="{{a + b}}" /><view model:value="{{x}}" /><block wx:for="{{list}}"><input model:value="{{item}}" /></block>',
