@@ -20,6 +20,17 @@ describe('WeChat leniencies in WXML', () => {
     expect(v?.t === 'el' && v.classes).toBe('B');
   });
 
+  it("early built-ins (toast, loading, modal, action-sheet) are WeChat's, reported as not supported", () => {
+    const s = compileSnippet(
+      '<toast hidden="{{!show}}">saved</toast><action-sheet><action-sheet-item>a</action-sheet-item></action-sheet>',
+    );
+    expect(s.compat.entries.map((w) => w.feature)).toEqual([
+      'builtin:toast',
+      'builtin:action-sheet',
+      'builtin:action-sheet-item',
+    ]);
+  });
+
   it('keywords are data names: {{class}}, {{new}}', () => {
     expect(textOf(compileSnippet('{{class}}-{{new}}').render({ class: 'c', new: 'n' }))).toBe('c-n');
   });
