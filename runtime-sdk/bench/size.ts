@@ -5,17 +5,20 @@
 // launch of an app that uses none of the chunks. The parts are listed below it, then each chunk
 // that loads on first use; the baseline is the same web host code unminified.
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
-import { buildAll, chunkLoaders, minifyBundle } from '../scripts/build.ts';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { browserPlugins, buildAll, minifyBundle } from '../scripts/build.ts';
 
 const TARGET_GZIP = 45 * 1024;
 const kb = (n: number) => (n / 1024).toFixed(1).padStart(6);
 const gz = (text: string) => gzipSync(text, { level: 9 }).length;
 const src = (p: string) => new URL(`../src/${p}`, import.meta.url).pathname;
 
-async function bundle(entry: string, options: { minify: boolean; platform: 'browser' | 'node' }) {
+async function bundle(
+  entry: string,
+  options: { minify: boolean; platform: 'browser' | 'node'; plugins?: Plugin[] },
+) {
   const r = await build({
-    plugins: [chunkLoaders],
+    plugins: options.plugins ?? (options.platform === 'browser' ? browserPlugins : []),
     entryPoints: [src(entry)],
     bundle: true,
     // module sizes below are as esbuild minifies them; the totals are terser's, as shipped
@@ -36,6 +39,9 @@ async function bundle(entry: string, options: { minify: boolean; platform: 'brow
   const text = options.minify ? await minifyBundle(esbuilt, true) : esbuilt;
   return { text, inputs: Object.values(r.metafile.outputs)[0]!.inputs };
 }
+
+/** The browser build without zod-lite: the schemas parsed by zod/mini itself. */
+const onZodMini = browserPlugins.filter((p) => p.name !== 'browser-schemas');
 
 type Inputs = Metafile['outputs'][string]['inputs'];
 
@@ -74,10 +80,10 @@ export async function sizeReport(): Promise<string> {
   );
   const host = await bundle('web/index.ts', { minify: true, platform: 'browser' });
   row('  part: web host code (core + web)', host.text.length, gz(host.text));
-  const zodBytes = bytesOf(host.inputs, (p) => p.includes('node_modules/zod/'));
+  const liteBytes = bytesOf(host.inputs, (p) => p.endsWith('protocol/zod-lite.ts'));
   const ownBytes = bytesOf(host.inputs, (p) => p.startsWith('src/'));
   lines.push(
-    `      of which zod/mini ${kb(zodBytes)} KB min, SDK code ${kb(ownBytes)} KB min; largest modules:`,
+    `      of which zod-lite ${kb(liteBytes)} KB min, all SDK code ${kb(ownBytes)} KB min; largest modules:`,
   );
   lines.push(...largest(host.inputs, 8));
   const worker = size('tessera-worker.js');
@@ -89,8 +95,16 @@ export async function sizeReport(): Promise<string> {
   row('  tab bar, action sheets, dialogs (tessera-ui.js)', ui.bytes, ui.gzip);
   const transfers = size('tessera-transfers.js');
   row('  downloadFile, uploadFile, sockets (tessera-transfers.js)', transfers.bytes, transfers.gzip);
+  lines.push('  page-frame chunks, fetched by the host with the same pin, run in the frame that needs them:');
+  for (const [file, what] of [
+    ['tessera-view-swiper.js', 'swiper'],
+    ['tessera-view-rich-text.js', 'rich-text and its sanitizer'],
+    ['tessera-view-pull.js', 'pull-down refresh'],
+  ] as const)
+    row(`  ${what} (${file})`, size(file).bytes, size(file).gzip);
   lines.push('  other entries (not loaded by a web host):');
-  const core = await bundle('core/index.ts', { minify: true, platform: 'browser' });
+  // as a bundler builds the package's core entry: on zod/mini itself
+  const core = await bundle('core/index.ts', { minify: true, platform: 'browser', plugins: onZodMini });
   row('  core alone (@tessera/runtime-sdk/core)', core.text.length, gz(core.text));
   const node = await bundle('node/index.ts', { minify: true, platform: 'node' });
   row(
@@ -99,6 +113,8 @@ export async function sizeReport(): Promise<string> {
     gz(node.text),
     '   (its realm is built at run time)',
   );
+  const onZod = await bundle('web/index.ts', { minify: true, platform: 'browser', plugins: onZodMini });
+  row('baseline: web host code on zod/mini, not zod-lite', onZod.text.length, gz(onZod.text));
   const raw = await bundle('web/index.ts', { minify: false, platform: 'browser' });
   row('baseline: web host code unminified', raw.text.length, gz(raw.text));
   return lines.join('\n');

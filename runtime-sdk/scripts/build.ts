@@ -32,23 +32,53 @@ export async function minifyBundle(code: string, module: boolean): Promise<strin
 }
 
 /** The chunks: each a file of its own, loaded on first use instead of bundled into the entry. */
-const CHUNKS = { ui: 'src/web/chunks/ui.ts', transfers: 'src/web/chunks/transfers.ts' };
+const CHUNKS = {
+  ui: 'src/web/chunks/ui.ts',
+  transfers: 'src/web/chunks/transfers.ts',
+  // run in page frames: the host fetches them with the same pin and hands them over
+  'view-swiper': 'src/web/chunks/view-swiper.ts',
+  'view-rich-text': 'src/web/chunks/view-rich-text.ts',
+  'view-pull': 'src/web/chunks/view-pull.ts',
+};
 
 /** In the browser build the modules that load chunks from the sources become their script loaders. */
 const LOADERS: Record<string, string> = {
   'src/web/ui-chunk.ts': 'src/web/ui-chunk.bundled.ts',
   'src/core/chunks.ts': 'src/web/core-chunks.bundled.ts',
+  'src/view/view-chunks.ts': 'src/web/view-chunks.bundled.ts',
 };
-export const chunkLoaders: Plugin = {
+const chunkLoaders: Plugin = {
   name: 'chunk-loaders',
   setup(b) {
-    b.onResolve({ filter: /\/(ui-chunk|chunks)\.ts$/ }, (args) => {
+    b.onResolve({ filter: /\/(ui-chunk|chunks|view-chunks)\.ts$/ }, (args) => {
       const path = join(args.resolveDir, args.path);
       const bundled = LOADERS[path.slice(root.length + 1)];
       return bundled ? { path: join(root, bundled) } : undefined;
     });
   },
 };
+
+/**
+ * The browser parses the shared schemas with zod-lite, not zod (~5 KB gzip less in the web
+ * entry; zod-lite.test.ts holds the two to the same verdicts). A schema calling something
+ * zod-lite lacks would be undefined at run time: that is a build error instead.
+ */
+const browserSchemas: Plugin = {
+  name: 'browser-schemas',
+  setup(b) {
+    b.onResolve({ filter: /^zod\/mini$/ }, () => ({ path: join(root, 'src/protocol/zod-lite.ts') }));
+    b.onEnd((r) => {
+      const missing = r.warnings.filter((w) => w.id === 'import-is-undefined');
+      if (missing.length)
+        throw new Error(
+          `zod-lite lacks what a browser schema calls: ${missing.map((w) => `${w.location?.file}:${w.location?.line} ${w.text}`).join('; ')}. Add it to src/protocol/zod-lite.ts with a parity case in zod-lite.test.ts.`,
+        );
+    });
+  },
+};
+
+/** The plugins of every browser bundle. */
+export const browserPlugins: Plugin[] = [chunkLoaders, browserSchemas];
 
 async function bundle(
   entry: string,
@@ -58,7 +88,7 @@ async function bundle(
   banner?: string,
 ) {
   const r = await build({
-    plugins: [chunkLoaders],
+    plugins: browserPlugins,
     entryPoints: [join(root, entry)],
     bundle: true,
     format,
@@ -76,6 +106,8 @@ async function bundle(
 
 export interface BuildResult {
   files: Record<string, string>;
+  /** the chunk files among them: served beside the entry, which loads each on first use */
+  chunkFiles: string[];
   sizes: Array<{ file: string; bytes: number; gzip: number }>;
 }
 
@@ -111,7 +143,7 @@ export async function buildAll(): Promise<BuildResult> {
     bytes: Buffer.byteLength(text),
     gzip: gzipSync(text, { level: 9 }).length,
   }));
-  return { files, sizes };
+  return { files, sizes, chunkFiles: Object.keys(chunks) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

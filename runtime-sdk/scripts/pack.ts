@@ -54,8 +54,7 @@ const web = await buildAll();
 writeFileSync(join(out, 'web.js'), web.files['tessera-web.js'] ?? '');
 writeFileSync(join(out, 'tessera-web.iife.js'), web.files['tessera-web.iife.js'] ?? '');
 // loaded on first use from beside the entry (or from the host's `chunkBase`)
-for (const chunk of ['tessera-ui.js', 'tessera-transfers.js'])
-  writeFileSync(join(out, chunk), web.files[chunk] ?? '');
+for (const chunk of web.chunkFiles) writeFileSync(join(out, chunk), web.files[chunk]!);
 
 // The Node host's realm script, built once here instead of at run time with esbuild.
 const realm = await build({
@@ -149,8 +148,7 @@ exportsMap['./web'] = {
   default: './web.js',
 };
 exportsMap['./web/iife'] = './tessera-web.iife.js';
-exportsMap['./web/tessera-ui.js'] = './tessera-ui.js';
-exportsMap['./web/tessera-transfers.js'] = './tessera-transfers.js';
+for (const chunk of web.chunkFiles) exportsMap[`./web/${chunk}`] = `./${chunk}`;
 exportsMap['./package.json'] = './package.json';
 
 const published = {

@@ -11,6 +11,7 @@ import { launchBrowser, type TestBrowser } from '../../src/infra/browser.ts';
 import type { FixtureStore } from './fixture-store.ts';
 import { type RealEnv, startRealEnv } from './real-env.ts';
 import {
+  instanceApiSource,
   lateCodeSource,
   networkSource,
   privacySource,
@@ -18,6 +19,7 @@ import {
   sampleSource,
   subpackageSource,
   tabBarSource,
+  widgetsSource,
 } from './sample-app.ts';
 
 let browser: TestBrowser;
@@ -54,17 +56,19 @@ beforeAll(async () => {
   untrustedKey = (await generateSigningKeyPair()).publicKeySpki;
   store.pages.set('/host.html', { type: 'text/html; charset=utf-8', body: HOST_PAGE });
   store.pages.set('/sdk.js', { type: 'text/javascript', body: built.files['tessera-web.iife.js']! });
-  store.pages.set('/tessera-ui.js', { type: 'text/javascript', body: built.files['tessera-ui.js']! });
-  store.pages.set('/tessera-transfers.js', {
-    type: 'text/javascript',
-    body: built.files['tessera-transfers.js']!,
-  });
+  for (const chunk of built.chunkFiles)
+    store.pages.set(`/${chunk}`, { type: 'text/javascript', body: built.files[chunk]! });
   // the same SDK beside a UI chunk that is one statement longer than the one it was built with
   store.pages.set('/tampered/host.html', {
     type: 'text/html; charset=utf-8',
     body: HOST_PAGE.replace('/sdk.js', '/tampered/sdk.js'),
   });
   store.pages.set('/tampered/sdk.js', { type: 'text/javascript', body: built.files['tessera-web.iife.js']! });
+  for (const chunk of built.chunkFiles.filter((c) => c.startsWith('tessera-view-')))
+    store.pages.set(`/tampered/${chunk}`, {
+      type: 'text/javascript',
+      body: chunk.includes('rich-text') ? `${built.files[chunk]!};window.chunkRan=true` : built.files[chunk]!,
+    });
   store.pages.set('/tampered/tessera-ui.js', {
     type: 'text/javascript',
     body: `${built.files['tessera-ui.js']!};window.chunkRan=true`,
@@ -722,6 +726,140 @@ describe('web SDK in Chromium', () => {
     await f.locator('#type').click();
     await expect.poll(result).toMatch(/^type (wifi|ethernet|4g|3g|2g|unknown)$/);
     await page.close();
+  });
+
+  it('component instance APIs: selectComponent with export, scoped selector queries, router, pageScrollTo, onReachBottom', async () => {
+    const pkg = await env.pack(await env.compile(instanceApiSource()));
+    await env.release('mp-inst', 'wx-inst', '1.0.0', pkg, pkg.bytes);
+    const page = await openHost();
+    expect(await launch(page, 'wx-inst')).toMatchObject({ ok: true });
+    const f = await pageFrame(page, 'pages/list/list');
+    const result = () => text(f, '#result');
+
+    await f.locator('#select').click();
+    // two .ctr counters, the panel's export() instead of the instance, null for no match
+    await expect.poll(result).toBe('2 c1 c2 panel opened panel null pages/list/list 1');
+    await expect.poll(() => text(f, '#c1 .count')).toBe('1');
+    expect(await text(f, '#c2 .count')).toBe('0');
+
+    // the page's query sees every .cell, the panel's only its own two
+    await f.locator('#measure').click();
+    await expect.poll(result).toBe('page 5 panel 2');
+
+    await f.locator('#bad').click();
+    await expect
+      .poll(result)
+      .toMatch(/selector "view \.x": the descendant and child combinators are not supported/);
+
+    await f.locator('#scroll').click();
+    await expect.poll(result).toBe('pageScrollTo:ok');
+    await expect.poll(() => f.evaluate(() => window.scrollY)).toBeGreaterThan(2000);
+    await expect.poll(() => text(f, '#bottoms')).toBe('1 true');
+
+    // the component's router resolves ../../pages/sub/detail against the component's path
+    await f.locator('#route').click();
+    const detail = await pageFrame(page, 'pages/sub/detail');
+    await expect.poll(() => text(detail, '#from')).toBe('from panel');
+    await page.close();
+  });
+
+  it('pull-down refresh: a pull past the threshold or wx.startPullDownRefresh fires onPullDownRefresh; stop hides the dots', async () => {
+    const page = await openHost();
+    expect(await launch(page, 'wx-inst', 'app', { path: 'pages/refresh/refresh' })).toMatchObject({
+      ok: true,
+    });
+    const f = await pageFrame(page, 'pages/refresh/refresh');
+    const box = (await (await f.frameElement()).boundingBox())!;
+    const indicator = () => f.locator('.tsr-refresh').evaluate((e) => (e as HTMLElement).offsetHeight);
+    // a short pull springs back without refreshing
+    await page.mouse.move(box.x + 100, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 100, box.y + 60, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(indicator).toBe(0);
+    expect(await text(f, '#refreshed')).toBe('refreshed 0');
+    // a long one refreshes; the page's wx.stopPullDownRefresh puts it back
+    await page.mouse.move(box.x + 100, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 100, box.y + 200, { steps: 10 });
+    await page.mouse.up();
+    await expect.poll(() => text(f, '#refreshed')).toBe('refreshed 1');
+    await expect.poll(indicator).toBe(0);
+
+    await f.locator('#start').click();
+    await expect.poll(() => text(f, '#refreshed')).toBe('refreshed 2');
+    await expect.poll(indicator).toBe(0);
+    await page.close();
+  });
+
+  it('swiper and rich-text come as page-frame chunks on first use: swipe, current, autoplay, sanitized nodes', async () => {
+    const pkg = await env.pack(await env.compile(widgetsSource()));
+    await env.release('mp-widgets', 'wx-widgets', '1.0.0', pkg, pkg.bytes);
+    const chunkLoads: string[] = [];
+    const watch = (p: Page) =>
+      p.on('request', (r) => {
+        const path = new URL(r.url()).pathname;
+        if (path.startsWith('/tessera-view-')) chunkLoads.push(path);
+      });
+    const plain = await openHost();
+    watch(plain);
+    expect(await launch(plain, 'wx-widgets')).toMatchObject({ ok: true });
+    await pageFrame(plain, 'pages/plain/plain');
+    await plain.close();
+    expect(chunkLoads).toEqual([]);
+
+    const page = await openHost();
+    watch(page);
+    expect(await launch(page, 'wx-widgets', 'app', { path: 'pages/widgets/widgets' })).toMatchObject({
+      ok: true,
+    });
+    const f = await pageFrame(page, 'pages/widgets/widgets');
+    await expect.poll(() => f.locator('#rich').innerHTML()).toBe('<b>bold</b>');
+    const shift = (i: number) =>
+      f
+        .locator('#banner wx-swiper-item')
+        .nth(i)
+        .evaluate((e) => (e as HTMLElement).style.transform);
+    await expect.poll(() => shift(1)).toBe('translateX(300px)');
+
+    // a drag to the left shows the next slide
+    const box = (await f.locator('#banner').boundingBox())!;
+    await page.mouse.move(box.x + 250, box.y + 50);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 50, box.y + 50, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => text(f, '#changes')).toBe('1:touch;');
+    await expect.poll(() => shift(1)).toBe('translateX(0px)');
+
+    await f.locator('#third').click();
+    await expect.poll(() => text(f, '#changes')).toBe('1:touch;2:;');
+    await expect.poll(() => shift(2)).toBe('translateX(0px)');
+    await expect.poll(async () => Number(await text(f, '#auto-changes'))).toBeGreaterThan(1);
+    expect([...new Set(chunkLoads)].sort()).toEqual([
+      '/tessera-view-rich-text.js',
+      '/tessera-view-swiper.js',
+    ]);
+    await page.close();
+
+    // a page-frame chunk that is not the one built with this SDK never runs: the host's fetch
+    // checks its digest, and the page and the host hear why
+    const tampered = await openHost({ path: '/tampered/host.html' });
+    expect(await launch(tampered, 'wx-widgets', 'app', { path: 'pages/widgets/widgets' })).toMatchObject({
+      ok: true,
+    });
+    const errors = () =>
+      tampered.evaluate(() => JSON.stringify((window as unknown as { errors: unknown[] }).errors));
+    await expect
+      .poll(errors)
+      .toMatch(
+        /<rich-text> cannot work: the SDK's view-rich-text chunk did not load from .*\/tampered\/tessera-view-rich-text\.js/,
+      );
+    const t = await pageFrame(tampered, 'pages/widgets/widgets');
+    expect(await t.locator('#rich').innerHTML()).toBe('');
+    expect(
+      await tampered.evaluate(() => (window as unknown as { chunkRan?: boolean }).chunkRan),
+    ).toBeUndefined();
+    await tampered.close();
   });
 
   it('the UI chunk loads on first use only, and a chunk that is not the one built with the SDK is refused', async () => {

@@ -119,6 +119,9 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'web.js',
       'tessera-ui.js',
       'tessera-transfers.js',
+      'tessera-view-swiper.js',
+      'tessera-view-rich-text.js',
+      'tessera-view-pull.js',
       'cjs/node.cjs',
     ])
       expect(files).toContain(`package/${f}`);

@@ -25,11 +25,8 @@ beforeAll(async () => {
     body: '<!doctype html><meta charset="utf-8"><body><div id="app" style="width:375px;height:600px"></div><script src="/sdk.js"></script>',
   });
   env.ingress.pages.set('/sdk.js', { type: 'text/javascript', body: built.files['tessera-web.iife.js']! });
-  env.ingress.pages.set('/tessera-ui.js', { type: 'text/javascript', body: built.files['tessera-ui.js']! });
-  env.ingress.pages.set('/tessera-transfers.js', {
-    type: 'text/javascript',
-    body: built.files['tessera-transfers.js']!,
-  });
+  for (const chunk of built.chunkFiles)
+    env.ingress.pages.set(`/${chunk}`, { type: 'text/javascript', body: built.files[chunk]! });
   const pkg = await env.pack(
     await env.compile(sampleSource({ api: env.api.url, evil: env.evil.url, tag: 'P' })),
   );

@@ -424,3 +424,143 @@ Page({
 });`,
   };
 }
+
+/**
+ * Component instance APIs: selectComponent / selectAllComponents (with `export`),
+ * selectOwnerComponent, a selector query scoped to a component, a component's router (relative
+ * to the component), wx.pageScrollTo, onPageScroll and onReachBottom; a page with pull-down refresh.
+ */
+export function instanceApiSource(): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({
+      pages: ['pages/list/list', 'pages/sub/detail', 'pages/refresh/refresh'],
+      window: { onReachBottomDistance: 100 },
+    }),
+    'app.js': 'App({});',
+    'pages/list/list.json': JSON.stringify({
+      usingComponents: { counter: '/components/counter/counter', panel: '/components/panel/panel' },
+    }),
+    'pages/list/list.wxml': `
+<view id="result">{{result}}</view>
+<view id="bottoms">{{bottoms}}</view>
+<counter id="c1" class="ctr first" />
+<counter id="c2" class="ctr" />
+<panel id="panel" bind:measured="onMeasured" />
+<view class="cell">p1</view><view class="cell">p2</view><view class="cell">p3</view>
+<button id="select" bindtap="select">select</button>
+<button id="measure" bindtap="measure">measure</button>
+<button id="bad" bindtap="bad">bad selector</button>
+<button id="scroll" bindtap="scroll">scroll</button>
+<button id="route" bindtap="goDetail">route</button>
+<view style="height: 3000px">tall</view>
+<view id="end">end</view>`,
+    'pages/list/list.js': `
+Page({
+  data: { result: '', bottoms: '' },
+  select: function () {
+    var c = this.selectComponent('#c1');
+    c.bump();
+    var all = this.selectAllComponents('.ctr');
+    var p = this.selectComponent('#panel');
+    this.setData({ result: [all.length, c.id, all[1].id, p.kind, p.open(), String(this.selectComponent('.missing')), c.ownerRoute(), this.selectAllComponents('.ctr.first').length].join(' ') });
+  },
+  measure: function () {
+    var self = this;
+    this.createSelectorQuery().selectAll('.cell').boundingClientRect(function (rs) { self.pageCells = rs.length; }).exec();
+    this.selectComponent('#panel').measure();
+  },
+  onMeasured: function (e) { this.setData({ result: 'page ' + this.pageCells + ' panel ' + e.detail }); },
+  bad: function () {
+    try { this.selectComponent('view .x'); this.setData({ result: 'no error' }); }
+    catch (e) { this.setData({ result: e.message }); }
+  },
+  scroll: function () {
+    var self = this;
+    wx.pageScrollTo({ selector: '#end', duration: 0 }).then(function (r) { self.setData({ result: r.errMsg }); });
+  },
+  onPageScroll: function (e) { this.lastTop = e.scrollTop; },
+  // onPageScroll came first, with the scroll position
+  onReachBottom: function () { this.setData({ bottoms: (parseInt(this.data.bottoms || '0', 10) + 1) + ' ' + (this.lastTop > 2000) }); },
+  goDetail: function () { this.selectComponent('#panel').go(); }
+});`,
+    'components/counter/counter.json': JSON.stringify({ component: true }),
+    'components/counter/counter.wxml': '<view class="count">{{count}}</view>',
+    'components/counter/counter.js': `
+Component({
+  data: { count: 0 },
+  methods: {
+    bump: function () { this.setData({ count: this.data.count + 1 }); },
+    ownerRoute: function () { return this.selectOwnerComponent().route; }
+  }
+});`,
+    'components/panel/panel.json': JSON.stringify({ component: true }),
+    'components/panel/panel.wxml': '<view class="cell">a</view><view class="cell">b</view>',
+    'components/panel/panel.js': `
+Component({
+  export: function () {
+    var self = this;
+    return {
+      kind: 'panel',
+      open: function () { return 'opened ' + self.id; },
+      measure: function () { self.measure(); },
+      go: function () { self.router.navigateTo({ url: '../../pages/sub/detail?from=panel' }); }
+    };
+  },
+  methods: {
+    measure: function () {
+      var self = this;
+      this.createSelectorQuery().selectAll('.cell').boundingClientRect(function (rs) { self.triggerEvent('measured', rs.length); }).exec();
+    }
+  }
+});`,
+    'pages/refresh/refresh.json': JSON.stringify({
+      enablePullDownRefresh: true,
+      backgroundTextStyle: 'light',
+      backgroundColor: '#333333',
+    }),
+    'pages/refresh/refresh.wxml': `
+<view id="refreshed" style="height: 200px">refreshed {{n}}</view>
+<button id="start" bindtap="start">start</button>`,
+    'pages/refresh/refresh.js': `
+Page({
+  data: { n: 0 },
+  onPullDownRefresh: function () {
+    var self = this;
+    this.setData({ n: this.data.n + 1 });
+    setTimeout(function () { wx.stopPullDownRefresh(); }, 100);
+  },
+  start: function () { wx.startPullDownRefresh(); }
+});`,
+    'pages/sub/detail.wxml': '<view id="from">from {{from}}</view>',
+    'pages/sub/detail.js':
+      'Page({ data: { from: "" }, onLoad: function (q) { this.setData({ from: q.from }); } });',
+  };
+}
+
+/** Built-ins whose code is a page-frame chunk: a swiper (swipe, autoplay, current) and rich-text. */
+export function widgetsSource(): Record<string, string> {
+  return {
+    'app.json': JSON.stringify({ pages: ['pages/plain/plain', 'pages/widgets/widgets'] }),
+    'app.js': 'App({});',
+    'pages/plain/plain.wxml': '<view id="plain">plain</view>',
+    'pages/plain/plain.js': 'Page({});',
+    'pages/widgets/widgets.wxml': `
+<swiper id="banner" indicator-dots current="{{current}}" bindchange="changed" style="width: 300px; height: 100px">
+  <swiper-item wx:for="{{slides}}" wx:key="*this"><view class="slide">{{item}}</view></swiper-item>
+</swiper>
+<swiper id="auto" autoplay circular interval="200" duration="50" bindchange="autoChanged" style="width: 300px; height: 50px">
+  <swiper-item><view>x</view></swiper-item><swiper-item><view>y</view></swiper-item>
+</swiper>
+<rich-text id="rich" nodes="{{html}}" />
+<button id="third" bindtap="third">third</button>
+<view id="changes">{{changes}}</view>
+<view id="auto-changes">{{autoChanges}}</view>`,
+    'pages/widgets/widgets.js': `
+Page({
+  data: { slides: ['one', 'two', 'three'], current: 0, changes: '', autoChanges: 0, html: '<b onclick="steal()">bold</b><script>steal()</script>' },
+  changed: function (e) { this.setData({ changes: this.data.changes + e.detail.current + ':' + e.detail.source + ';' }); },
+  autoChanged: function (e) { if (e.detail.source === 'autoplay') this.setData({ autoChanges: this.data.autoChanges + 1 }); },
+  third: function () { this.setData({ current: 2 }); }
+});`,
+  };
+}

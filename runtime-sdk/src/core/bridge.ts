@@ -95,11 +95,19 @@ export const ViewMessageSchema = byType([
     path: text(512),
     props: dict(z.unknown()),
     elementId: text(256),
+    /** the host element's classes: what selectComponent('.name') matches */
+    classes: text(4096),
     dataset: dict(z.unknown()),
     /** model:prop="{{path}}" on the component: property → the parent's data path it updates */
     models: z.optional(dict(text(512))),
   }),
-  z.strictObject({ type: z.literal('comp:props'), id: Id, props: dict(z.unknown()) }),
+  z.strictObject({
+    type: z.literal('comp:props'),
+    id: Id,
+    props: dict(z.unknown()),
+    elementId: z.optional(text(256)),
+    classes: z.optional(text(4096)),
+  }),
   z.strictObject({ type: z.literal('comp:detach'), id: Id }),
   /** a kept component's host element moved within its parent (keyed list reorder) */
   z.strictObject({ type: z.literal('comp:moved'), id: Id }),
@@ -109,6 +117,12 @@ export const ViewMessageSchema = byType([
     openType: z.enum(['navigate', 'redirect', 'switchTab', 'reLaunch', 'navigateBack']),
   }),
   z.strictObject({ type: z.literal('error'), message: text(4096) }),
+  /** the page scrolled (at most once per frame) */
+  z.strictObject({ type: z.literal('page:scroll'), pageId: Id, scrollTop: z.number() }),
+  /** the page's scroll came within its onReachBottomDistance of the bottom */
+  z.strictObject({ type: z.literal('page:reachBottom'), pageId: Id }),
+  /** the user pulled the page down far enough (enablePullDownRefresh), or wx.startPullDownRefresh */
+  z.strictObject({ type: z.literal('page:pullDownRefresh'), pageId: Id }),
 ]);
 export type ViewMessage = OneOf<typeof ViewMessageSchema>;
 

@@ -76,6 +76,30 @@ export function scopeTable(manifest: AppManifest): Record<string, string> {
   return Object.fromEntries(manifest.entries.flatMap((e) => (e.scope ? [[e.path, e.scope]] : [])));
 }
 
+/** What a page frame needs of the page's window settings (its own over the app's). */
+export interface PageWindow {
+  /** how close to the bottom (px) the scroll fires onReachBottom */
+  reachBottomDistance: number;
+  /** enablePullDownRefresh */
+  pullDownRefresh: boolean;
+  /** the pull-down indicator's dots: dark (on a light background) or light */
+  backgroundTextStyle: 'dark' | 'light';
+  /** what the pull reveals behind the page */
+  backgroundColor?: string;
+}
+
+export function pageWindow(manifest: AppManifest, route: string): PageWindow {
+  const own = manifest.entries.find((e) => e.path === route)?.window ?? {};
+  const app = manifest.window;
+  const backgroundColor = own.backgroundColor ?? app.backgroundColor;
+  return {
+    reachBottomDistance: own.onReachBottomDistance ?? app.onReachBottomDistance ?? 50,
+    pullDownRefresh: own.enablePullDownRefresh ?? app.enablePullDownRefresh ?? false,
+    backgroundTextStyle: own.backgroundTextStyle ?? app.backgroundTextStyle ?? 'dark',
+    ...(backgroundColor ? { backgroundColor } : {}),
+  };
+}
+
 /** The title bar text of a page: its own navigationBarTitleText, else the app's. */
 export function pageTitle(manifest: AppManifest, route: string): string {
   const own = manifest.entries.find((e) => e.path === route)?.window?.navigationBarTitleText;

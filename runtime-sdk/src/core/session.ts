@@ -35,14 +35,29 @@ export interface PageViewHandle {
   show(): void;
   hide(): void;
   destroy(): void;
-  /** Selector query against the page's DOM (optional: headless views may not lay out). */
-  query?(queries: SelectorQuery[]): Promise<unknown[]>;
+  /**
+   * Selector query against the page's DOM, or only inside the element of component `scope`
+   * (optional: headless views may not lay out).
+   */
+  query?(queries: SelectorQuery[], scope?: number): Promise<unknown[]>;
+  /** wx.pageScrollTo: false when `selector` matches nothing (optional: headless views do not scroll). */
+  scrollTo?(to: PageScroll): Promise<boolean>;
+  /** wx.startPullDownRefresh (true) / stopPullDownRefresh (false) (optional, as scrollTo) */
+  pullDownRefresh?(start: boolean): void;
 }
 
 export interface SelectorQuery {
   selector: string;
   all: boolean;
   fields: Array<'rect' | 'size' | 'scrollOffset' | 'id' | 'dataset'>;
+}
+
+export interface PageScroll {
+  scrollTop: number;
+  selector?: string;
+  offsetTop: number;
+  /** ms; 0 jumps */
+  duration: number;
 }
 
 export interface ViewFactory {
@@ -316,9 +331,9 @@ export class Session {
       return;
     }
     const msg: ViewMessage = parsed.data;
-    if (msg.type === 'comp:attach' && msg.pageId !== pageId) {
+    if ('pageId' in msg && msg.pageId !== pageId) {
       this.#error(
-        new BridgeError('view', `page ${pageId} attached a component to page ${msg.pageId}`).message,
+        new BridgeError('view', `page ${pageId} sent ${msg.type} for page ${msg.pageId}`).message,
         'bridge',
       );
       return;
@@ -469,7 +484,29 @@ export class Session {
           };
         });
         const v = view ? await view : undefined;
-        return { results: v?.query ? await v.query(queries) : queries.map(() => null) };
+        const scope = typeof a.scope === 'number' ? a.scope : undefined;
+        return { results: v?.query ? await v.query(queries, scope) : queries.map(() => null) };
+      }
+      case 'pageScrollTo': {
+        const v = await this.#views.get(Number(a.pageId));
+        if (!v?.scrollTo) throw new Error('not supported by this host');
+        const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+        const selector = typeof a.selector === 'string' ? a.selector.slice(0, 256) : undefined;
+        const to: PageScroll = {
+          scrollTop: Math.max(0, num(a.scrollTop)),
+          offsetTop: num(a.offsetTop),
+          duration: typeof a.duration === 'number' ? Math.max(0, Math.min(a.duration, 10_000)) : 300,
+          ...(selector ? { selector } : {}),
+        };
+        if (!(await v.scrollTo(to))) throw new Error(`no element matches "${selector}"`);
+        return {};
+      }
+      case 'startPullDownRefresh':
+      case 'stopPullDownRefresh': {
+        const v = await this.#views.get(Number(a.pageId));
+        if (!v?.pullDownRefresh) throw new Error('not supported by this host');
+        v.pullDownRefresh(name === 'startPullDownRefresh');
+        return {};
       }
       case 'setNavigationBarTitle':
         o.ui?.setNavigationBarTitle?.(String(a.title ?? '').slice(0, 200));

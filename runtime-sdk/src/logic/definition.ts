@@ -22,6 +22,8 @@ export interface Definition {
   externalClasses: string[];
   relations: Record<string, { type: string; linked?: Fn; unlinked?: Fn }>;
   behaviors: BehaviorDef[];
+  /** `export`: what selectComponent returns for an instance instead of the instance */
+  exportFn?: Fn;
 }
 
 const COMPONENT_LIFETIMES = ['created', 'attached', 'ready', 'moved', 'detached', 'error'];
@@ -140,6 +142,7 @@ export function normalize(options: unknown, kind: 'page' | 'component', what: st
       for (const c of opts.externalClasses) if (typeof c === 'string') def.externalClasses.push(c);
     }
     if (isPlainObject(opts.relations)) Object.assign(def.relations, opts.relations);
+    if (kind === 'component' && typeof opts.export === 'function') def.exportFn = opts.export as Fn;
   };
   apply(options, true);
   for (const [k, p] of def.properties) if (!(k in def.data)) def.data[k] = structuredCloneSafe(p.value);

@@ -34,7 +34,18 @@ export interface InstanceHost {
   schedule(inst: LogicInstance, callback?: () => void): void;
   trigger(inst: LogicInstance, name: string, detail: unknown, options: TriggerOptions): void;
   onError(inst: LogicInstance, err: unknown, where: string): void;
+  /** the live instance with this id */
+  instance(id: number): LogicInstance | undefined;
+  /** the components of `inst`'s own template, in document order (select.ts) */
+  select(inst: LogicInstance, selector: string): LogicInstance[];
+  /** wx.createSelectorQuery().in(inst) */
+  selectorQuery(inst: LogicInstance): unknown;
+  /** wx.navigateTo & co., a relative options.url resolved against the module path `base` */
+  navigate(kind: RouterMethod, options: Record<string, unknown>, base: string): unknown;
 }
+
+export type RouterMethod = 'navigateTo' | 'redirectTo' | 'switchTab' | 'reLaunch' | 'navigateBack';
+const ROUTER_METHODS: RouterMethod[] = ['navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack'];
 
 export class LogicInstance {
   readonly __id: number;
@@ -46,6 +57,8 @@ export class LogicInstance {
   is: string;
   route: string;
   id = '';
+  /** the classes of the element that hosts this component, as the view last reported them */
+  __classes: string[] = [];
   dataset: Record<string, unknown> = {};
   options: Record<string, string> = {};
   __pageId: number;
@@ -216,6 +229,49 @@ export class LogicInstance {
       composed: Boolean(options.composed),
       capturePhase: Boolean(options.capturePhase),
     });
+  }
+
+  /** What selectComponent hands out for this instance: its `export()` result when it defines one. */
+  __exported(): unknown {
+    const fn = this.__def.exportFn;
+    return fn ? this.__safe(() => fn.call(this), 'export') : this;
+  }
+
+  selectComponent(selector: string): unknown {
+    return this.__host.select(this, selector)[0]?.__exported() ?? null;
+  }
+
+  selectAllComponents(selector: string): unknown[] {
+    return this.__host.select(this, selector).map((c) => c.__exported());
+  }
+
+  /** The page or component whose template uses this component; null for a page. */
+  selectOwnerComponent(): LogicInstance | null {
+    return this.__parentId === undefined ? null : (this.__host.instance(this.__parentId) ?? null);
+  }
+
+  createSelectorQuery(): unknown {
+    return this.__host.selectorQuery(this);
+  }
+
+  getPageId(): string {
+    return `pageId:${this.__pageId}`;
+  }
+
+  /** Navigation with URLs relative to this page or component's own path. */
+  get router(): Record<RouterMethod, (o?: Record<string, unknown>) => unknown> {
+    return this.__router(this.is);
+  }
+
+  /** Navigation with URLs relative to the page this component is on. */
+  get pageRouter(): Record<RouterMethod, (o?: Record<string, unknown>) => unknown> {
+    return this.__router(this.__host.instance(this.__pageId)?.is ?? this.is);
+  }
+
+  __router(base: string): Record<RouterMethod, (o?: Record<string, unknown>) => unknown> {
+    const router = {} as Record<RouterMethod, (o?: Record<string, unknown>) => unknown>;
+    for (const kind of ROUTER_METHODS) router[kind] = (o = {}) => this.__host.navigate(kind, o, base);
+    return router;
   }
 
   getRelationNodes(key: string): LogicInstance[] {

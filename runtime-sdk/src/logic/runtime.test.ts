@@ -46,6 +46,22 @@ function setup(
   return { rt, sent, log, g };
 }
 
+/** Attaches components to page `pageId` as its view would. */
+const attacher =
+  (rt: LogicRuntime, pageId: number) =>
+  (id: number, parentId: number, path: string, elementId: string, classes = '') =>
+    rt.receive({
+      type: 'comp:attach',
+      id,
+      pageId,
+      parentId,
+      path,
+      props: {},
+      elementId,
+      classes,
+      dataset: {},
+    });
+
 const hooks = (log: string[], name: string) =>
   Object.fromEntries(
     ['onLoad', 'onShow', 'onReady', 'onHide', 'onUnload'].map((h) => [h, () => log.push(`${name}.${h}`)]),
@@ -194,6 +210,7 @@ describe('logic runtime', () => {
       path: 'components/card/card',
       props: { count: '5', title: 42, flag: 'yes', list: 'not-an-array' },
       elementId: 'c1',
+      classes: '',
       dataset: {},
     });
     const inst = rt.instance(100)! as unknown as {
@@ -448,6 +465,64 @@ describe('logic runtime', () => {
     expect((wx.getSystemInfoSync!().safeArea as { top: number }).top).toBe(0);
   });
 
+  it('instance APIs: selectComponent (with export), selectOwnerComponent, router, page scroll hooks', () => {
+    const log: string[] = [];
+    const { rt } = setup({
+      'pages/a/a.js': (g) =>
+        g.Page({
+          onPageScroll: (e: { scrollTop: number }) => log.push(`scroll ${e.scrollTop}`),
+          onReachBottom: () => log.push('bottom'),
+        }),
+      'pages/b/b.js': (g) => g.Page({ onLoad: (q: unknown) => log.push(`b ${JSON.stringify(q)}`) }),
+      'comps/card/card.js': (g) =>
+        g.Component({
+          methods: {
+            owner(this: { selectOwnerComponent(): { is: string } | null }) {
+              return this.selectOwnerComponent()?.is;
+            },
+          },
+        }),
+      'comps/sheet/sheet.js': (g) => g.Component({ export: () => ({ api: 'sheet' }) }),
+    });
+    rt.launch('pages/a/a', {});
+    const pageId = rt.pages()[0]!.__id;
+    const attach = attacher(rt, pageId);
+    attach(10, pageId, 'comps/card/card', 'c1', 'card big');
+    attach(11, pageId, 'comps/card/card', 'c2', 'card');
+    attach(12, 10, 'comps/card/card', 'inner', 'card');
+    attach(13, pageId, 'comps/sheet/sheet', 's', '');
+    type Inst = {
+      id: string;
+      selectComponent(s: string): unknown;
+      selectAllComponents(s: string): Array<{ id: string }>;
+      owner(): string;
+      getPageId(): string;
+      router: { navigateTo(o: object): unknown };
+    };
+    const page = rt.pages()[0]! as unknown as Inst;
+    expect(page.selectAllComponents('.card').map((c) => c.id)).toEqual(['c1', 'c2']);
+    expect(page.selectAllComponents('#c1 >>> .card').map((c) => c.id)).toEqual(['inner']);
+    expect((page.selectComponent('.big') as Inst).id).toBe('c1');
+    expect(page.selectComponent('#s')).toEqual({ api: 'sheet' });
+    expect(page.selectComponent('#none')).toBeNull();
+    const inner = rt.instance(12)! as unknown as Inst;
+    expect(inner.owner()).toBe('comps/card/card');
+    expect((rt.instance(10) as unknown as Inst).owner()).toBe('pages/a/a');
+    expect(inner.getPageId()).toBe(`pageId:${pageId}`);
+
+    // classes follow the view's updates
+    rt.receive({ type: 'comp:props', id: 11, props: {}, elementId: 'c2', classes: 'card big' });
+    expect(page.selectAllComponents('.big').map((c) => c.id)).toEqual(['c1', 'c2']);
+
+    rt.receive({ type: 'page:scroll', pageId, scrollTop: 120 });
+    rt.receive({ type: 'page:reachBottom', pageId });
+    expect(log).toEqual(['scroll 120', 'bottom']);
+
+    // a component's router resolves against the component's own path
+    inner.router.navigateTo({ url: '../../pages/b/b?from=card' });
+    expect(log).toContain('b {"from":"card"}');
+  });
+
   it('relations: parent/child and ancestor/descendant link on attach and unlink on detach', () => {
     const log: string[] = [];
     const name = (x: { is: string; id: string }) => `${x.is.split('/').pop()}#${x.id}`;
@@ -483,8 +558,7 @@ describe('logic runtime', () => {
     });
     rt.launch('pages/a/a', {});
     const pageId = rt.pages()[0]!.__id;
-    const attach = (id: number, parentId: number, path: string, elementId: string) =>
-      rt.receive({ type: 'comp:attach', id, pageId, parentId, path, props: {}, elementId, dataset: {} });
+    const attach = attacher(rt, pageId);
     attach(10, pageId, 'comps/ul/ul', 'u');
     attach(11, 10, 'comps/li/li', 'a');
     attach(12, 10, 'comps/li/li', 'b');
@@ -522,7 +596,14 @@ describe('logic runtime', () => {
     });
     rt.launch('pages/a/a', {});
     const pageId = rt.pages()[0]!.__id;
-    const attach = { pageId, parentId: pageId, path: 'components/row/row', elementId: '', dataset: {} };
+    const attach = {
+      pageId,
+      parentId: pageId,
+      path: 'components/row/row',
+      elementId: '',
+      classes: '',
+      dataset: {},
+    };
     rt.receive({ type: 'comp:attach', id: 7, props: { n: 1 }, ...attach });
     const data = () => sent.filter((m) => m.type === 'data' && m.id === 7);
     expect(data()).toMatchObject([{ seq: 1, externalClasses: ['row-class', 'label-class'] }]);

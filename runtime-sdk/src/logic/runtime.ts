@@ -7,6 +7,7 @@ import { type BehaviorDef, type Definition, DefinitionError, normalize } from '.
 import { type InstanceHost, LogicInstance, type TriggerOptions } from './instance.ts';
 import type { NetworkEvents } from './network.ts';
 import { linkRelations, unlinkRelations } from './relations.ts';
+import { selectComponents } from './select.ts';
 import { createWx, type WxApi } from './wx.ts';
 
 export type JsModuleFactory = (
@@ -305,6 +306,31 @@ export class LogicRuntime {
       });
     },
     onError: (_inst, err, where) => this.reportError(err, where),
+    instance: (id) => this.#instances.get(id),
+    select: (inst, selector) => {
+      const all = [...this.#instances.values()];
+      const inside = (x: LogicInstance) =>
+        all.filter((c) => {
+          for (let o = c.__parentId; o !== undefined; o = this.#instances.get(o)?.__parentId)
+            if (o === x.__id) return true;
+          return false;
+        });
+      return selectComponents(selector, (x) => all.filter((c) => c.__parentId === x.__id), inside, inst);
+    },
+    selectorQuery: (inst) => (this.wx.createSelectorQuery as () => { in(x: unknown): unknown })().in(inst),
+    navigate: (kind, o, base) => {
+      const go = this.wx[kind] as (o: unknown) => unknown;
+      const url = o.url;
+      if (typeof url !== 'string' || url.startsWith('/')) return go(o);
+      let route: string;
+      try {
+        route = parseUrl(url, base).route;
+      } catch {
+        return go(o); // wx reports the bad URL through fail/complete
+      }
+      const q = url.indexOf('?');
+      return go({ ...o, url: `/${route}${q < 0 ? '' : url.slice(q)}` });
+    },
   };
 
   /** Sends all queued patches: one `data` message per changed instance. */
@@ -517,6 +543,7 @@ export class LogicRuntime {
     const def = this.#definition(path);
     const inst = new LogicInstance(msg.id, path, def, this.#host, msg.pageId, msg.parentId);
     inst.id = msg.elementId;
+    inst.__classes = msg.classes.split(/\s+/).filter(Boolean);
     inst.dataset = msg.dataset;
     if (msg.models && Object.keys(msg.models).length) {
       const parentId = msg.parentId;
@@ -553,11 +580,25 @@ export class LogicRuntime {
         case 'comp:attach':
           this.attachComponent(msg);
           break;
-        case 'comp:props':
-          this.#instances.get(msg.id)?.__setProperties(msg.props);
+        case 'comp:props': {
+          const c = this.#instances.get(msg.id);
+          if (!c) break;
+          if (msg.elementId !== undefined) c.id = msg.elementId;
+          if (msg.classes !== undefined) c.__classes = msg.classes.split(/\s+/).filter(Boolean);
+          c.__setProperties(msg.props);
           break;
+        }
         case 'comp:moved':
           this.#instances.get(msg.id)?.__call('moved');
+          break;
+        case 'page:scroll':
+          this.#instances.get(msg.pageId)?.__call('onPageScroll', { scrollTop: msg.scrollTop });
+          break;
+        case 'page:reachBottom':
+          this.#instances.get(msg.pageId)?.__call('onReachBottom');
+          break;
+        case 'page:pullDownRefresh':
+          this.#instances.get(msg.pageId)?.__call('onPullDownRefresh');
           break;
         case 'comp:detach': {
           const c = this.#instances.get(msg.id);

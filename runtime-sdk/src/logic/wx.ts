@@ -201,6 +201,9 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
   });
 
   for (const name of HOST_APIS) wx[name] = wrap(name, (o) => callHost(name, plainArgs(o)));
+  // the current page's frame does these
+  for (const name of ['pageScrollTo', 'startPullDownRefresh', 'stopPullDownRefresh'])
+    wx[name] = wrap(name, (o) => callHost(name, { ...plainArgs(o), pageId: nav.currentPageId() }));
   const network = installNetwork(wx, {
     wrap,
     callHost,
@@ -219,14 +222,23 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
   wx.createSelectorQuery = () => {
     const items: QueryItem[] = [];
     const callbacks: Array<((r: unknown) => void) | undefined> = [];
+    // .in(component): only inside that component's element; .in(page) or none: the page
+    let pageId: number | undefined;
+    let scope: number | undefined;
     const query = {
-      in: () => query,
+      in: (c: unknown) => {
+        const inst = c as { __id?: unknown; __pageId?: unknown } | null;
+        if (typeof inst?.__id === 'number' && typeof inst.__pageId === 'number') {
+          pageId = inst.__pageId;
+          scope = inst.__id === inst.__pageId ? undefined : inst.__id;
+        }
+        return query;
+      },
       select: (selector: unknown) => nodesRef(String(selector), false),
       selectAll: (selector: unknown) => nodesRef(String(selector), true),
       selectViewport: () => nodesRef('wx-page', false),
       exec(cb?: unknown) {
-        const pageId = nav.currentPageId();
-        callHost('selectorQuery', { pageId, queries: items })
+        callHost('selectorQuery', { pageId: pageId ?? nav.currentPageId(), scope, queries: items })
           .then(
             (r) => {
               const results = (r as { results?: unknown[] }).results ?? [];

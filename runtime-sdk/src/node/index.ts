@@ -205,7 +205,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
           init: (d) => view.init(d),
           applyData: (id, seq, p, external) => view.applyData(id, seq, p, external),
           trigger: (id, n, d, o) => view.trigger(id, n, d, o),
-          query: async (q) => view.query(q),
+          query: async (q, scope) => view.query(q, scope),
           show: () => root.removeAttribute('hidden'),
           hide: () => root.setAttribute('hidden', ''),
           destroy: () => {

@@ -116,7 +116,7 @@ export const LaunchResponseSchema = z
     /**
      * true: the device already holds this exact artifact (main package and every subpackage, by
      * digest: request.cachedDigests), so no key is wrapped for it; the SDK opens its cached copy.
-     * (Its OpenAPI description is added by the store: z.describe would add ~0.25 KB gzip to the web SDK.)
+     * (Its OpenAPI description is added by the store: zod-lite, which the web build parses with, has no z.describe.)
      */
     cached: z.optional(z.literal(true)),
     domains: DomainsSchema,

@@ -1,7 +1,7 @@
-// Short forms for the zod/mini checks the shared schemas repeat. zod/mini (not the classic
-// chainable API) keeps the browser bundle small: only the schema kinds and checks a bundle uses
-// are kept. Bundlers keep every schema a bundled module defines (they cannot prove the calls
-// pure), so schemas the browser never reads live in their own modules (see launch-request.ts).
+// Short forms for the zod/mini checks the shared schemas repeat. The schemas the browser parses
+// use only what zod-lite (the web build's stand-in for zod/mini) implements. Bundlers keep every
+// schema a bundled module defines (they cannot prove the calls pure), so schemas the browser
+// never reads live in their own modules (see launch-request.ts).
 import * as z from 'zod/mini';
 
 /** A string of at most `max` characters and, when given, at least `min`. */
@@ -17,9 +17,8 @@ export function pattern(re: RegExp, message?: string) {
 }
 
 /**
- * A non-negative safe integer. A refinement rather than z.int(): z.int() brings zod's number
- * formats into every bundle that parses one (~0.5 KB gzip of the web entry). The store's
- * OpenAPI document shows these fields as numbers.
+ * A non-negative safe integer. A refinement rather than z.int(), which would bring zod's number
+ * formats into the Node bundles; the store's OpenAPI document shows these fields as numbers.
  */
 export function count() {
   return z.number().check(z.refine(Number.isSafeInteger, 'expected an integer'), z.nonnegative());
@@ -39,8 +38,8 @@ export function list<T extends z.core.SomeType>(item: T, max: number, min?: numb
 
 /**
  * A string-keyed map: every value matches `value` and, when given, every key matches `key`
- * (`keyRule` says how). Built as an object with a catchall, not z.record, whose code would add
- * ~0.5 KB gzip to the browser bundle; like z.record it drops a "__proto__" key.
+ * (`keyRule` says how). Built as an object with a catchall, not z.record, which zod-lite does
+ * not implement; like z.record it drops a "__proto__" key.
  */
 export function dict<V extends z.core.SomeType>(
   value: V,
@@ -69,8 +68,8 @@ export type OneOf<U extends { safeParse(v: unknown): unknown }> = U extends {
   : never;
 
 /**
- * Objects told apart by a literal `type` field, like z.discriminatedUnion('type', …) but
- * without its code in the browser bundle (~0.5 KB gzip): the `type` of the input picks the
+ * Objects told apart by a literal `type` field, like z.discriminatedUnion('type', …), which
+ * zod-lite does not implement: the `type` of the input picks the
  * one schema that parses it, so an error names the wrong field of that kind of message; an
  * unknown `type` is reported as such.
  */

@@ -1,5 +1,5 @@
 import { JSDOM } from 'jsdom';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRenderer } from '../render/dom.ts';
 import { el, text } from '../render/vnode.ts';
 import { createBuiltins, formValues } from './builtins.ts';
@@ -100,7 +100,7 @@ describe('built-in components', () => {
     expect(formValues(root.querySelector('wx-form')!)).toMatchObject({ on: true });
   });
 
-  it('rich-text, progress, navigator, web-view whitelist, disabled button', () => {
+  it('rich-text (a chunk: filled in when it arrives), progress, navigator, web-view whitelist, disabled button', async () => {
     const { dom, root, r, navigations } = setup();
     r.render(root, [
       el('rich-text', { attrs: { nodes: '<b onclick="x">bold</b><script>1</script>' } }),
@@ -113,7 +113,7 @@ describe('built-in components', () => {
       el('web-view', { attrs: { src: 'https://ok.example.com/page' } }),
     ]);
     const rich = root.querySelectorAll('wx-rich-text');
-    expect(rich[0]!.innerHTML).toBe('<b>bold</b>');
+    await vi.waitFor(() => expect(rich[0]!.innerHTML).toBe('<b>bold</b>'));
     expect(rich[1]!.innerHTML).toBe('<i>it</i>');
     expect((root.querySelector('.wx-progress-bar') as HTMLElement).style.width).toBe('100%');
     (root.querySelector('wx-navigator') as HTMLElement).dispatchEvent(new dom.window.MouseEvent('click'));

@@ -2,7 +2,8 @@
 // their native controls produce. Tags without an entry here (view, text, label, block…)
 // render as inert `wx-<tag>` elements styled by base.css.
 import type { ElementSpec } from '../render/dom.ts';
-import { buildRichText, isSafeImageUrl } from './sanitize.ts';
+import { isSafeImageUrl } from './image-url.ts';
+import { loadViewChunk } from './view-chunks.ts';
 
 export interface BuiltinContext {
   /** Fires a WeChat component event (non-bubbling unless it is a bubbling type) at `el`. */
@@ -15,6 +16,64 @@ export interface BuiltinContext {
   resolveAsset(path: string): string | undefined | Promise<string | undefined>;
   /** Whether a web-view may load this URL (HostApp/MiniProgram web-view whitelist). */
   webViewAllowed(url: string): boolean;
+  /** A problem the page should hear of (a chunk that did not load). */
+  onError?(message: string): void;
+}
+
+/**
+ * A built-in whose code is a view chunk (view-chunks.ts): it takes over a `wx-<tag>` element the
+ * renderer already created, so the element and its children stay where they are when the chunk
+ * arrives after the first render.
+ */
+export interface LazySpec {
+  upgrade(el: Element, ctx: BuiltinContext): void;
+  setAttr(el: Element, name: string, value: string | undefined, ctx: BuiltinContext): void;
+}
+
+/** Tags whose code loads on first use, and their chunk. */
+const LAZY: Record<string, string> = { swiper: 'view-swiper', 'rich-text': 'view-rich-text' };
+
+function lazy(ctx: BuiltinContext, tag: string, chunk: string): ElementSpec {
+  let spec: LazySpec | undefined;
+  // elements created before the chunk arrived, with the attributes set on them meanwhile
+  const pending = new Map<Element, Map<string, string | undefined>>();
+  return {
+    create(doc) {
+      const el = doc.createElement(`wx-${tag}`);
+      if (spec) {
+        spec.upgrade(el, ctx);
+        return el;
+      }
+      if (!pending.size)
+        loadViewChunk(chunk).then(
+          (m) => {
+            spec = m.specs[tag];
+            for (const [p, attrs] of pending) {
+              if (!spec) break;
+              spec.upgrade(p, ctx);
+              for (const [n, v] of attrs) {
+                p.removeAttribute(n); // the spec decides what becomes an attribute
+                spec.setAttr(p, n, v, ctx);
+              }
+            }
+            pending.clear();
+          },
+          (err: unknown) => {
+            pending.clear();
+            ctx.onError?.(`<${tag}> cannot work: ${err instanceof Error ? err.message : String(err)}`);
+          },
+        );
+      pending.set(el, new Map());
+      return el;
+    },
+    setAttr(el, name, value) {
+      if (spec) return spec.setAttr(el, name, value, ctx);
+      // meanwhile (or for good, if the chunk cannot load) a plain element with its attributes
+      pending.get(el)?.set(name, value);
+      if (value === undefined) el.removeAttribute(name);
+      else el.setAttribute(name, value);
+    },
+  };
 }
 
 const INNER = Symbol.for('tessera.inner');
@@ -259,28 +318,6 @@ export function createBuiltins(ctx: BuiltinContext): (tag: string) => ElementSpe
         else el.setAttribute(name, value);
       },
     },
-    'rich-text': {
-      create(doc) {
-        return doc.createElement('wx-rich-text');
-      },
-      setAttr(el, name, value) {
-        if (name !== 'nodes') {
-          if (value === undefined) el.removeAttribute(name);
-          else el.setAttribute(name, value);
-          return;
-        }
-        let nodes: string | unknown[] = value ?? '';
-        if (typeof nodes === 'string' && nodes.trimStart().startsWith('[')) {
-          try {
-            const parsed: unknown = JSON.parse(nodes);
-            if (Array.isArray(parsed)) nodes = parsed;
-          } catch {
-            // Not JSON: treat as an HTML string.
-          }
-        }
-        el.replaceChildren(buildRichText(nodes, el.ownerDocument));
-      },
-    },
     'scroll-view': {
       create(doc) {
         const el = doc.createElement('wx-scroll-view') as HTMLElement;
@@ -362,26 +399,6 @@ export function createBuiltins(ctx: BuiltinContext): (tag: string) => ElementSpe
       },
     },
   };
+  for (const [tag, chunk] of Object.entries(LAZY)) specs[tag] = lazy(ctx, tag, chunk);
   return (tag) => specs[tag];
 }
-
-/** Minimal base styles so the wx-* elements lay out like WeChat built-ins. */
-export const BASE_CSS = `wx-view,wx-scroll-view,wx-swiper,wx-swiper-item,wx-form,wx-rich-text,wx-web-view,wx-progress,wx-page{display:block}
-wx-text,wx-label,wx-navigator,wx-icon,wx-slot{display:inline}
-wx-slot{display:contents}
-wx-image{display:inline-block;width:320px;height:240px;overflow:hidden}
-wx-image>img{width:100%;height:100%;object-fit:fill}
-wx-image[mode=aspectFit]>img{object-fit:contain}
-wx-image[mode=aspectFill]>img{object-fit:cover}
-wx-button{display:block;padding:8px 16px;margin:8px 0;text-align:center;border:1px solid #ccc;border-radius:5px;cursor:pointer;user-select:none}
-wx-button[disabled]{opacity:.5;cursor:default}
-wx-input,wx-textarea{display:block}
-wx-input>input,wx-textarea>textarea{width:100%;box-sizing:border-box;font:inherit;border:0;outline:0;background:transparent}
-wx-scroll-view{overflow:auto}
-wx-scroll-view[scroll-x]:not([scroll-x=false]){overflow-x:auto;white-space:nowrap}
-wx-progress{height:6px;background:#ebebeb}
-.wx-progress-bar{height:100%;background:#09bb07}
-wx-swiper{overflow:hidden;position:relative;white-space:nowrap}
-wx-swiper-item{display:inline-block;width:100%;vertical-align:top;white-space:normal}
-.wx-web-view-blocked{color:#c00;padding:12px}
-[hidden]{display:none!important}`;

@@ -1,4 +1,5 @@
-export { BASE_CSS, type BuiltinContext, createBuiltins, formValues } from './builtins.ts';
+export { BASE_CSS } from './base-css.ts';
+export { type BuiltinContext, createBuiltins, formValues } from './builtins.ts';
 export {
   BUBBLING_EVENTS,
   closestRendered,

@@ -87,7 +87,7 @@ function launch(f: Fixture) {
         init: (d) => view.init(d),
         applyData: (id, seq, p, external) => view.applyData(id, seq, p, external),
         trigger: (id, n, d, o) => view.trigger(id, n, d, o),
-        query: async (q) => view.query(q),
+        query: async (q, scope) => view.query(q, scope),
         show: () => root.removeAttribute('hidden'),
         hide: () => root.setAttribute('hidden', ''),
         destroy: () => {
@@ -627,10 +627,11 @@ describe('page view end to end (jsdom)', () => {
       path: 'c',
       props: {},
       elementId: '',
+      classes: '',
       dataset: {},
     });
     expect(errors).toHaveLength(5);
     expect(errors[0]).toMatch(/dropped an invalid message from the logic realm/);
-    expect(errors[4]).toMatch(/attached a component to page 2/);
+    expect(errors[4]).toMatch(/sent comp:attach for page 2/);
   });
 });

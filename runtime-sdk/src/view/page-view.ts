@@ -109,6 +109,7 @@ export class PageView {
         }),
       resolveAsset: options.resolveAsset ?? (() => undefined),
       webViewAllowed: options.webViewAllowed ?? (() => false),
+      onError: (message) => options.post({ type: 'error', message: message.slice(0, 4096) }),
     });
     this.#renderer = createRenderer({
       elements: builtins,
@@ -174,14 +175,22 @@ export class PageView {
     this.dispatch(inst.host, name, detail, options);
   }
 
-  /** Selector query (wx.createSelectorQuery): geometry and ids of matching rendered nodes. */
-  query(queries: ReadonlyArray<{ selector: string; all: boolean; fields: readonly string[] }>): unknown[] {
+  /**
+   * Selector query (wx.createSelectorQuery): geometry and ids of matching rendered nodes, in the
+   * page or, with `scope`, inside that component's element only.
+   */
+  query(
+    queries: ReadonlyArray<{ selector: string; all: boolean; fields: readonly string[] }>,
+    scope?: number,
+  ): unknown[] {
+    const root = scope === undefined ? this.root : this.#instances.get(scope)?.host;
     return queries.map((q) => {
       let nodes: Element[];
       try {
+        if (!root) throw new Error('the component is gone');
         nodes = q.all
-          ? Array.from(this.root.querySelectorAll(q.selector))
-          : [this.root.querySelector(q.selector)].filter((n) => n !== null);
+          ? Array.from(root.querySelectorAll(q.selector))
+          : [root.querySelector(q.selector)].filter((n) => n !== null);
       } catch {
         return q.all ? [] : null; // not a valid selector
       }
@@ -294,18 +303,25 @@ export class PageView {
       path,
       props: vnode.props,
       elementId: vnode.id ?? '',
+      classes: vnode.classes ?? '',
       dataset: vnode.dataset,
       ...(vnode.models ? { models: vnode.models } : {}),
     });
-    let lastProps = JSON.stringify(vnode.props);
+    let last = JSON.stringify([vnode.props, vnode.id, vnode.classes]);
     return {
       update: (v: VComponent, s: RenderScope) => {
         inst.vnode = v;
         inst.parentScope = s;
-        const props = JSON.stringify(v.props);
-        if (props !== lastProps) {
-          lastProps = props;
-          this.#o.post({ type: 'comp:props', id, props: v.props });
+        const now = JSON.stringify([v.props, v.id, v.classes]);
+        if (now !== last) {
+          last = now;
+          this.#o.post({
+            type: 'comp:props',
+            id,
+            props: v.props,
+            elementId: v.id ?? '',
+            classes: v.classes ?? '',
+          });
         }
         this.#draw(inst);
       },

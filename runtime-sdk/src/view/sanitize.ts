@@ -1,6 +1,9 @@
 // rich-text sanitizer: input (an HTML string or WeChat node array) is never inserted as
 // markup. Strings are parsed into an inert document, then every node is rebuilt from an
 // allow-list of tags, attributes and URL schemes; everything else is dropped.
+import { isSafeImageUrl } from './image-url.ts';
+
+export { isSafeImageUrl };
 
 export interface RichNode {
   type?: 'node' | 'text';
@@ -105,15 +108,6 @@ const TAG_ATTRS: Record<string, Set<string>> = {
 
 export const MAX_RICH_NODES = 10_000;
 const MAX_DEPTH = 64;
-
-export function isSafeImageUrl(url: string): boolean {
-  const u = url.trim();
-  return (
-    /^https:\/\//i.test(u) ||
-    /^data:image\/(png|gif|jpe?g|webp);base64,[a-z0-9+/=\s]*$/i.test(u) ||
-    /^blob:/i.test(u)
-  );
-}
 
 export function sanitizeStyle(style: string): string {
   // Drop declarations that can fetch, execute or escape (url(), expression(), escapes).

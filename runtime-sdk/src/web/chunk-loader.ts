@@ -46,3 +46,34 @@ export function loadChunk<T>(name: string): Promise<T> {
   }
   return p as Promise<T>;
 }
+
+const texts = new Map<string, Promise<string>>();
+
+/**
+ * A page frame's chunk (`view-*`), as text for the frame to run: fetched from beside the SDK's
+ * script with the same integrity pin, so the browser refuses any other bytes.
+ */
+export function loadChunkText(name: string): Promise<string> {
+  let p = texts.get(name);
+  if (!p) {
+    const chunk =
+      name.startsWith('view-') && Object.hasOwn(__TESSERA_CHUNKS__, name)
+        ? __TESSERA_CHUNKS__[name]
+        : undefined;
+    if (!chunk) return Promise.reject(new Error(`there is no view chunk "${name.slice(0, 64)}"`));
+    const url = new URL(chunk.file, base ?? scriptUrl ?? import.meta.url).href;
+    p = fetch(url, { integrity: chunk.integrity, credentials: 'omit' })
+      .then((r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        return r.text();
+      })
+      .catch((err: unknown) => {
+        texts.delete(name);
+        throw new Error(
+          `the SDK's ${name} chunk did not load from ${url} (${err instanceof Error ? err.message : String(err)}): serve ${chunk.file} from the same build beside the SDK's script, or set chunkBase`,
+        );
+      });
+    texts.set(name, p);
+  }
+  return p;
+}

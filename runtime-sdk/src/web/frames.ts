@@ -1,7 +1,7 @@
 // Sandboxed frames: opaque origin (sandbox="allow-scripts" without allow-same-origin), so the
 // mini-program cannot reach the host's cookies, DOM, storage or globals, and a CSP that
 // forbids every network fetch and any script that is not ours or a blob we created.
-import { BASE_CSS } from '../view/builtins.ts';
+import { BASE_CSS } from '../view/base-css.ts';
 
 function nonce(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));

@@ -11,7 +11,14 @@ import {
   type OpenedMiniProgram,
   openMiniProgram,
 } from '../core/launcher.ts';
-import { logicSources, pageBar, pageFiles, pageTitle, scopeTable } from '../core/package-files.ts';
+import {
+  logicSources,
+  pageBar,
+  pageFiles,
+  pageTitle,
+  pageWindow,
+  scopeTable,
+} from '../core/package-files.ts';
 import type { HostApiDefinition, MenuItemDefinition } from '../core/permissions.ts';
 import { menuItemsFor } from '../core/permissions.ts';
 import { localStorageRevocations, type RevocationStore, SigningKeyRevocations } from '../core/revocation.ts';
@@ -440,7 +447,7 @@ export function createTessera(config: TesseraConfig): Tessera {
         showRoute(route);
         updateBar();
         let shown = false;
-        return f.attach(pageId, route, (data) => {
+        return f.attach(pageId, route, pageWindow(manifest, route), (data) => {
           if ((data as { type?: string })?.type === 'rendered') {
             if (!shown) {
               shown = true;

@@ -2,8 +2,9 @@
 // loaded) before they are needed — the entry page's while the package downloads, a spare one
 // after each first render — then booted with a page's templates and attached to a page id.
 
-import type { PageFiles } from '../core/package-files.ts';
+import type { PageFiles, PageWindow } from '../core/package-files.ts';
 import type { PageViewHandle, SelectorQuery } from '../core/session.ts';
+import { loadChunkText } from './chunk-loader.ts';
 import { createSandboxedFrame, frameDocument, viewFrameCss, waitForLoad } from './frames.ts';
 
 /** Bytes of a package asset or (whitelisted) remote image, or null. */
@@ -39,6 +40,14 @@ export class PageFrame {
         const done = this.#queries.get(Number(m.id));
         this.#queries.delete(Number(m.id));
         done?.(Array.isArray(m.results) ? m.results : []);
+        return;
+      }
+      if (m?.type === 'chunk' && typeof (m as { name?: unknown }).name === 'string') {
+        const name = (m as { name: string }).name;
+        loadChunkText(name).then(
+          (code) => port.postMessage({ type: 'chunk', name, code }),
+          (err: Error) => port.postMessage({ type: 'chunk', name, error: err.message }),
+        );
         return;
       }
       if (m?.type === 'asset' && typeof m.path === 'string') {
@@ -105,8 +114,22 @@ export class PageFrame {
     return this;
   }
 
+  /** A request to the view that it answers with a query-result. */
+  #ask(msg: Record<string, unknown>): Promise<unknown[]> {
+    return new Promise((resolve) => {
+      const id = ++this.#nextQuery;
+      this.#queries.set(id, resolve);
+      this.port.postMessage({ ...msg, id });
+    });
+  }
+
   /** Binds the frame to a page: it becomes visible on top and carries that page's messages. */
-  attach(pageId: number, route: string, onMessage: (data: unknown) => void): PageViewHandle {
+  attach(
+    pageId: number,
+    route: string,
+    window: PageWindow,
+    onMessage: (data: unknown) => void,
+  ): PageViewHandle {
     const { frame, port } = this;
     frame.dataset.route = route;
     frame.title = `page ${route}`;
@@ -115,16 +138,13 @@ export class PageFrame {
     frame.style.zIndex = String(pageId);
     this.#onMessage = onMessage;
     return {
-      init: (data) => port.postMessage({ type: 'init', pageId, route, data }),
+      init: (data) => port.postMessage({ type: 'init', pageId, route, data, window }),
       applyData: (id, seq, patches, externalClasses) =>
         port.postMessage({ type: 'data', id, seq, patches, externalClasses }),
       trigger: (id, name, detail, o) => port.postMessage({ type: 'trigger', id, name, detail, options: o }),
-      query: (queries: SelectorQuery[]) =>
-        new Promise((resolve) => {
-          const id = ++this.#nextQuery;
-          this.#queries.set(id, resolve);
-          port.postMessage({ type: 'query', id, queries });
-        }),
+      query: (queries: SelectorQuery[], scope?: number) => this.#ask({ type: 'query', queries, scope }),
+      pullDownRefresh: (start) => port.postMessage({ type: 'pull', start }),
+      scrollTo: async (to) => (await this.#ask({ type: 'scroll-to', ...to }))[0] === true,
       show: () => {
         frame.style.visibility = 'visible';
       },

@@ -2,9 +2,12 @@
 // page's compiled templates as blob scripts, renders with PageView and talks to the host over
 // a private MessagePort. Assets (images) are fetched from the host as bytes → blob: URLs.
 import type { WirePatch } from '../core/bridge.ts';
+import type { PageWindow } from '../core/package-files.ts';
 import type { CompiledTemplateModule, ModuleFactory } from '../render/contract.ts';
 import { PageView } from '../view/page-view.ts';
 import { lockScriptUrls } from './lockdown.ts';
+import { type PageScroll, watchPageScroll } from './page-scroll.ts';
+import { connectViewChunks, viewChunkArrived } from './view-chunks.bundled.ts';
 
 interface Boot {
   type: 'boot';
@@ -17,7 +20,23 @@ interface Boot {
 
 type HostToView =
   | Boot
-  | { type: 'init'; pageId: number; route: string; data: Record<string, unknown> }
+  | {
+      type: 'init';
+      pageId: number;
+      route: string;
+      data: Record<string, unknown>;
+      window: PageWindow;
+    }
+  | { type: 'pull'; start: boolean }
+  | { type: 'chunk'; name: string; code?: string; error?: string }
+  | {
+      type: 'scroll-to';
+      id: number;
+      scrollTop: number;
+      selector?: string;
+      offsetTop: number;
+      duration: number;
+    }
   | { type: 'data'; id: number; seq: number; patches: WirePatch[]; externalClasses?: string[] }
   | {
       type: 'trigger';
@@ -27,7 +46,12 @@ type HostToView =
       options: { bubbles: boolean; composed: boolean; capturePhase: boolean };
     }
   | { type: 'asset'; path: string; bytes: Uint8Array | null; mime: string }
-  | { type: 'query'; id: number; queries: Array<{ selector: string; all: boolean; fields: string[] }> };
+  | {
+      type: 'query';
+      id: number;
+      queries: Array<{ selector: string; all: boolean; fields: string[] }>;
+      scope?: number;
+    };
 
 // The view's own blob URLs (its template script, images); page code gets none (lockScriptUrls).
 const createUrl = URL.createObjectURL.bind(URL);
@@ -67,10 +91,15 @@ function loadScript(doc: Document, text: string): Promise<void> {
 
 function start(port: MessagePort): void {
   let view: PageView | undefined;
+  let scroll: PageScroll | undefined;
   let boot: Boot | undefined;
   const assets = new Map<string, Promise<string | undefined>>();
   const waiting = new Map<string, (url: string | undefined) => void>();
   const send = (m: unknown) => port.postMessage(m);
+  connectViewChunks(
+    (name) => send({ type: 'chunk', name }),
+    (code) => loadScript(document, code),
+  );
   port.onmessage = async (e: MessageEvent) => {
     const msg = e.data as HostToView;
     switch (msg.type) {
@@ -125,6 +154,7 @@ function start(port: MessagePort): void {
           },
         });
         view.init(msg.data);
+        scroll = watchPageScroll(root, msg.pageId, msg.window, send);
         return;
       }
       case 'data':
@@ -133,8 +163,32 @@ function start(port: MessagePort): void {
       case 'trigger':
         view?.trigger(msg.id, msg.name, msg.detail, msg.options);
         return;
+      case 'chunk':
+        viewChunkArrived(msg.name, msg.code, msg.error);
+        return;
+      case 'pull':
+        if (msg.start) scroll?.startRefresh();
+        else scroll?.stopRefresh();
+        return;
+      case 'scroll-to': {
+        let top = msg.scrollTop;
+        if (msg.selector) {
+          let el: Element | null = null;
+          try {
+            el = document.querySelector(`wx-page ${msg.selector}`);
+          } catch {}
+          if (!el) {
+            send({ type: 'query-result', id: msg.id, results: [false] });
+            return;
+          }
+          top = el.getBoundingClientRect().top + window.scrollY + msg.offsetTop;
+        }
+        window.scrollTo({ top, behavior: msg.duration > 0 ? 'smooth' : 'instant' });
+        send({ type: 'query-result', id: msg.id, results: [true] });
+        return;
+      }
       case 'query':
-        send({ type: 'query-result', id: msg.id, results: view ? view.query(msg.queries) : [] });
+        send({ type: 'query-result', id: msg.id, results: view ? view.query(msg.queries, msg.scope) : [] });
         return;
       case 'asset': {
         const done = waiting.get(msg.path);
