@@ -310,6 +310,7 @@ describe('logic runtime', () => {
       path: 'components/f/f',
       props: { value: 'x' },
       elementId: '',
+      classes: '',
       dataset: {},
       models: { value: 'form.name' },
     });
