@@ -8,7 +8,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NPM_STAMP := node_modules/.package-lock.stamp
 
-.PHONY: help deps system-deps tools crds crds-check helm-lint sdk cli build lint format test test-unit e2e bench demo \
+.PHONY: help deps system-deps tools crds crds-check helm-lint sdk cli build lint format test test-unit e2e bench demo compat \
         cluster-up cluster-down kind-up kind-deploy clean
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "make crds         regenerate crds/manifests from the zod schemas"
 	@echo "make lint         biome (format + lint) and the TypeScript type check"
 	@echo "make bench        run the benchmarks and print their figures"
+	@echo "make compat CORPUS=DIR  compatibility check of every mini-program under DIR (per app: pages compiled, causes)"
 	@echo "make cluster-up   start a local control plane and print its kubeconfig; make cluster-down stops it"
 
 # npm ci only when package-lock.json changed since the last install.
@@ -72,6 +73,11 @@ e2e: deps system-deps tools sdk cli
 bench: deps system-deps tools
 	npm run bench --workspaces --if-present
 
+# kubectl tessera compat over every mini-program (app.json / project.config.json) under CORPUS
+compat: deps
+	@test -n "$(CORPUS)" || { echo 'usage: make compat CORPUS=<folder with mini-programs>' >&2; exit 1; }
+	node services/cli/bin/kubectl-tessera.js compat --recursive "$(CORPUS)"
+
 # Rebuilt only when its sources change: tests that serve these files may run while a nested
 # `make demo` (the README test) checks them.
 SDK_BUNDLE := runtime-sdk/dist/tessera-web.iife.js
@@ -82,7 +88,7 @@ sdk: $(SDK_BUNDLE)
 
 # The CLI bundle bin/kubectl-tessera.js runs (it falls back to the sources when they are newer).
 CLI_BUNDLE := services/cli/dist/kubectl-tessera.mjs
-$(CLI_BUNDLE): $(shell find services/cli/src operator/runtime/src crds/src runtime-sdk/src/protocol runtime-sdk/src/package -name '*.ts' -not -name '*.test.ts') services/cli/scripts/build.ts $(NPM_STAMP)
+$(CLI_BUNDLE): $(shell find services/cli/src services/compiler/src operator/runtime/src crds/src runtime-sdk/src/protocol runtime-sdk/src/package -name '*.ts' -not -name '*.test.ts') services/cli/scripts/build.ts $(NPM_STAMP)
 	npm run build -w @tessera/cli
 
 cli: $(CLI_BUNDLE)

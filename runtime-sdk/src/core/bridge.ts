@@ -107,6 +107,8 @@ export const ViewMessageSchema = byType([
     /** the host element's classes: what selectComponent('.name') matches */
     classes: text(4096),
     dataset: dict(z.unknown()),
+    /** model:prop="{{path}}" on the component: property → the parent's data path it updates */
+    models: z.optional(dict(text(512))),
   }),
   z.strictObject({
     type: z.literal('comp:props'),

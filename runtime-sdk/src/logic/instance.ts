@@ -65,6 +65,13 @@ export class LogicInstance {
   options: Record<string, string> = {};
   __pageId: number;
   __parentId: number | undefined;
+  /**
+   * Two-way bindings of this component (model:prop on its use): property → where the change goes
+   * (the parent's data path), with the function that writes it.
+   */
+  __models:
+    | { paths: Readonly<Record<string, string>>; write(path: string, value: unknown): void }
+    | undefined;
 
   constructor(
     id: number,
@@ -127,6 +134,13 @@ export class LogicInstance {
     }
     this.__runObservers(written, propChanges);
     this.__host.schedule(this, callback);
+    const models = this.__models;
+    if (models) {
+      for (const [name, value] of propChanges) {
+        const target = models.paths[name];
+        if (target !== undefined) models.write(target, value);
+      }
+    }
   }
 
   /** Applies property values handed down by the parent template (coerced, observers fired). */

@@ -262,6 +262,63 @@ describe('logic runtime', () => {
     expect(init.patches[0]!.path).toEqual([]);
   });
 
+  it('a model:<path> handler sets that data path to detail.value (two-way binding), observers see it', () => {
+    const seen: unknown[] = [];
+    const { rt } = setup({
+      'pages/a/a.js': (g) =>
+        g.Page({
+          data: { form: { name: '' }, on: false },
+          observers: { 'form.name': (v: unknown) => seen.push(v) },
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const page = rt.pages()[0]! as unknown as { __id: number; data: Record<string, unknown> };
+    const event = (value: unknown) => ({
+      type: 'input',
+      timeStamp: 1,
+      target: { id: '', dataset: {} },
+      currentTarget: { id: '', dataset: {} },
+      mark: {},
+      detail: { value },
+    });
+    rt.receive({ type: 'event', owner: page.__id, handler: 'model:form.name', event: event('Ann') });
+    rt.receive({ type: 'event', owner: page.__id, handler: 'model:on', event: event(true) });
+    expect(page.data).toMatchObject({ form: { name: 'Ann' }, on: true });
+    expect(seen).toEqual(['Ann']);
+  });
+
+  it('model:prop on a component: its own setData of the property updates the parent path', () => {
+    const { rt } = setup({
+      'pages/a/a.js': (g) => g.Page({ data: { form: { name: 'x' } } }),
+      'components/f/f.js': (g) =>
+        g.Component({
+          properties: { value: String },
+          methods: {
+            type(v: string) {
+              (this as unknown as { setData(o: unknown): void }).setData({ value: v, other: 1 });
+            },
+          },
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const page = rt.pages()[0]! as unknown as { __id: number; data: Record<string, unknown> };
+    rt.receive({
+      type: 'comp:attach',
+      id: 300,
+      pageId: page.__id,
+      parentId: page.__id,
+      path: 'components/f/f',
+      props: { value: 'x' },
+      elementId: '',
+      classes: '',
+      dataset: {},
+      models: { value: 'form.name' },
+    });
+    const comp = rt.instance(300)! as unknown as { type(v: string): void };
+    comp.type('Ann');
+    expect(page.data).toEqual({ form: { name: 'Ann' } });
+  });
+
   it('triggerEvent sends the options and events reach the owner method', () => {
     const got: unknown[] = [];
     const { rt, sent } = setup({

@@ -2,6 +2,7 @@
 // stack and its lifecycles, setData flushing and event dispatch. Platform-free: the realm
 // (Web Worker, worker thread, or a test) evaluates module text and carries the messages.
 import type { HostMessage, LogicBoot, LogicMessage, WxEvent } from '../core/bridge.ts';
+import { MODEL_HANDLER_PREFIX } from '../render/contract.ts';
 import { type BehaviorDef, type Definition, DefinitionError, normalize } from './definition.ts';
 import { type InstanceHost, LogicInstance, type TriggerOptions } from './instance.ts';
 import type { IntersectionEvents } from './intersection.ts';
@@ -547,6 +548,13 @@ export class LogicRuntime {
     inst.id = msg.elementId;
     inst.__classes = msg.classes.split(/\s+/).filter(Boolean);
     inst.dataset = msg.dataset;
+    if (msg.models && Object.keys(msg.models).length) {
+      const parentId = msg.parentId;
+      inst.__models = {
+        paths: msg.models,
+        write: (target, value) => this.#instances.get(parentId)?.setData({ [target]: value }),
+      };
+    }
     this.#instances.set(msg.id, inst);
     inst.__call('created');
     inst.__pending = [];
@@ -678,6 +686,13 @@ export class LogicRuntime {
   #dispatchEvent(owner: number, handler: string, event: WxEvent): void {
     const inst = this.#instances.get(owner);
     if (!inst) return;
+    if (handler.startsWith(MODEL_HANDLER_PREFIX)) {
+      // two-way binding: the bound data path takes the control's new value
+      const path = handler.slice(MODEL_HANDLER_PREFIX.length);
+      const value = (event.detail as { value?: unknown } | null)?.value;
+      inst.__safe(() => inst.setData({ [path]: value }), `model binding "${path}"`);
+      return;
+    }
     const fn = inst.__method(handler);
     if (!fn) {
       this.reportError(new Error(`${inst.is} has no method "${handler}" for a ${event.type} event`), 'event');

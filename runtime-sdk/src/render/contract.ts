@@ -31,9 +31,18 @@ export type EventName = string; // 'tap', 'longpress', 'input', 'touchstart', cu
 
 export type EventMode = 'bind' | 'catch' | 'capture-bind' | 'capture-catch' | 'mut-bind';
 
+/**
+ * A handler named `model:<data path>` is a two-way binding (`<input model:value="{{a.b}}" />`):
+ * the logic layer sets that data path to the event's `detail.value` instead of calling a method.
+ */
+export const MODEL_HANDLER_PREFIX = 'model:';
+
 export interface EventBinding {
   name: EventName;
-  /** Handler method name on the page/component instance (already evaluated if it was `{{ }}`). */
+  /**
+   * Handler method name on the page/component instance (already evaluated if it was `{{ }}`),
+   * or `model:<path>` for a two-way binding (MODEL_HANDLER_PREFIX).
+   */
   handler: string;
   mode: EventMode;
 }
@@ -85,6 +94,16 @@ export interface VComponent {
   children: VNode[];
   slotName?: string;
   hidden?: boolean;
+  /**
+   * `generic:name="alias"`: for each generic of the component (its json's componentGenerics),
+   * the alias in the *owner's* usingComponents that fills it. (SDK, additive)
+   */
+  generics?: Record<string, string>;
+  /**
+   * `model:my-value="{{path}}"`: property (camelCase) → the owner's data path that follows it
+   * when the component sets that property itself (two-way binding). (SDK, additive)
+   */
+  models?: Record<string, string>;
 }
 
 export interface VSlot {

@@ -320,7 +320,13 @@ export class PageView {
   #mountComponent(host: Element, vnode: VComponent, scope: RenderScope) {
     const owner = this.#instances.get(scope.owner);
     if (!owner) return undefined;
-    const path = this.#o.resolveComponent(owner.path, vnode.tag);
+    // A generic of the owner (componentGenerics) is filled by an alias of the owner's parent
+    // (generic:name="alias"); without one, the owner's usingComponents hold its default.
+    const alias = owner.vnode?.generics?.[vnode.tag];
+    const parent = alias === undefined ? undefined : this.#instances.get(owner.parentScope?.owner ?? -1);
+    const path =
+      (alias !== undefined && parent ? this.#o.resolveComponent(parent.path, alias) : undefined) ??
+      this.#o.resolveComponent(owner.path, vnode.tag);
     if (!path) return undefined;
     const id = this.pageId * 2 ** 20 + ++this.#nextComp;
     const inst: ViewInstance = { id, path, data: undefined, host, vnode, parentScope: scope };
@@ -335,6 +341,7 @@ export class PageView {
       elementId: vnode.id ?? '',
       classes: vnode.classes ?? '',
       dataset: vnode.dataset,
+      ...(vnode.models ? { models: vnode.models } : {}),
     });
     let last = JSON.stringify([vnode.props, vnode.id, vnode.classes]);
     return {

@@ -35,6 +35,7 @@ const sources = [
   '../../crds/src',
   '../../runtime-sdk/src/protocol',
   '../../runtime-sdk/src/package',
+  '../compiler/src',
 ]
   .map((d) => join(root, d))
   .filter((d) => existsSync(d));

@@ -25,7 +25,8 @@ const result = await build({
     js: "import { createRequire as __tesseraRequire } from 'node:module'; const require = __tesseraRequire(import.meta.url);",
   },
   // only reached when a caller hands the shared KubeClient a client-node KubeConfig; the CLI never does
-  external: ['@kubernetes/client-node'],
+  // esbuild (the compiler's, for compat) ships a native binary: resolved from node_modules at run time
+  external: ['@kubernetes/client-node', 'esbuild'],
   metafile: true,
   logLevel: 'warning',
 });

@@ -259,6 +259,20 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'compat',
+    summary:
+      'compile a local mini-program folder and report per page: compiled or failed (file:line, why), warnings, unsupported features',
+    positionals: ['dir'],
+    options: {
+      recursive: {
+        type: 'boolean',
+        short: 'r',
+        description:
+          'check every mini-program under <dir> (folders with app.json or a project.config.json miniprogramRoot): one line per app and a total',
+      },
+    },
+  },
+  {
     name: 'logs',
     summary: 'show the compile result of a MiniProgramVersion: errors, warnings, termination message, events',
     positionals: ['version-name'],

@@ -1,25 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Io } from './io.ts';
-import { main } from './main.ts';
-
-async function runMain(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    isTTY: false,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
-    now: () => 0,
-    sleep: async () => undefined,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+import { runMain } from './test-io.ts';
 
 describe('main', () => {
   it('documents every command and the exit codes in --help', async () => {

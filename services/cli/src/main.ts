@@ -27,6 +27,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   completion: async () => (await import('./commands/completion.ts')).completion,
   audit: async () => (await import('./commands/audit.ts')).audit,
   logs: async () => (await import('./commands/logs.ts')).logs,
+  compat: async () => (await import('./commands/compat.ts')).compat,
   'rotate-credentials': async () => (await import('./commands/credentials.ts')).rotateCredentials,
 };
 

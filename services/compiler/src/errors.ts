@@ -15,6 +15,7 @@ export type CompileErrorCode =
   | 'WXSS_RESOLVE'
   | 'WXS_SYNTAX'
   | 'JS_SYNTAX'
+  | 'NPM_RESOLVE'
   | 'JSON_SYNTAX'
   | 'APP_CONFIG'
   | 'MISSING_FILE';
@@ -25,7 +26,16 @@ export class CompileError extends Error {
   readonly line: number;
   readonly column: number;
   readonly hint: string;
-  constructor(code: CompileErrorCode, file: string, pos: SourcePosition, message: string, hint = '') {
+  /** The page or component (path without extension) the error is about, when not `file`'s own. */
+  readonly owner: string | undefined;
+  constructor(
+    code: CompileErrorCode,
+    file: string,
+    pos: SourcePosition,
+    message: string,
+    hint = '',
+    owner?: string,
+  ) {
     super(`${file}:${pos.line}:${pos.column}: ${message}${hint ? ` — ${hint}` : ''}`);
     this.name = 'CompileError';
     this.code = code;
@@ -33,6 +43,7 @@ export class CompileError extends Error {
     this.line = pos.line;
     this.column = pos.column;
     this.hint = hint;
+    this.owner = owner;
   }
 
   toJSON(): CompileErrorJson {

@@ -9,6 +9,7 @@ export { stripSingleRoot, unpackArchive } from './archive/unpack.ts';
 export { type CompatEntry, CompileError, type CompileErrorCode, type CompileErrorJson } from './errors.ts';
 export { type PackagedArtifact, packageArtifacts, type TenantKeyMaterial } from './package-artifacts.ts';
 export { CompileCache } from './project/cache.ts';
+export { type CompatCheck, checkCompat, type PageCompat } from './project/compat-check.ts';
 export {
   type Artifact,
   CompileFailure,
@@ -17,7 +18,7 @@ export {
   type CompileResult,
   compileProject,
 } from './project/compile-project.ts';
-export { readSourceDir } from './project/read-dir.ts';
+export { readSourceDir, SourceDirError } from './project/read-dir.ts';
 export type { SourceTree } from './project/source-tree.ts';
 export { COMPILER_VERSION } from './version.ts';
 export { type CompileWxmlInput, type CompileWxmlOutput, compileWxml } from './wxml/codegen.ts';

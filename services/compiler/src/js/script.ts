@@ -59,6 +59,37 @@ export async function compileScript(
   return { code, map: JSON.stringify(map), requires };
 }
 
+const WRAPPER_HEAD = /^(__tesseraDefine\("(?:[^"\\]|\\.)*", )(function \(module, exports, require\) \{\n)/;
+
+/**
+ * Gives a compiled module a fixed map from the specifiers it requires to module ids (npm
+ * packages resolved at compile time). Only the wrapper's first and last lines change, so the
+ * source map still holds and a "use strict" directive stays the first statement of the body.
+ */
+export function linkRequires(code: string, map: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(map).sort();
+  if (keys.length === 0) return code;
+  const sorted = Object.fromEntries(keys.map((k) => [k, map[k]]));
+  const head = WRAPPER_HEAD.exec(code);
+  if (!head || !code.endsWith('});\n')) throw new Error('linkRequires: not a compiled module');
+  const link =
+    '(function (f, m) { return function (module, exports, require) { return f.call(this, module, exports, function (s) { return require(Object.prototype.hasOwnProperty.call(m, s) ? m[s] : s); }); }; })(';
+  return `${head[1]}${link}${head[2]}${code.slice(head[0].length, -4)}}, ${JSON.stringify(sorted)}));\n`;
+}
+
+/** 1-based position of the first string literal `spec` in a source (for resolution errors). */
+export function locateSpecifier(source: string | undefined, spec: string): { line: number; column: number } {
+  if (!source) return { line: 1, column: 1 };
+  let at = -1;
+  for (const q of ['"', "'", '`']) {
+    const i = source.indexOf(`${q}${spec}${q}`);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  if (at < 0) return { line: 1, column: 1 };
+  const before = source.slice(0, at);
+  return { line: before.split('\n').length, column: at - before.lastIndexOf('\n') };
+}
+
 /** Minifies generated module text (compiled WXML); errors here are compiler bugs, not user errors. */
 export async function minifyModule(code: string, file: string): Promise<string> {
   const out = await transform(code, {

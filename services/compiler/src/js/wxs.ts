@@ -1,6 +1,8 @@
-// WXS: an ES5 subset with CommonJS `module.exports` and `require` of other .wxs files only.
-// esbuild with target es5 rejects syntax WeChat's WXS engine does not have (let/const, classes,
-// template literals…); relative requires are resolved at compile time to absolute module ids.
+// WXS: CommonJS `module.exports` and `require` of other .wxs files only, with WeChat's built-ins
+// getRegExp() and getDate(). WeChat's current toolchain accepts ES2015+ syntax in WXS (let/const,
+// arrow functions, default parameters, spread…) and so does Tessera: the view runs it as it is
+// (esbuild checks the syntax and minifies). Relative requires are resolved at compile time to
+// absolute module ids.
 import { type TransformOptions, transform, transformSync } from 'esbuild';
 import { CompileError, type SourcePosition } from '../errors.ts';
 import { resolvePackagePath } from '../wxml/paths.ts';
@@ -56,34 +58,24 @@ function prepare(
   return { rewritten, requires: [...new Set(requires)].sort() };
 }
 
-const ES5: TransformOptions = {
+const WXS_OPTIONS: TransformOptions = {
   loader: 'js',
-  target: 'es5',
-  format: 'cjs',
-  minify: true,
-  legalComments: 'none',
-};
-const MODERN: TransformOptions = {
-  loader: 'js',
-  target: 'esnext',
+  target: 'es2019',
   format: 'cjs',
   minify: true,
   legalComments: 'none',
 };
 
-function check(source: string, file: string, base: SourcePosition, es5: string, modern: string): void {
-  if (modern !== es5) {
-    // esbuild had to lower something: WXS has no ES2015+ syntax, so reject instead of rewriting.
-    const m = /=>|`|\.\.\.|\bclass\b|\blet\b|\bconst\b|\*\*/.exec(source);
-    const at = m ? offsetPosition(source, m.index, base) : base;
-    throw new CompileError(
-      'WXS_SYNTAX',
-      file,
-      at,
-      `wxs: "${m?.[0] ?? 'ES2015+ syntax'}" is not available in WXS (ES5 only)`,
-      'use function expressions, string concatenation and var',
-    );
-  }
+/**
+ * getRegExp(pattern, flags) and getDate(…same arguments as new Date…), WXS's way to make regular
+ * expressions and dates; defined only for modules that use them.
+ */
+export const WXS_BUILTINS =
+  'var getRegExp = function (p, f) { return new RegExp(p, f); };\n' +
+  'var getDate = function () { return new (Function.prototype.bind.apply(Date, [null].concat(Array.prototype.slice.call(arguments))))(); };\n';
+
+function withBuiltins(code: string): string {
+  return /\bget(RegExp|Date)\b/.test(code) ? `${WXS_BUILTINS}${code}` : code;
 }
 
 function syntaxError(e: unknown, file: string, base: SourcePosition): CompileError {
@@ -92,13 +84,7 @@ function syntaxError(e: unknown, file: string, base: SourcePosition): CompileErr
     e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }
   ).errors?.[0];
   const at = first?.location ? adjust(base, first.location.line, first.location.column) : base;
-  return new CompileError(
-    'WXS_SYNTAX',
-    file,
-    at,
-    `wxs: ${first?.text ?? String(e)}`,
-    'wxs supports an ES5 subset only',
-  );
+  return new CompileError('WXS_SYNTAX', file, at, `wxs: ${first?.text ?? String(e)}`, 'fix the syntax error');
 }
 
 /** Synchronous variant, for inline <wxs> inside a WXML file. */
@@ -109,9 +95,10 @@ export function compileWxsSource(
 ): WxsResult {
   const { rewritten, requires } = prepare(source, file, base);
   try {
-    const es5 = transformSync(rewritten, { ...ES5, sourcefile: file }).code;
-    check(source, file, base, es5, transformSync(rewritten, MODERN).code);
-    return { code: es5, requires };
+    return {
+      code: withBuiltins(transformSync(rewritten, { ...WXS_OPTIONS, sourcefile: file }).code),
+      requires,
+    };
   } catch (e) {
     throw syntaxError(e, file, base);
   }
@@ -125,21 +112,9 @@ export async function compileWxsAsync(
 ): Promise<WxsResult> {
   const { rewritten, requires } = prepare(source, file, base);
   try {
-    const [es5, modern] = await Promise.all([
-      transform(rewritten, { ...ES5, sourcefile: file }),
-      transform(rewritten, MODERN),
-    ]);
-    check(source, file, base, es5.code, modern.code);
-    return { code: es5.code, requires };
+    const out = await transform(rewritten, { ...WXS_OPTIONS, sourcefile: file });
+    return { code: withBuiltins(out.code), requires };
   } catch (e) {
     throw syntaxError(e, file, base);
   }
-}
-
-function offsetPosition(text: string, offset: number, base: SourcePosition): SourcePosition {
-  const before = text.slice(0, offset);
-  const lines = before.split('\n');
-  return lines.length === 1
-    ? { line: base.line, column: base.column + offset }
-    : { line: base.line + lines.length - 1, column: (lines.at(-1)?.length ?? 0) + 1 };
 }

@@ -10,9 +10,10 @@ import {
 } from '@tessera/runtime-sdk/package';
 import { describe, expect, it } from 'vitest';
 import { packageArtifacts } from '../package-artifacts.ts';
+import { compileFailure } from '../testing/compile-failure.ts';
 import { ModuleLoader, textOf } from '../testing/module-loader.ts';
 import { CompileCache } from './cache.ts';
-import { CompileFailure, compileProject } from './compile-project.ts';
+import { compileProject } from './compile-project.ts';
 import { readSourceDir } from './read-dir.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -33,15 +34,7 @@ function withFiles(
   return tree;
 }
 
-async function failure(tree: ReadonlyMap<string, Uint8Array>): Promise<CompileFailure> {
-  try {
-    await compileProject(tree);
-  } catch (e) {
-    if (e instanceof CompileFailure) return e;
-    throw e;
-  }
-  throw new Error('expected the compile to fail');
-}
+const failure = compileFailure;
 
 describe('compiling the demo mini-program', async () => {
   const result = await compileProject(demo);
@@ -231,8 +224,8 @@ describe('compile errors name file, line and column', () => {
   it('reports inline and file wxs errors with positions', async () => {
     const f = await failure(
       withFiles(demo, {
-        'pages/list/list.wxml': '<view/>\n<wxs module="m">\nvar a = 1;\nvar f = (x) => x;\n</wxs>',
-        'utils/math.wxs': 'let x = 1;',
+        'pages/list/list.wxml': '<view/>\n<wxs module="m">\nvar a = 1;\nvar f = (x) => ;\n</wxs>',
+        'utils/math.wxs': 'let x = ;',
       }),
     );
     expect(f.errors.map((e) => [e.file, e.line, e.code])).toEqual([

@@ -8,6 +8,7 @@ import {
   type ComponentEntry,
   MANIFEST_FILE,
   TabBarSchema,
+  type WindowConfig,
   WindowConfigSchema,
 } from '@tessera/runtime-sdk/package';
 import {
@@ -18,16 +19,47 @@ import {
   cmp,
   type SourcePosition,
 } from '../errors.ts';
-import { compileScript, DEFAULT_SCRIPT_OPTIONS, minifyModule } from '../js/script.ts';
+import {
+  compileScript,
+  DEFAULT_SCRIPT_OPTIONS,
+  linkRequires,
+  locateSpecifier,
+  minifyModule,
+} from '../js/script.ts';
 import { compileWxsAsync } from '../js/wxs.ts';
 import { COMPILER_VERSION } from '../version.ts';
 import { compileWxml, moduleId } from '../wxml/codegen.ts';
 import { resolvePackagePath } from '../wxml/paths.ts';
 import { PRELUDE_MODULE, PRELUDE_PATH } from '../wxml/prelude.ts';
 import { compileWxss } from '../wxss/compile.ts';
-import { AppJsonSchema, KNOWN_APP_KEYS, type OwnerJson, OwnerJsonSchema } from './app-json.ts';
+import {
+  APP_FATAL_KEYS,
+  AppJsonSchema,
+  KNOWN_APP_KEYS,
+  OWNER_FATAL_KEYS,
+  OWNER_JSON_KEYS,
+  type OwnerJson,
+  OwnerJsonSchema,
+  PROJECT_CONFIG_KEYS,
+} from './app-json.ts';
 import { type CompileCache, hashBytes } from './cache.ts';
-import { isIgnoredSource, locate, parseJsonFile, type SourceTree, textOf } from './source-tree.ts';
+import { applyTheme, lightTheme, parseLenient, reportUnknownKeys } from './config-fields.ts';
+import {
+  isBareSpecifier,
+  npmHint,
+  PackageResolver,
+  packageNameInPath,
+  splitPackageSpecifier,
+} from './npm.ts';
+import {
+  isIgnoredSource,
+  locate,
+  miniprogramRootOf,
+  packExclusions,
+  parseJsonFile,
+  type SourceTree,
+  textOf,
+} from './source-tree.ts';
 
 export const APP_SCOPE = 't-app';
 
@@ -62,13 +94,27 @@ export interface CompileResult {
   report: CompileReport;
   /** Output path of each logic module → its source map (developer use; never packaged). */
   sourceMaps: Map<string, string>;
+  /** What each source file and page/component depends on (see DependencyGraph). */
+  graph: DependencyGraph;
 }
+
+/**
+ * Source path → the source paths it uses. Pages and components are nodes of their own, named
+ * `#<path>` (e.g. `#pages/index/index`), depending on their files and on the components they
+ * use; `#app` is app.json, app.js/ts, app.wxss and the global components.
+ */
+export type DependencyGraph = Map<string, Set<string>>;
+
+export const APP_NODE = '#app';
+export const ownerNode = (path: string): string => `#${path}`;
 
 /** All errors found in one compile (the build stops after collecting them). */
 export class CompileFailure extends Error {
   readonly errors: CompileError[];
   readonly warnings: CompatEntry[];
-  constructor(errors: CompileError[], warnings: CompatEntry[]) {
+  /** What was known of the dependencies when the compile stopped (empty for config errors). */
+  readonly graph: DependencyGraph;
+  constructor(errors: CompileError[], warnings: CompatEntry[], graph: DependencyGraph = new Map()) {
     super(
       `${errors.length} compile error${errors.length === 1 ? '' : 's'}:\n${errors
         .slice(0, 20)
@@ -78,6 +124,7 @@ export class CompileFailure extends Error {
     this.name = 'CompileFailure';
     this.errors = errors;
     this.warnings = warnings;
+    this.graph = graph;
   }
   toJSON(): { errors: CompileErrorJson[] } {
     return { errors: this.errors.map((e) => e.toJSON()) };
@@ -93,6 +140,10 @@ interface Owner {
   scope: string;
   scopeClass: string;
   script: string;
+  /** A page's window fields (from its json). */
+  window: WindowConfig | undefined;
+  /** Component tags of its template: usingComponents aliases and componentGenerics names. */
+  tags: string[];
 }
 
 const textEncoder = new TextEncoder();
@@ -110,9 +161,13 @@ export function scopeOf(path: string): string {
 }
 
 export async function compileProject(
-  input: SourceTree,
+  project: SourceTree,
   options: CompileOptions = {},
 ): Promise<CompileResult> {
+  const { root: miniprogramRoot, tree: input } = project.has('app.json')
+    ? { root: '', tree: project }
+    : miniprogramRootOf(project);
+  const { excluded, skipped } = packExclusions(project, miniprogramRoot);
   const compat = new CompatReporter();
   const errors: CompileError[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
@@ -126,10 +181,17 @@ export async function compileProject(
       throw e;
     }
   };
+  const graph: DependencyGraph = new Map();
+  const dep = (from: string, to: string): void => {
+    const set = graph.get(from);
+    if (set) set.add(to);
+    else graph.set(from, new Set([to]));
+  };
   const fail = (): never => {
     throw new CompileFailure(
       errors.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column),
       compat.sorted(),
+      graph,
     );
   };
 
@@ -150,7 +212,7 @@ export async function compileProject(
   const ignored: string[] = [];
   const tree = new Map<string, Uint8Array>();
   for (const path of [...input.keys()].sort()) {
-    if (isIgnoredSource(path)) ignored.push(path);
+    if (isIgnoredSource(path) || excluded(path)) ignored.push(path);
     else tree.set(path, input.get(path) as Uint8Array);
   }
   const hashes = new Map<string, string>();
@@ -166,6 +228,15 @@ export async function compileProject(
   };
   const read = (p: string): string | undefined => textOf(tree, p);
   const origin = { line: 1, column: 1 };
+
+  checkProjectConfig(project, compat);
+  for (const pattern of skipped)
+    compat.add(
+      'project.config.json',
+      locate(textOf(project, 'project.config.json'), JSON.stringify(pattern).slice(1, -1)),
+      'config:packOptions.ignore',
+      `regexp rule "${pattern}" is not applied (patterns from a source tree are not run); the files it names are compiled — use a folder, file, suffix, prefix or glob rule`,
+    );
 
   // ---- app.json ----
   if (!tree.has('app.json')) {
@@ -185,21 +256,25 @@ export async function compileProject(
   const appText = read('app.json');
   const rawApp = attempt(() => parseJsonFile(tree, 'app.json'));
   if (errors.length) fail();
-  const parsedApp = AppJsonSchema.safeParse(rawApp);
-  if (!parsedApp.success) {
-    const issue = parsedApp.error.issues[0];
+  const appCtx = { file: 'app.json', text: appText, compat };
+  const parsedApp = parseLenient(AppJsonSchema, rawApp, { ...appCtx, at: '' }, APP_FATAL_KEYS);
+  if (parsedApp.fatal || !parsedApp.data) {
+    const issue = parsedApp.fatal;
     const key = String(issue?.path[0] ?? '');
+    const missingPages = key === 'pages' && !Array.isArray((rawApp as { pages?: unknown } | null)?.pages);
     throw new CompileFailure(
       [
         new CompileError(
           'APP_CONFIG',
           'app.json',
           locate(appText, `"${key}"`),
-          `${issue?.path.join('.') || 'app.json'}: ${issue?.message}`,
-          'see the app.json reference',
+          missingPages
+            ? 'app.json has no "pages" list'
+            : `${issue?.path.join('.') || 'app.json'}: ${issue?.message}`,
+          missingPages ? 'list the pages, e.g. "pages": ["pages/index/index"]' : 'see the app.json reference',
         ),
       ],
-      [],
+      compat.sorted(),
     );
   }
   const app = parsedApp.data;
@@ -213,21 +288,33 @@ export async function compileProject(
       );
     }
   }
-  const window = WindowConfigSchema.safeParse(app.window ?? {});
-  if (!window.success)
-    errors.push(
-      new CompileError(
-        'APP_CONFIG',
-        'app.json',
-        locate(appText, '"window"'),
-        `window: ${window.error.issues[0]?.message}`,
-      ),
+  // Dark mode variables ("@name") take the light theme's values from theme.json.
+  const themePath = stripSlashes(typeof app.themeLocation === 'string' ? app.themeLocation : 'theme.json');
+  const theme = lightTheme(read(themePath));
+  if (app.darkmode === true) {
+    compat.add(
+      'app.json',
+      locate(appText, '"darkmode"'),
+      'darkmode',
+      theme
+        ? `"darkmode": "@" variables take their light values from ${themePath}; the dark theme is not applied yet`
+        : `"darkmode": no ${themePath} with a "light" theme; "@" variables are left as they are`,
     );
+  }
+  const window = parseLenient(WindowConfigSchema, applyTheme(app.window ?? {}, theme), {
+    ...appCtx,
+    at: 'window',
+  });
   let tabBar: AppManifest['tabBar'];
   if (app.tabBar) {
-    const tb = TabBarSchema.safeParse(app.tabBar);
-    if (!tb.success) {
-      const issue = tb.error.issues[0];
+    const tb = parseLenient(
+      TabBarSchema,
+      applyTheme(app.tabBar, theme),
+      { ...appCtx, at: 'tabBar' },
+      new Set(['list']),
+    );
+    if (tb.fatal || !tb.data) {
+      const issue = tb.fatal;
       errors.push(
         new CompileError(
           'APP_CONFIG',
@@ -295,26 +382,42 @@ export async function compileProject(
   }
   const preloadRule: AppManifest['preloadRule'] = {};
   for (const [page, rule] of Object.entries(app.preloadRule ?? {}).sort(([a], [b]) => cmp(a, b))) {
-    const packages = rule.packages.map((p) => {
-      const sp = subpackages.find((s) => s.name === p || s.root === stripSlashes(p));
-      if (!sp)
-        errors.push(
-          new CompileError(
-            'APP_CONFIG',
+    const packages = rule.packages
+      .map((p) => {
+        const sp = subpackages.find((s) => s.name === p || s.root === stripSlashes(p));
+        if (!sp)
+          compat.add(
             'app.json',
-            locate(appText, p),
-            `preloadRule for "${page}" names unknown subpackage "${p}"`,
-          ),
-        );
-      return sp?.artifact ?? p;
-    });
+            locate(appText, `"${p}"`),
+            'config:preloadRule',
+            `preloadRule for "${page}" names unknown subpackage "${p}"; it is not preloaded`,
+          );
+        return sp?.artifact;
+      })
+      .filter((p): p is string => p !== undefined);
     preloadRule[stripSlashes(page)] = rule.network ? { network: rule.network, packages } : { packages };
   }
 
   // ---- pages and components ----
   const scriptOf = (base: string): string | undefined =>
     tree.has(`${base}.ts`) ? `${base}.ts` : tree.has(`${base}.js`) ? `${base}.js` : undefined;
+  // Less/Sass sources are compiled by WeChat's developer tool (setting.useCompilerPlugins), not
+  // by Tessera: a page or component with only those has no styles here.
+  const reportPreprocessedStyle = (base: string): void => {
+    if (tree.has(`${base}.wxss`)) return;
+    const source = ['less', 'scss', 'sass', 'styl'].map((e) => `${base}.${e}`).find((f) => tree.has(f));
+    if (source)
+      compat.add(
+        source,
+        origin,
+        'wxss:preprocessor',
+        `${source} is not compiled by Tessera, so ${base} has no styles — compile it to ${base}.wxss before uploading`,
+      );
+  };
+  reportPreprocessedStyle('app');
   const owners = new Map<string, Owner>();
+  const packages = new PackageResolver(tree);
+  const reportedSpecs = new Set<string>();
   const queue: Array<{ path: string; kind: 'page' | 'component'; from: string; needle: string }> =
     allPages.map((p) => ({
       path: p,
@@ -323,9 +426,13 @@ export async function compileProject(
       needle: p,
     }));
   const globalComponents = Object.entries(app.usingComponents ?? {}).sort(([a], [b]) => cmp(a, b));
+  for (const f of ['app.json', 'app.js', 'app.ts', 'app.wxss']) if (tree.has(f)) dep(APP_NODE, f);
   for (const [alias, spec] of globalComponents) {
     const path = resolveComponent('app.json', spec);
-    if (path) queue.push({ path, kind: 'component', from: 'app.json', needle: alias });
+    if (path) {
+      queue.push({ path, kind: 'component', from: 'app.json', needle: alias });
+      dep(APP_NODE, ownerNode(path));
+    }
   }
   function resolveComponent(fromJson: string, spec: string): string | null {
     if (spec.startsWith('plugin://') || spec.startsWith('plugin-private://')) {
@@ -337,7 +444,29 @@ export async function compileProject(
       );
       return null;
     }
+    const found = packages.resolveComponent(fromJson, spec);
+    if (found) return found;
     const path = resolvePackagePath(fromJson, spec);
+    const pkg = isBareSpecifier(spec) ? splitPackageSpecifier(spec) : null;
+    if (pkg && !packages.isDir(path ?? '')) {
+      const { dir, searched } = packages.findPackage(fromJson, pkg.name);
+      const key = `${fromJson}\0${spec}`;
+      if (!reportedSpecs.has(key)) {
+        reportedSpecs.add(key);
+        errors.push(
+          new CompileError(
+            'NPM_RESOLVE',
+            fromJson,
+            locate(read(fromJson), `"${spec}"`),
+            dir
+              ? `component "${spec}": package "${pkg.name}" (${dir}) has no component "${pkg.sub || 'index'}"`
+              : `component "${spec}": no file "${path ?? spec}" and no package "${pkg.name}" in ${searched.join(', ')}`,
+            npmHint(pkg.name),
+          ),
+        );
+      }
+      return null;
+    }
     if (!path) {
       errors.push(
         new CompileError(
@@ -349,13 +478,16 @@ export async function compileProject(
       );
       return null;
     }
-    if (!tree.has(`${path}.json`) && tree.has(`${path}/index.json`)) return `${path}/index`;
     return path;
   }
   while (queue.length > 0) {
     const item = queue.shift();
     if (!item || owners.has(item.path)) continue;
     const { path, kind } = item;
+    const node = ownerNode(path);
+    reportPreprocessedStyle(path);
+    for (const ext of ['wxml', 'wxss', 'js', 'ts', 'json'])
+      if (tree.has(`${path}.${ext}`)) dep(node, `${path}.${ext}`);
     const missing = ['wxml'].filter((ext) => !tree.has(`${path}.${ext}`));
     const script = scriptOf(path);
     if (missing.length || !script) {
@@ -368,7 +500,10 @@ export async function compileProject(
           item.from,
           locate(read(item.from), item.needle),
           `${kind} "${path}" is missing ${what}`,
-          `create the file or fix the path in ${item.from}`,
+          packageNameInPath(path)
+            ? npmHint(packageNameInPath(path) ?? '')
+            : `create the file or fix the path in ${item.from}`,
+          path,
         ),
       );
       continue;
@@ -386,20 +521,43 @@ export async function compileProject(
     }
     const jsonPath = `${path}.json`;
     const rawJson = tree.has(jsonPath) ? attempt(() => parseJsonFile(tree, jsonPath)) : {};
-    const parsed = OwnerJsonSchema.safeParse(rawJson ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+    const jsonText = read(jsonPath);
+    const parsed = parseLenient(
+      OwnerJsonSchema,
+      rawJson ?? {},
+      { file: jsonPath, text: jsonText, at: '', compat },
+      OWNER_FATAL_KEYS,
+    );
+    if (parsed.fatal || !parsed.data) {
+      const issue = parsed.fatal;
       errors.push(
         new CompileError(
           'APP_CONFIG',
           jsonPath,
-          locate(read(jsonPath), String(issue?.path[0] ?? '')),
+          locate(jsonText, `"${String(issue?.path[0] ?? '')}"`),
           `${issue?.path.join('.')}: ${issue?.message}`,
+          'usingComponents maps tag names to component paths (strings)',
         ),
       );
       continue;
     }
     const json = parsed.data;
+    reportUnknownKeys(json, OWNER_JSON_KEYS, {
+      file: jsonPath,
+      text: jsonText,
+      compat,
+      what: kind === 'page' ? 'page json' : 'component json',
+    });
+    let window: WindowConfig | undefined;
+    if (kind === 'page') {
+      const { usingComponents: _u, component: _c, styleIsolation: _s, ...win } = json;
+      const w = parseLenient(
+        WindowConfigSchema,
+        applyTheme(Object.fromEntries(Object.entries(win).filter(([k]) => OWNER_JSON_KEYS.has(k))), theme),
+        { file: jsonPath, text: jsonText, at: '', compat },
+      );
+      if (w.data && Object.keys(w.data).length) window = w.data;
+    }
     if (kind === 'component' && json.component !== true) {
       errors.push(
         new CompileError(
@@ -420,7 +578,21 @@ export async function compileProject(
       const p = resolveComponent(jsonPath, spec);
       if (!p) continue;
       usingComponents.set(alias, p);
+      dep(node, ownerNode(p));
       queue.push({ path: p, kind: 'component', from: jsonPath, needle: spec });
+    }
+    // componentGenerics: each name is a component tag in this template, filled by the user's
+    // generic:name="…"; a default (if any) is the usingComponents entry used otherwise.
+    const generics = new Set<string>();
+    for (const [name, decl] of Object.entries(json.componentGenerics ?? {}).sort(([a], [b]) => cmp(a, b))) {
+      generics.add(name);
+      const fallback = typeof decl === 'object' ? decl.default : undefined;
+      if (!fallback) continue;
+      const p = resolveComponent(jsonPath, fallback);
+      if (!p) continue;
+      usingComponents.set(name, p);
+      dep(node, ownerNode(p));
+      queue.push({ path: p, kind: 'component', from: jsonPath, needle: fallback });
     }
     const scope = scopeOf(path);
     const shared =
@@ -434,9 +606,10 @@ export async function compileProject(
       scope,
       scopeClass: shared ? `${APP_SCOPE} ${scope}` : scope,
       script,
+      window,
+      tags: [...new Set([...usingComponents.keys(), ...generics])].sort(),
     });
   }
-  if (errors.length) fail();
 
   // ---- per-file compilation ----
   const cache = options.cache;
@@ -447,9 +620,13 @@ export async function compileProject(
   const ownerStyle = new Map<string, Owner>([...owners.values()].map((o) => [`${o.path}.wxss`, o]));
   const ownerJson = new Set([...owners.values()].map((o) => o.jsonPath));
   const scripts: Array<Promise<void>> = [];
+  const unresolved: CompileError[] = [];
+  const jsonModules = new Set<string>();
 
-  const tracked = (deps: Map<string, string | undefined>) => (p: string) => {
+  // Records what a file read as it reads it, so the graph is complete even when it fails.
+  const tracked = (deps: Map<string, string | undefined>, from: string) => (p: string) => {
     deps.set(p, hashOf(p));
+    if (p !== from) dep(from, p);
     return read(p);
   };
 
@@ -458,11 +635,12 @@ export async function compileProject(
     if (path.endsWith('.wxml')) {
       attempt(() => {
         const owner = ownerTemplate.get(path);
-        const key = `wxml\0${path}\0${hashOf(path)}\0${minify}\0${owner?.scopeClass ?? ''}\0${owner ? [...owner.usingComponents.keys()].join(',') : ''}`;
-        const cached = cache?.get<{ code: string; warnings: CompatEntry[] }>(key, hashOf);
+        const key = `wxml\0${path}\0${hashOf(path)}\0${minify}\0${owner?.scopeClass ?? ''}\0${owner ? owner.tags.join(',') : ''}`;
+        const cached = cache?.get<{ code: string; warnings: CompatEntry[]; deps: string[] }>(key, hashOf);
         if (cached) {
           out.set(`${path}.js`, textEncoder.encode(cached.code));
           for (const w of cached.warnings) compat.entries.push(w);
+          for (const d of cached.deps) dep(path, d);
           return;
         }
         const deps = new Map<string, string | undefined>([[path, hashOf(path)]]);
@@ -473,10 +651,8 @@ export async function compileProject(
         const res = compileWxml({
           file: path,
           source: read(path) ?? '',
-          ...(owner
-            ? { owner: { scopeClass: owner.scopeClass, components: new Set(owner.usingComponents.keys()) } }
-            : {}),
-          readText: tracked(deps),
+          ...(owner ? { owner: { scopeClass: owner.scopeClass, components: new Set(owner.tags) } } : {}),
+          readText: tracked(deps, path),
           compileWxs: (code, file, pos) => {
             const token = `/*__tessera_inline_wxs_${inline.length}__*/`;
             inline.push({ token, code, file, pos });
@@ -486,6 +662,8 @@ export async function compileProject(
           sharedPrelude: true,
         });
         compat.entries.push(...local.entries);
+        for (const d of res.requires) dep(path, d);
+        const uses = [...(graph.get(path) ?? [])].sort();
         scripts.push(
           (async () => {
             let code = res.code;
@@ -504,7 +682,7 @@ export async function compileProject(
             }
             if (minify) code = await minifyModule(code, path);
             out.set(`${path}.js`, textEncoder.encode(code));
-            cache?.set(key, { code, warnings: local.entries }, [...deps]);
+            cache?.set(key, { code, warnings: local.entries, deps: uses }, [...deps]);
           })().catch((e: unknown) => {
             if (e instanceof CompileError) errors.push(e);
             else throw e;
@@ -518,10 +696,11 @@ export async function compileProject(
         const scope = owner ? owner.scope : APP_SCOPE;
         const key = `wxss\0${path}\0${hashOf(path)}\0${scope}`;
         const outPath = `${path.slice(0, -5)}.css`;
-        const cached = cache?.get<{ css: string; warnings: CompatEntry[] }>(key, hashOf);
+        const cached = cache?.get<{ css: string; warnings: CompatEntry[]; deps: string[] }>(key, hashOf);
         if (cached) {
           out.set(outPath, textEncoder.encode(cached.css));
           compat.entries.push(...cached.warnings);
+          for (const d of cached.deps) dep(path, d);
           return;
         }
         const deps = new Map<string, string | undefined>([[path, hashOf(path)]]);
@@ -529,13 +708,14 @@ export async function compileProject(
         const css = compileWxss({
           file: path,
           source: read(path) ?? '',
-          readText: tracked(deps),
+          readText: tracked(deps, path),
           scope,
           compat: local,
         });
         compat.entries.push(...local.entries);
         out.set(outPath, textEncoder.encode(css));
-        cache?.set(key, { css, warnings: local.entries }, [...deps]);
+        const uses = [...(graph.get(path) ?? [])].sort();
+        cache?.set(key, { css, warnings: local.entries, deps: uses }, [...deps]);
       });
     } else if (path.endsWith('.wxs')) {
       const key = `wxs\0${path}\0${hashOf(path)}`;
@@ -581,31 +761,45 @@ export async function compileProject(
       ).then(
         (res) => {
           if (!cached) cache?.set(key, res, [[path, hashOf(path)]]);
-          out.set(outPath, textEncoder.encode(res.code));
-          sourceMaps.set(outPath, res.map);
+          const linked: Record<string, string> = {};
           for (const spec of res.requires) {
-            if (!spec.startsWith('.') && !spec.startsWith('/')) {
-              compat.add(
-                path,
-                origin,
-                'require:package',
-                `require("${spec}") of a package is not resolved by the compiler; vendor it as a relative file`,
+            const found = packages.resolveScript(path, spec);
+            if (found) {
+              dep(path, found.file);
+              // require("./x.json") loads the module x.json.js, which the runtime finds first
+              if (found.file.endsWith('.json')) jsonModules.add(found.file);
+              // Bare specifiers become module ids here; the runtime only resolves relative ones.
+              if (isBareSpecifier(spec))
+                linked[spec] = moduleId(found.file.replace(/\.ts$/, '.js').replace(/\.json$/, '.json.js'));
+              continue;
+            }
+            const at = locateSpecifier(read(path), spec);
+            if (isBareSpecifier(spec)) {
+              const pkg = splitPackageSpecifier(spec);
+              const lookup = pkg ? packages.findPackage(path, pkg.name) : { dir: null, searched: [] };
+              unresolved.push(
+                new CompileError(
+                  'NPM_RESOLVE',
+                  path,
+                  at,
+                  lookup.dir
+                    ? `require("${spec}"): package "${pkg?.name}" (${lookup.dir}) has no file "${pkg?.sub || 'index.js'}"`
+                    : `require("${spec}"): no file "${resolvePackagePath(path, spec) ?? spec}(.js)" next to ${path} and no package "${pkg?.name ?? spec}" in ${lookup.searched.join(', ')}`,
+                  npmHint(pkg?.name ?? spec),
+                ),
               );
               continue;
             }
-            const target = resolvePackagePath(outPath, spec);
-            const candidates = target
-              ? [target, `${target}.js`, `${target}.ts`, `${target}/index.js`, `${target}/index.ts`]
-              : [];
-            if (!candidates.some((c) => tree.has(c))) {
-              compat.add(
-                path,
-                origin,
-                'require:missing',
-                `require("${spec}") does not match a file in the package; it fails at run time`,
-              );
-            }
+            const inPackage = packageNameInPath(resolvePackagePath(path, spec) ?? '');
+            compat.add(
+              path,
+              at,
+              'require:missing',
+              `require("${spec}") does not match a file in the package; it fails at run time${inPackage ? ` — ${npmHint(inPackage)}` : ''}`,
+            );
           }
+          out.set(outPath, textEncoder.encode(linkRequires(res.code, linked)));
+          sourceMaps.set(outPath, res.map);
         },
         (e: unknown) => {
           if (e instanceof CompileError) errors.push(e);
@@ -618,6 +812,51 @@ export async function compileProject(
     }
   }
   await Promise.all(scripts);
+  for (const file of [...jsonModules].sort()) {
+    const value = attempt(() => parseJsonFile(tree, file));
+    if (value === undefined) continue;
+    const id = moduleId(`${file}.js`);
+    out.set(
+      `${file}.js`,
+      textEncoder.encode(
+        `__tesseraDefine(${JSON.stringify(id)}, function (module) { module.exports = ${JSON.stringify(value)}; });\n`,
+      ),
+    );
+  }
+  // A bare require that matches nothing fails the build when the app's own code loads the file
+  // (from app.js, a page or a component, directly or through other modules). Files nothing loads
+  // (build scripts, cloud functions kept beside the app) and packages in miniprogram_npm/ only get
+  // a report entry.
+  if (unresolved.length) {
+    const used = new Set<string>();
+    const todo = [APP_NODE, ...[...owners.keys()].map(ownerNode)];
+    for (let n = todo.pop(); n !== undefined; n = todo.pop()) {
+      if (used.has(n)) continue;
+      used.add(n);
+      todo.push(...(graph.get(n) ?? []));
+    }
+    for (const e of unresolved) {
+      const what = e.message.replace(/^[^:]*:\d+:\d+: /, '').replace(` — ${e.hint}`, '');
+      // Inside an installed package the require is the package's own, as Build npm left it:
+      // typically optional (try { require("crypto") } catch …), so it is reported, not fatal.
+      const pkg = packageNameInPath(e.file);
+      if (pkg)
+        compat.add(
+          e.file,
+          e,
+          'require:unresolved',
+          `${what}; inside package "${pkg}" this is left to the package (usually an optional dependency it guards), and fails at run time if it is reached unguarded`,
+        );
+      else if (used.has(e.file)) errors.push(e);
+      else
+        compat.add(
+          e.file,
+          e,
+          'require:unresolved',
+          `${what}; nothing in the app loads ${e.file}, so this is not an error (loading it at run time would fail)`,
+        );
+    }
+  }
   if (errors.length) fail();
   out.set(
     `${PRELUDE_PATH}.js`,
@@ -634,11 +873,7 @@ export async function compileProject(
         usingComponents: Object.fromEntries([...o.usingComponents].sort(([a], [b]) => cmp(a, b))),
         scope: o.scopeClass,
       };
-      if (o.kind === 'page') {
-        const { usingComponents: _u, component: _c, styleIsolation: _s, ...win } = o.json;
-        const w = WindowConfigSchema.safeParse(win);
-        if (w.success && Object.keys(w.data).length) entry.window = w.data;
-      }
+      if (o.window) entry.window = o.window;
       if (o.json.styleIsolation) {
         const iso = o.json.styleIsolation.replace(/^page-/, '') as 'isolated' | 'apply-shared' | 'shared';
         entry.styleIsolation = iso;
@@ -657,7 +892,7 @@ export async function compileProject(
       independent: s.independent,
       artifact: s.artifact,
     })),
-    window: window.success ? window.data : {},
+    window: window.data ?? {},
     ...(tabBar ? { tabBar } : {}),
     entries,
     preloadRule,
@@ -686,5 +921,45 @@ export async function compileProject(
     source: { files: input.size, bytes: bytesOf(new Map(input)), ignored },
     warnings: compat.sorted(),
   };
-  return { artifacts, manifest, report, sourceMaps: new Map([...sourceMaps].sort(([a], [b]) => cmp(a, b))) };
+  return {
+    artifacts,
+    manifest,
+    report,
+    sourceMaps: new Map([...sourceMaps].sort(([a], [b]) => cmp(a, b))),
+    graph,
+  };
+}
+
+/** project.config.json is the developer tool's: report what is unreadable or unknown, never fail. */
+function checkProjectConfig(project: SourceTree, compat: CompatReporter): void {
+  const file = 'project.config.json';
+  const text = textOf(project, file);
+  if (text === undefined) return;
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (e) {
+    compat.add(
+      file,
+      { line: 1, column: 1 },
+      'config:project.config.json',
+      `invalid JSON (${(e as Error).message}); ignored`,
+    );
+    return;
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return;
+  reportUnknownKeys(config as Record<string, unknown>, PROJECT_CONFIG_KEYS, {
+    file,
+    text,
+    compat,
+    what: 'project.config.json',
+  });
+  const root = (config as { miniprogramRoot?: unknown }).miniprogramRoot;
+  if (typeof root === 'string' && !project.has('app.json') && miniprogramRootOf(project).root === '')
+    compat.add(
+      file,
+      locate(text, '"miniprogramRoot"'),
+      'config:miniprogramRoot',
+      `miniprogramRoot "${root}" has no app.json`,
+    );
 }

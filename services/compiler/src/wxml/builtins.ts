@@ -56,6 +56,17 @@ export const UNSUPPORTED_BUILTINS: ReadonlySet<string> = new Set([
   'list-view',
   'sticky-header',
   'sticky-section',
+  'voip-room',
+  'channel-live',
+  'channel-video',
+  'store-product',
+  // early WeChat built-ins, long replaced by wx.showToast/showLoading/showModal/showActionSheet
+  'toast',
+  'loading',
+  'modal',
+  'action-sheet',
+  'action-sheet-item',
+  'action-sheet-cancel',
 ]);
 
 /** WXML structural tags handled by the compiler itself. */

@@ -142,9 +142,13 @@ describe('wxs modules', () => {
     );
     expect(textOf(s.render())).toBe('21K');
   });
-  it('rejects non-ES5 syntax, non-.wxs requires and bad module names', () => {
-    expect(() => compileSnippet('<wxs module="m">const x = 1;</wxs>')).toThrow(CompileError);
-    expect(() => compileSnippet('<wxs module="m">var f = (a) => a;</wxs>')).toThrow(/wxs/);
+  it('accepts the ES2015+ syntax WeChat accepts, rejects syntax errors, non-.wxs requires and bad module names', () => {
+    const modern = compileSnippet(
+      '<wxs module="m">const join = (a, b = "-", ...rest) => [a, b, ...rest].join(""); module.exports = { join };</wxs>{{ m.join("x") }}',
+    );
+    expect(textOf(modern.render())).toBe('x-');
+    expect(() => compileSnippet('<wxs module="m">const x = ;</wxs>')).toThrow(CompileError);
+    expect(() => compileSnippet('<wxs module="m">var f = (a) => ;</wxs>')).toThrow(/wxs/);
     expect(() => compileSnippet('<wxs module="m">var x = require("./x.js");</wxs>')).toThrow(
       /only require \.wxs/,
     );

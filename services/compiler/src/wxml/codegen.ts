@@ -1,5 +1,7 @@
 // WXML → JavaScript module text (see @tessera/runtime-sdk/render/contract). Every expression is
 // parsed and compiled here; data only ever becomes text nodes or attribute values.
+
+import { MODEL_HANDLER_PREFIX } from '@tessera/runtime-sdk/render/contract';
 import { type CompatReporter, CompileError, type SourcePosition } from '../errors.ts';
 import type { WxmlAttr, WxmlElement, WxmlNode } from './ast.ts';
 import { STRUCTURAL_TAGS, SUPPORTED_BUILTINS, UNSUPPORTED_BUILTINS } from './builtins.ts';
@@ -46,7 +48,7 @@ export function moduleId(path: string): string {
 }
 
 export function compileWxml(input: CompileWxmlInput): CompileWxmlOutput {
-  const nodes = parseWxml(input.source, input.file);
+  const nodes = parseWxml(input.source, input.file, undefined, input.compat);
   return new Generator(input).module(nodes);
 }
 
@@ -300,17 +302,21 @@ class Generator {
         let root: Expr = e.callee;
         while (root.k === 'member') root = root.object;
         const rootIsWxs = root.k === 'id' && !this.lookup(root.name) && this.wxs.has(root.name);
-        if (!rootIsWxs || e.callee.k !== 'member') {
-          throw this.err(
-            'WXML_EXPRESSION',
+        if (!rootIsWxs) {
+          // WeChat evaluates a call of anything but a wxs function to nothing: so does Tessera
+          this.input.compat.add(
             file,
             pos,
-            'only functions of wxs modules can be called in WXML expressions',
-            'compute the value in page JS (setData) or call a function of a <wxs> module, e.g. {{ fmt.price(p) }}',
+            'wxml:call',
+            `a call of "${describeCallee(e.callee)}" renders nothing (only functions of wxs modules can be called in WXML, as in WeChat) — compute the value in page JS (setData) or use a <wxs> module`,
           );
+          return 'undefined';
         }
-        const obj = this.js(e.callee.object, file, pos);
         const args = e.args.map((a) => this.js(a, file, pos)).join(', ');
+        // a wxs module whose export is itself a function: {{ fmt(x) }}
+        if (e.callee.k === 'id') return `C(${this.js(e.callee, file, pos)}, undefined, [${args}])`;
+        if (e.callee.k !== 'member') return 'undefined';
+        const obj = this.js(e.callee.object, file, pos);
         return `(function (o) { return C(G(o, ${this.js(e.callee.property, file, pos)}), o, [${args}]); })(${obj})`;
       }
       case 'unary':
@@ -534,7 +540,7 @@ class Generator {
               `included file "${src}" does not exist`,
               'fix the src path',
             );
-          parsed = parseWxml(text, path);
+          parsed = parseWxml(text, path, undefined, this.input.compat);
           this.parsedIncludes.set(path, parsed);
         }
         this.includeStack.push(path);
@@ -572,6 +578,64 @@ class Generator {
     this.node(el, into, isComponent);
   }
 
+  /**
+   * `model:attr="{{path}}"` on a built-in control: the attribute as usual, plus an event binding
+   * that sets `path` in the owner's data (see modelPath).
+   */
+  private modelBinding(el: WxmlElement, a: WxmlAttr): { event: string; path: string } | undefined {
+    const event = MODEL_EVENTS[el.tag]?.[a.name.slice('model:'.length)];
+    if (!event) {
+      const supported = Object.entries(MODEL_EVENTS)
+        .map(([t, m]) => `<${t} model:${Object.keys(m)[0]}>`)
+        .join(', ');
+      this.reportModel(el, a, `two-way binding is supported on ${supported} and custom components`);
+      return undefined;
+    }
+    const path = this.modelPath(el, a);
+    return path ? { event, path } : undefined;
+  }
+
+  private reportModel(el: WxmlElement, a: WxmlAttr, why: string): void {
+    this.input.compat.add(
+      el.file,
+      a.pos,
+      'model',
+      `"${a.name}" on <${el.tag}>: ${why}; it is bound one way only`,
+    );
+  }
+
+  /**
+   * The owner's data path a model: value binds: a data field or a sub-field of one (`a`, `a.b`,
+   * `a[0]`, `a['k']`); anything else is reported and left one-way.
+   */
+  private modelPath(el: WxmlElement, a: WxmlAttr): string | undefined {
+    const parts = a.value === null ? [] : splitInterpolation(a.value, el.file, a.valuePos);
+    const p = parts[0];
+    if (!isPureExpression(parts) || !p || p.kind !== 'expr') {
+      this.reportModel(el, a, 'the value must be a single {{ field }}');
+      return undefined;
+    }
+    let expr: Expr;
+    try {
+      expr = parseExpression(p.source);
+    } catch {
+      return undefined; // reported as an expression error by the attribute itself
+    }
+    const path = this.dataPath(expr);
+    if (!path) this.reportModel(el, a, 'the value must be a data field or a sub-field of one (a, a.b, a[0])');
+    return path;
+  }
+
+  private dataPath(e: Expr): string | undefined {
+    if (e.k === 'id') return this.lookup(e.name) || this.wxs.has(e.name) ? undefined : e.name;
+    if (e.k !== 'member' || e.property.k !== 'lit') return undefined;
+    const base = this.dataPath(e.object);
+    const key = e.property.value;
+    if (base === undefined) return undefined;
+    if (typeof key === 'number' && Number.isInteger(key) && key >= 0) return `${base}[${key}]`;
+    return typeof key === 'string' && IDENT.test(key) ? `${base}.${key}` : undefined;
+  }
+
   private warnBlockAttrs(el: WxmlElement): void {
     for (const a of el.attrs) {
       if (!a.name.startsWith('wx:')) {
@@ -590,6 +654,8 @@ class Generator {
     const attrs: string[] = [];
     const dataset: string[] = [];
     const events: string[] = [];
+    const generics: string[] = [];
+    const models: string[] = [];
     let classes = '""';
     let style: string | undefined;
     let hidden: string | undefined;
@@ -631,12 +697,34 @@ class Generator {
         dataset.push(JSON.stringify(datasetKey(name.slice(5))), this.rawValue(a, file));
         continue;
       }
-      if (name.startsWith('model:') || name.startsWith('generic:')) {
+      if (name.startsWith('model:') && isComponent) {
+        // a custom component's own setData of the property updates the owner's data path
+        const prop = camelCase(name.slice('model:'.length));
+        attrs.push(JSON.stringify(prop), this.rawValue(a, file));
+        const path = this.modelPath(el, a);
+        if (path) models.push(JSON.stringify(prop), JSON.stringify(path));
+        continue;
+      }
+      if (name.startsWith('model:')) {
+        const model = this.modelBinding(el, a);
+        attrs.push(JSON.stringify(name.slice('model:'.length)), this.strValue(a, file));
+        if (model) {
+          events.push(
+            `{ name: ${JSON.stringify(model.event)}, handler: ${JSON.stringify(`${MODEL_HANDLER_PREFIX}${model.path}`)}, mode: "bind" }`,
+          );
+        }
+        continue;
+      }
+      if (name.startsWith('generic:') && isComponent) {
+        generics.push(JSON.stringify(name.slice('generic:'.length)), this.strValue(a, file));
+        continue;
+      }
+      if (name.startsWith('generic:')) {
         this.input.compat.add(
           file,
           a.pos,
           name.split(':')[0] ?? name,
-          `"${name}" is not supported yet and is ignored; use an explicit bind handler / concrete component`,
+          `"${name}" on <${el.tag}>: generic: fills a custom component's componentGenerics, and <${el.tag}> is not one; it is ignored`,
         );
         continue;
       }
@@ -679,9 +767,20 @@ class Generator {
     if (hidden) fields.push(`hidden: ${hidden}`);
     if (slotName) fields.push(`slotName: ${slotName}`);
     if (id) fields.push(`id: ${id}`);
+    if (generics.length) fields.push(`generics: O([${generics.join(', ')}])`);
+    if (models.length) fields.push(`models: O([${models.join(', ')}])`);
     this.emit(`${into}.push({ ${fields.join(', ')} });`);
   }
 }
+
+/** Built-in controls that support model: (WeChat's two-way binding): attribute → event carrying detail.value. */
+const MODEL_EVENTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  input: { value: 'input' },
+  textarea: { value: 'input' },
+  slider: { value: 'change' },
+  picker: { value: 'change' },
+  switch: { checked: 'change' },
+};
 
 function isDroppedTextValue(value: string): boolean {
   return /^\s*$/.test(value) && value.includes('\n');
@@ -713,4 +812,13 @@ export function datasetKey(raw: string): string {
 
 function camelCase(raw: string): string {
   return raw.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function describeCallee(e: Expr): string {
+  if (e.k === 'id') return e.name;
+  if (e.k === 'member') {
+    const prop = e.property.k === 'lit' ? String(e.property.value) : '[…]';
+    return `${describeCallee(e.object)}.${prop}`;
+  }
+  return '(…)';
 }

@@ -284,13 +284,8 @@ class Parser {
         if (t.v === 'false') return { k: 'lit', value: false };
         if (t.v === 'null') return { k: 'lit', value: null };
         if (t.v === 'undefined') return { k: 'lit', value: undefined };
-        if (
-          ['function', 'new', 'this', 'delete', 'void', 'var', 'let', 'const', 'class', 'import'].includes(
-            t.v,
-          )
-        ) {
-          throw new ExpressionError(`"${t.v}" is not allowed in WXML expressions`, t.at);
-        }
+        // Other words, keywords included ("class", "new", "this" as a wxs module name), are names
+        // looked up in the data and wxs modules, as in WeChat.
         return { k: 'id', name: t.v, at: t.at };
       case 'p':
         if (t.v === '(') {

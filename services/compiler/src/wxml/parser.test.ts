@@ -43,7 +43,6 @@ describe('WXML parser', () => {
     expect(err('<view>\n<text>').message).toMatch(/<text> is never closed/);
     expect(err('</view>').message).toMatch(/no matching opening tag/);
     expect(err('<view a=1/>').message).toMatch(/must be quoted/);
-    expect(err('<view a="1" a="2"/>').message).toMatch(/repeated/);
     expect(err('<view a="{{x"/>').message).toMatch(/unterminated/);
     expect(err('text {{ open').message).toMatch(/unterminated "\{\{"/);
     expect(err('<!-- never closed').message).toMatch(/unterminated comment/);

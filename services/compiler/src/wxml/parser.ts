@@ -1,7 +1,7 @@
 // WXML parser: XML-like markup with WeChat's leniencies (attributes without values, `{{ }}`
 // that may contain "<" and ">" in text and attribute values, raw text inside <wxs>).
 // Positions (1-based line/column) are kept on every node and attribute for error messages.
-import { CompileError, type SourcePosition } from '../errors.ts';
+import { type CompatReporter, CompileError, type SourcePosition } from '../errors.ts';
 import type { WxmlAttr, WxmlElement, WxmlNode } from './ast.ts';
 import { findExpressionEnd } from './scan.ts';
 
@@ -15,8 +15,13 @@ const RAW_TEXT_TAGS = new Set(['wxs']);
 const NAME_START = /[A-Za-z_:]/;
 const NAME_CHAR = /[A-Za-z0-9_:.\-@]/;
 
-export function parseWxml(source: string, file: string, limits: ParseLimits = DEFAULT_LIMITS): WxmlNode[] {
-  return new WxmlParser(source, file, limits).parse();
+export function parseWxml(
+  source: string,
+  file: string,
+  limits: ParseLimits = DEFAULT_LIMITS,
+  compat?: CompatReporter,
+): WxmlNode[] {
+  return new WxmlParser(source, file, limits, compat).parse();
 }
 
 class WxmlParser {
@@ -28,10 +33,12 @@ class WxmlParser {
   private readonly src: string;
   private readonly file: string;
   private readonly limits: ParseLimits;
-  constructor(src: string, file: string, limits: ParseLimits) {
+  private readonly compat: CompatReporter | undefined;
+  constructor(src: string, file: string, limits: ParseLimits, compat?: CompatReporter) {
     this.src = src;
     this.file = file;
     this.limits = limits;
+    this.compat = compat;
   }
 
   private pos(): SourcePosition {
@@ -176,7 +183,19 @@ class WxmlParser {
         );
       }
       const name = this.readName();
-      if (seen.has(name)) throw this.error(`attribute "${name}" is repeated on <${tag}>`, 'remove one', apos);
+      if (seen.has(name)) {
+        // WeChat's toolchain keeps the last value of a repeated attribute
+        this.compat?.add(
+          this.file,
+          apos,
+          'wxml:repeated-attribute',
+          `attribute "${name}" is repeated on <${tag}>; the last value wins, as in WeChat — remove the others`,
+        );
+        attrs.splice(
+          attrs.findIndex((a) => a.name === name),
+          1,
+        );
+      }
       seen.add(name);
       this.skipSpace();
       if (this.src[this.i] !== '=') {
