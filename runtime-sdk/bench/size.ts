@@ -95,6 +95,8 @@ export async function sizeReport(): Promise<string> {
   row('  tab bar, action sheets, dialogs (tessera-ui.js)', ui.bytes, ui.gzip);
   const transfers = size('tessera-transfers.js');
   row('  downloadFile, uploadFile, sockets (tessera-transfers.js)', transfers.bytes, transfers.gzip);
+  const consent = size('tessera-consent.js');
+  row('  privacy scope flows (tessera-consent.js)', consent.bytes, consent.gzip);
   lines.push('  page-frame chunks, fetched by the host with the same pin, run in the frame that needs them:');
   for (const [file, what] of [
     ['tessera-view-swiper.js', 'swiper'],

@@ -35,6 +35,7 @@ export async function minifyBundle(code: string, module: boolean): Promise<strin
 const CHUNKS = {
   ui: 'src/web/chunks/ui.ts',
   transfers: 'src/web/chunks/transfers.ts',
+  consent: 'src/web/chunks/consent.ts',
   // run in page frames: the host fetches them with the same pin and hands them over
   'view-swiper': 'src/web/chunks/view-swiper.ts',
   'view-rich-text': 'src/web/chunks/view-rich-text.ts',

@@ -119,6 +119,7 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'web.js',
       'tessera-ui.js',
       'tessera-transfers.js',
+      'tessera-consent.js',
       'tessera-view-swiper.js',
       'tessera-view-rich-text.js',
       'tessera-view-pull.js',

@@ -3,3 +3,7 @@
 export type TransfersChunk = typeof import('./transfers.ts');
 
 export const loadTransfers = (): Promise<TransfersChunk> => import('./transfers.ts');
+
+export type ConsentChunk = typeof import('./consent.ts');
+
+export const loadConsent = (): Promise<ConsentChunk> => import('./consent.ts');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostMessage } from './bridge.ts';
-import { Consent, type ConsentRequest, consentKey } from './consent.ts';
+import { Consent, type ConsentOptions, type ConsentRequest, consentKey } from './consent.ts';
 import { Session } from './session.ts';
 import { createScopedStorage, MemoryKeyValue } from './storage.ts';
 
@@ -11,7 +11,7 @@ const declared = [
 
 function consent(answers: boolean[], backend = new MemoryKeyValue(), userId = 'u1') {
   const asked: ConsentRequest[] = [];
-  const c = new Consent({
+  const options: ConsentOptions = {
     appId: 'wx-bank',
     userId,
     declared,
@@ -21,8 +21,8 @@ function consent(answers: boolean[], backend = new MemoryKeyValue(), userId = 'u
       return answers.shift() ?? false;
     },
     settings: async ({ scopes }) => Object.fromEntries(scopes.map((s) => [s.scope, !s.granted])),
-  });
-  return { c, asked, backend };
+  };
+  return { c: new Consent(options), options, asked, backend };
 }
 
 describe('Consent', () => {
@@ -90,7 +90,7 @@ describe('Session: APIs behind a privacy scope', () => {
   function session(answers: boolean[]) {
     const sent: HostMessage[] = [];
     const clipboard: string[] = [];
-    const { c, asked } = consent(answers);
+    const { options, asked } = consent(answers);
     const s = new Session({
       appId: 'wx-bank',
       userId: 'u1',
@@ -98,7 +98,7 @@ describe('Session: APIs behind a privacy scope', () => {
       permissions: [],
       hostApis: {},
       storage: createScopedStorage(new MemoryKeyValue(), 'wx-bank', 'u1', 1 << 20),
-      consent: c,
+      consent: options,
       device: {
         getLocation: async () => ({ latitude: 31.2, longitude: 121.5 }),
         setClipboardData: async (d) => {

@@ -34,23 +34,7 @@ const WX_SCOPE: Record<string, string> = {
   clipboard: 'scope.clipboard',
 };
 
-/** The wx APIs that run only with a scope granted, by platform scope. */
-export const API_SCOPES: Readonly<Record<string, string>> = {
-  getLocation: 'userLocation',
-  getFuzzyLocation: 'userLocation',
-  chooseLocation: 'userLocation',
-  startLocationUpdate: 'userLocation',
-  getUserInfo: 'userInfo',
-  getUserProfile: 'userInfo',
-  saveImageToPhotosAlbum: 'album',
-  saveVideoToPhotosAlbum: 'album',
-  startRecord: 'record',
-  openBluetoothAdapter: 'bluetooth',
-  addPhoneContact: 'contacts',
-  getWeRunData: 'werun',
-  getClipboardData: 'clipboard',
-  setClipboardData: 'clipboard',
-};
+export { API_SCOPES } from './api-scopes.ts';
 
 export interface ConsentRequest {
   appId: string;

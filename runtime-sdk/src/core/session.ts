@@ -4,6 +4,7 @@
 
 import { firstIssue } from '../protocol/schema-helpers.ts';
 import type { Analytics } from './analytics.ts';
+import { API_SCOPES } from './api-scopes.ts';
 import {
   type HostMessage,
   type LogicMessage,
@@ -12,7 +13,8 @@ import {
   ViewMessageSchema,
   type WirePatch,
 } from './bridge.ts';
-import { API_SCOPES, type Consent } from './consent.ts';
+import { loadConsent } from './chunks.ts';
+import type { Consent, ConsentOptions } from './consent.ts';
 import { Network, type NetworkType } from './network.ts';
 import { type HostApiDefinition, hostApiAllowed, PermissionError } from './permissions.ts';
 import type { ChooseFiles, TempFile } from './temp-files.ts';
@@ -186,7 +188,7 @@ export interface SessionOptions {
   ui?: HostUi;
   login?: () => Promise<{ code: string }>;
   /** The user's privacy decisions for this mini-program (wx.authorize and the APIs it gates). */
-  consent?: Consent;
+  consent?: ConsentOptions;
   device?: DeviceApis;
   analytics?: Analytics;
   /** Opens a subpackage (download, verify, decrypt) and returns its logic modules. */
@@ -377,20 +379,17 @@ export class Session {
   async #api(name: string, a: Record<string, unknown>): Promise<unknown> {
     const o = this.#o;
     const scope = Object.hasOwn(API_SCOPES, name) ? API_SCOPES[name] : undefined;
-    if (scope) {
-      if (!o.consent) throw new Error('auth deny');
-      await o.consent.require(scope);
-    }
+    if (scope) await (await this.#consent('auth deny')).require(scope);
     switch (name) {
       case 'authorize':
-        if (!o.consent) throw new Error('auth deny');
-        await o.consent.authorize(String(a.scope ?? ''));
+        await (await this.#consent('auth deny')).authorize(String(a.scope ?? ''));
         return {};
       case 'getSetting':
-        return { authSetting: o.consent?.authSetting() ?? {} };
+        return { authSetting: o.consent ? (await this.#consent('')).authSetting() : {} };
       case 'openSetting':
-        if (!o.consent) throw new Error('the host app has no settings page');
-        return { authSetting: await o.consent.openSetting() };
+        return {
+          authSetting: await (await this.#consent('the host app has no settings page')).openSetting(),
+        };
       case 'getLocation':
         return this.#device('getLocation')({
           type: a.type === 'gcj02' ? 'gcj02' : 'wgs84',
@@ -557,6 +556,16 @@ export class Session {
         throw new Error('not supported by this host');
       }
     }
+  }
+
+  #consentFlows: Promise<Consent> | undefined;
+
+  /** The consent flows (a chunk on the web), made on first use; `refusal` when the host has none. */
+  #consent(refusal: string): Promise<Consent> {
+    const c = this.#o.consent;
+    if (!c) return Promise.reject(new Error(refusal));
+    this.#consentFlows ??= loadConsent().then((m) => new m.Consent(c));
+    return this.#consentFlows;
   }
 
   #device<K extends keyof DeviceApis>(name: K): NonNullable<DeviceApis[K]> {

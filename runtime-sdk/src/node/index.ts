@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { Analytics } from '../core/analytics.ts';
 import type { HostMessage, LogicBoot } from '../core/bridge.ts';
-import { Consent, type ConsentPrompt, type ConsentSettings } from '../core/consent.ts';
+import type { ConsentPrompt, ConsentSettings } from '../core/consent.ts';
 import {
   type LaunchPolicy,
   type LaunchTimings,
@@ -143,14 +143,14 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       hostApis: config.hostApis ?? {},
       storage,
       ...(config.fetch ? { fetch: config.fetch } : {}),
-      consent: new Consent({
+      consent: {
         appId,
         userId: config.userId,
         declared: opened.privacyScopes,
         backend: consentStore,
         prompt: config.onConsent,
         settings: config.openSetting,
-      }),
+      },
       ...(config.device ? { device: config.device } : {}),
       onError: (e) => config.onError?.({ appId, ...e }),
       onPage: (e) => {

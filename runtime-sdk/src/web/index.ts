@@ -3,7 +3,7 @@
 
 import { Analytics } from '../core/analytics.ts';
 import type { HostMessage, LogicBoot } from '../core/bridge.ts';
-import { Consent, type ConsentPrompt, type ConsentSettings } from '../core/consent.ts';
+import type { ConsentPrompt, ConsentSettings } from '../core/consent.ts';
 import {
   type LaunchPolicy,
   type LaunchTimings,
@@ -368,14 +368,14 @@ export function createTessera(config: TesseraConfig): Tessera {
       storage,
       ...(config.fetch ? { fetch: config.fetch } : {}),
       ...(config.login ? { login: config.login } : {}),
-      consent: new Consent({
+      consent: {
         appId,
         userId: config.userId,
         declared: opened.privacyScopes,
         backend: config.consentStore ?? localStorageBackend(),
         prompt: config.onConsent ?? ((req) => shell.consent(req)),
         settings: config.openSetting ?? ((req) => shell.settings(req.scopes)),
-      }),
+      },
       device,
       ui: {
         setNavigationBarTitle: shell.setTitle,
