@@ -27,7 +27,6 @@ import { createScopedStorage, DEFAULT_STORAGE_LIMIT, type KeyValueBackend } from
 import { StoreClient, type StoreCredentials } from '../core/store-client.ts';
 import type { ConnectionInfo } from '../core/subpackages.ts';
 import { capsuleRect, systemInfo } from '../core/system-info.ts';
-import { warmValidators } from '../core/warm.ts';
 import { importTrustedKeys, type PublicKeyInput } from '../package/keys.ts';
 import { negotiateDeviceKeyPair } from '../package/wrap.ts';
 import { type AssetContext, createAssetSource, imageUrl, previewUrl } from './assets.ts';
@@ -207,7 +206,6 @@ export function createTessera(config: TesseraConfig): Tessera {
     return undefined;
   };
   prewarm();
-  if (config.prewarm !== false) setTimeout(warmValidators, 0);
 
   // Imported once, not per launch (two WebCrypto round trips each on the launch path).
   const trustedKeys = importTrustedKeys(config.publicKeys);
