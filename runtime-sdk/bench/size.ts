@@ -97,12 +97,15 @@ export async function sizeReport(): Promise<string> {
   row('  downloadFile, uploadFile, sockets (tessera-transfers.js)', transfers.bytes, transfers.gzip);
   const consent = size('tessera-consent.js');
   row('  privacy scope flows (tessera-consent.js)', consent.bytes, consent.gzip);
+  const pageApis = size('tessera-page-apis.js');
+  row('  APIs of the page view and host UI (tessera-page-apis.js)', pageApis.bytes, pageApis.gzip);
   lines.push('  page-frame chunks, fetched by the host with the same pin, run in the frame that needs them:');
   for (const [file, what] of [
     ['tessera-view-swiper.js', 'swiper'],
     ['tessera-view-rich-text.js', 'rich-text and its sanitizer'],
     ['tessera-view-pull.js', 'pull-down refresh'],
     ['tessera-view-intersection.js', 'intersection observers'],
+    ['tessera-view-animation.js', 'the animation attribute (wx.createAnimation)'],
   ] as const)
     row(`  ${what} (${file})`, size(file).bytes, size(file).gzip);
   lines.push('  other entries (not loaded by a web host):');

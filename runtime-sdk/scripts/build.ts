@@ -36,11 +36,13 @@ const CHUNKS = {
   ui: 'src/web/chunks/ui.ts',
   transfers: 'src/web/chunks/transfers.ts',
   consent: 'src/web/chunks/consent.ts',
+  'page-apis': 'src/web/chunks/page-apis.ts',
   // run in page frames: the host fetches them with the same pin and hands them over
   'view-swiper': 'src/web/chunks/view-swiper.ts',
   'view-rich-text': 'src/web/chunks/view-rich-text.ts',
   'view-pull': 'src/web/chunks/view-pull.ts',
   'view-intersection': 'src/web/chunks/view-intersection.ts',
+  'view-animation': 'src/web/chunks/view-animation.ts',
 };
 
 /** In the browser build the modules that load chunks from the sources become their script loaders. */

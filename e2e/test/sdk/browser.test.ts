@@ -860,7 +860,7 @@ describe('web SDK in Chromium', () => {
     await page.close();
   });
 
-  it('swiper and rich-text come as page-frame chunks on first use: swipe, current, autoplay, sanitized nodes', async () => {
+  it('swiper, rich-text and animations come as page-frame chunks on first use: swipe, current, autoplay, sanitized nodes, steps', async () => {
     const pkg = await env.pack(await env.compile(widgetsSource()));
     await env.release('mp-widgets', 'wx-widgets', '1.0.0', pkg, pkg.bytes);
     const chunkLoads: string[] = [];
@@ -907,6 +907,16 @@ describe('web SDK in Chromium', () => {
       '/tessera-view-rich-text.js',
       '/tessera-view-swiper.js',
     ]);
+
+    // wx.createAnimation's steps play in order; transforms accumulate, styles apply
+    await f.locator('#animate').click();
+    const boxStyle = () =>
+      f.locator('#box').evaluate((e) => {
+        const st = (e as HTMLElement).style;
+        return `${st.transform} | ${st.opacity} | ${st.width}`;
+      });
+    await expect.poll(boxStyle).toBe('translateX(100px) rotate(45deg) | 0.5 | 40px');
+    expect(chunkLoads).toContain('/tessera-view-animation.js');
     await page.close();
 
     // a page-frame chunk that is not the one built with this SDK never runs: the host's fetch

@@ -120,10 +120,12 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'tessera-ui.js',
       'tessera-transfers.js',
       'tessera-consent.js',
+      'tessera-page-apis.js',
       'tessera-view-swiper.js',
       'tessera-view-rich-text.js',
       'tessera-view-pull.js',
       'tessera-view-intersection.js',
+      'tessera-view-animation.js',
       'cjs/node.cjs',
     ])
       expect(files).toContain(`package/${f}`);

@@ -551,7 +551,7 @@ Page({
   };
 }
 
-/** Built-ins whose code is a page-frame chunk: a swiper (swipe, autoplay, current) and rich-text. */
+/** Built-ins whose code is a page-frame chunk: a swiper (swipe, autoplay, current), rich-text, the animation attribute. */
 export function widgetsSource(): Record<string, string> {
   return {
     'app.json': JSON.stringify({ pages: ['pages/plain/plain', 'pages/widgets/widgets'] }),
@@ -567,6 +567,8 @@ export function widgetsSource(): Record<string, string> {
 </swiper>
 <rich-text id="rich" nodes="{{html}}" />
 <button id="third" bindtap="third">third</button>
+<view id="box" animation="{{ani}}" style="width: 20px; height: 20px">box</view>
+<button id="animate" bindtap="animate">animate</button>
 <view id="changes">{{changes}}</view>
 <view id="auto-changes">{{autoChanges}}</view>`,
     'pages/widgets/widgets.js': `
@@ -574,7 +576,12 @@ Page({
   data: { slides: ['one', 'two', 'three'], current: 0, changes: '', autoChanges: 0, html: '<b onclick="steal()">bold</b><script>steal()</script>' },
   changed: function (e) { this.setData({ changes: this.data.changes + e.detail.current + ':' + e.detail.source + ';' }); },
   autoChanged: function (e) { if (e.detail.source === 'autoplay') this.setData({ autoChanges: this.data.autoChanges + 1 }); },
-  third: function () { this.setData({ current: 2 }); }
+  third: function () { this.setData({ current: 2 }); },
+  animate: function () {
+    var a = wx.createAnimation({ duration: 30, timingFunction: 'ease' });
+    a.translateX(100).opacity(0.5).step().rotate(45).width(40).step({ duration: 20 });
+    this.setData({ ani: a.export() });
+  }
 });`,
   };
 }

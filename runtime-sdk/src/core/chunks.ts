@@ -7,3 +7,7 @@ export const loadTransfers = (): Promise<TransfersChunk> => import('./transfers.
 export type ConsentChunk = typeof import('./consent.ts');
 
 export const loadConsent = (): Promise<ConsentChunk> => import('./consent.ts');
+
+export type PageApisChunk = typeof import('./page-apis.ts');
+
+export const loadPageApis = (): Promise<PageApisChunk> => import('./page-apis.ts');

@@ -13,7 +13,7 @@ import {
   ViewMessageSchema,
   type WirePatch,
 } from './bridge.ts';
-import { loadConsent } from './chunks.ts';
+import { loadConsent, loadPageApis } from './chunks.ts';
 import type { Consent, ConsentOptions } from './consent.ts';
 import { Network, type NetworkType } from './network.ts';
 import { type HostApiDefinition, hostApiAllowed, PermissionError } from './permissions.ts';
@@ -119,38 +119,6 @@ export type TabBarOp =
       borderStyle?: 'black' | 'white';
     }
   | { op: 'item'; index: number; text?: string; iconPath?: string; selectedIconPath?: string };
-
-const TAB_BAR_OPS: Record<string, (a: Record<string, unknown>) => TabBarOp> = {
-  setTabBarBadge: (a) => ({ op: 'badge', index: tabIndex(a), text: String(a.text ?? '').slice(0, 4) }),
-  removeTabBarBadge: (a) => ({ op: 'badge', index: tabIndex(a), text: null }),
-  showTabBarRedDot: (a) => ({ op: 'redDot', index: tabIndex(a), on: true }),
-  hideTabBarRedDot: (a) => ({ op: 'redDot', index: tabIndex(a), on: false }),
-  showTabBar: () => ({ op: 'visible', on: true }),
-  hideTabBar: () => ({ op: 'visible', on: false }),
-  setTabBarStyle: (a) => ({
-    op: 'style',
-    ...optionalStrings(a, ['color', 'selectedColor', 'backgroundColor']),
-    ...(a.borderStyle === 'black' || a.borderStyle === 'white' ? { borderStyle: a.borderStyle } : {}),
-  }),
-  setTabBarItem: (a) => ({
-    op: 'item',
-    index: tabIndex(a),
-    ...optionalStrings(a, ['text', 'iconPath', 'selectedIconPath']),
-  }),
-};
-
-function tabIndex(a: Record<string, unknown>): number {
-  const i = a.index;
-  if (typeof i !== 'number' || !Number.isInteger(i) || i < 0)
-    throw new Error('index must be a tab number from 0');
-  return i;
-}
-
-function optionalStrings(a: Record<string, unknown>, keys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of keys) if (typeof a[k] === 'string') out[k] = (a[k] as string).slice(0, 256);
-  return out;
-}
 
 /** wx APIs that need the device: the host provides them (the web SDK has browser defaults). */
 export interface DeviceApis {
@@ -407,17 +375,6 @@ export class Session {
       case 'chooseImage':
       case 'chooseMedia':
         return this.#network.choose(name, a, this.#device('chooseFiles'));
-      case 'previewImage': {
-        const urls = (Array.isArray(a.urls) ? a.urls : [])
-          .filter((u): u is string => typeof u === 'string')
-          .slice(0, 100)
-          .map((u) => u.slice(0, 2048));
-        if (!urls.length) throw new Error('urls must list at least one image');
-        if (!o.ui?.previewImage) throw new Error('not supported by this host');
-        const at = typeof a.current === 'number' ? a.current : urls.indexOf(String(a.current ?? ''));
-        await o.ui.previewImage({ urls, current: Math.max(0, Math.min(urls.length - 1, at)) });
-        return {};
-      }
       case 'getUserInfo':
       case 'getUserProfile':
         return { userInfo: await this.#device('getUserInfo')() };
@@ -460,101 +417,18 @@ export class Session {
       case 'hideToast':
         o.ui?.hideLoading?.();
         return {};
-      case 'showModal': {
-        if (!o.ui?.showModal) throw new Error('not supported by this host');
-        const r = await o.ui.showModal({
-          title: String(a.title ?? '').slice(0, 200),
-          content: String(a.content ?? '').slice(0, 2000),
-          showCancel: a.showCancel !== false,
-          confirmText: String(a.confirmText ?? 'OK').slice(0, 8),
-          cancelText: String(a.cancelText ?? 'Cancel').slice(0, 8),
-        });
-        return { confirm: r.confirm, cancel: !r.confirm };
-      }
-      case 'showActionSheet': {
-        if (!o.ui?.showActionSheet) throw new Error('not supported by this host');
-        const items = Array.isArray(a.itemList) ? a.itemList : [];
-        if (items.length === 0 || items.length > 6) throw new Error('itemList must have 1 to 6 items');
-        const tapIndex = await o.ui.showActionSheet({
-          itemList: items.map((i) => String(i).slice(0, 64)),
-          ...optionalStrings(a, ['itemColor', 'alertText']),
-        });
-        if (tapIndex === undefined) throw new Error('cancel');
-        return { tapIndex };
-      }
-      case 'setNavigationBarColor': {
-        if (!o.ui?.setNavigationBarColor) throw new Error('not supported by this host');
-        const front = String(a.frontColor ?? '').toLowerCase();
-        if (front !== '#ffffff' && front !== '#000000')
-          throw new Error('frontColor must be #ffffff or #000000');
-        o.ui.setNavigationBarColor({
-          text: front === '#ffffff' ? 'white' : 'black',
-          ...(typeof a.backgroundColor === 'string' ? { background: a.backgroundColor } : {}),
-        });
-        return {};
-      }
       case 'reportAnalytics':
         o.analytics?.custom(a.eventName, a.data);
         return {};
-      case 'selectorQuery': {
-        const view = this.#views.get(Number(a.pageId));
-        const queries = (Array.isArray(a.queries) ? a.queries : []).slice(0, 64).map((q: unknown) => {
-          const x = (q ?? {}) as Record<string, unknown>;
-          const fields = Array.isArray(x.fields) ? x.fields : [];
-          return {
-            selector: String(x.selector ?? '').slice(0, 256),
-            all: x.all === true,
-            fields: fields.filter((f): f is SelectorQuery['fields'][number] =>
-              ['rect', 'size', 'scrollOffset', 'id', 'dataset'].includes(String(f)),
-            ),
-          };
-        });
-        const v = view ? await view : undefined;
-        const scope = typeof a.scope === 'number' ? a.scope : undefined;
-        return { results: v?.query ? await v.query(queries, scope) : queries.map(() => null) };
-      }
-      case 'pageScrollTo': {
-        const v = await this.#views.get(Number(a.pageId));
-        if (!v?.scrollTo) throw new Error('not supported by this host');
-        const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
-        const selector = typeof a.selector === 'string' ? a.selector.slice(0, 256) : undefined;
-        const to: PageScroll = {
-          scrollTop: Math.max(0, num(a.scrollTop)),
-          offsetTop: num(a.offsetTop),
-          duration: typeof a.duration === 'number' ? Math.max(0, Math.min(a.duration, 10_000)) : 300,
-          ...(selector ? { selector } : {}),
-        };
-        if (!(await v.scrollTo(to))) throw new Error(`no element matches "${selector}"`);
-        return {};
-      }
-      case 'intersection': {
-        const v = await this.#views.get(Number(a.pageId));
-        if (!v?.observeIntersection) throw new Error('not supported by this host');
-        // the frame's chunk bounds the values (view/intersection.ts): they are the mini-program's own
-        await v.observeIntersection(a, typeof a.scope === 'number' ? a.scope : undefined);
-        return {};
-      }
-      case 'intersection:disconnect':
-        (await this.#views.get(Number(a.pageId)))?.disconnectIntersection?.(Number(a.observer));
-        return {};
-      case 'startPullDownRefresh':
-      case 'stopPullDownRefresh': {
-        const v = await this.#views.get(Number(a.pageId));
-        if (!v?.pullDownRefresh) throw new Error('not supported by this host');
-        v.pullDownRefresh(name === 'startPullDownRefresh');
-        return {};
-      }
       case 'setNavigationBarTitle':
         o.ui?.setNavigationBarTitle?.(String(a.title ?? '').slice(0, 200));
         return {};
-      default: {
-        const tabOp = Object.hasOwn(TAB_BAR_OPS, name) ? TAB_BAR_OPS[name] : undefined;
-        if (tabOp && o.ui?.tabBar) {
-          o.ui.tabBar(tabOp(a));
-          return {};
-        }
-        throw new Error('not supported by this host');
-      }
+      default:
+        // the rest asks the page's view or the host's UI: a chunk of its own on the web
+        return (await loadPageApis()).pageApi(name, a, {
+          ui: o.ui,
+          view: async (pageId) => this.#views.get(pageId),
+        });
     }
   }
 

@@ -4,6 +4,7 @@
 // Storage is a synchronous mirror of the app's scoped storage, written through to the host.
 import type { LogicBoot, LogicMessage } from '../core/bridge.ts';
 import { SYSTEM_INFO_GROUPS } from '../core/system-info.ts';
+import { createAnimation } from './animation.ts';
 import { installIntersection } from './intersection.ts';
 import { installNetwork } from './network.ts';
 
@@ -216,6 +217,7 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
     plainArgs,
     reportError: (err, where) => nav.reportError(err, where),
   });
+  wx.createAnimation = createAnimation;
   wx.__task = network.task;
   wx.__network = network.network;
   wx.__intersection = installIntersection(wx, {

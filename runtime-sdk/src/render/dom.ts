@@ -35,6 +35,8 @@ export interface ElementSpec {
 
 export interface RendererOptions {
   elements?: (tag: string) => ElementSpec | undefined;
+  /** An attribute of any element that is behaviour, not markup (`animation`): true when taken. */
+  behaviour?: (el: Element, name: string, value: string | undefined) => boolean;
   mountComponent?: (host: Element, vnode: VComponent, scope: RenderScope) => ComponentHandle | undefined;
 }
 
@@ -135,6 +137,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
   function setAttr(m: Mounted, name: string, value: string | undefined): void {
     if (!isSafeAttr(name)) return;
     const el = m.node as Element;
+    if (options.behaviour?.(el, name, value)) return;
     if (m.spec?.setAttr) m.spec.setAttr(el, name, value);
     else if (value === undefined) el.removeAttribute(name);
     else el.setAttribute(name, value);

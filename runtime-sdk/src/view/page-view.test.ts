@@ -2,7 +2,7 @@
 // with hand-written compiled templates that follow render/contract.ts.
 
 import { JSDOM } from 'jsdom';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HostMessage } from '../core/bridge.ts';
 import { type PageViewHandle, Session } from '../core/session.ts';
 import { TEST_SYSTEM_INFO } from '../core/test-system-info.ts';
@@ -577,24 +577,25 @@ describe('page view end to end (jsdom)', () => {
         ],
       },
     });
-    await settle();
-    await settle();
     const rect = { id: 'box', dataset: { k: 1 }, left: 0, top: 0, right: 0, bottom: 0, width: 0, height: 0 };
-    expect(got).toEqual([
-      ['cb', rect],
-      [
-        'exec',
+    // the page APIs load on first use (a chunk on the web, a dynamic import here)
+    await vi.waitFor(() =>
+      expect(got).toEqual([
+        ['cb', rect],
         [
-          rect,
+          'exec',
           [
-            { id: 'i1', dataset: { n: 1 } },
-            { id: 'i2', dataset: { n: 2 } },
+            rect,
+            [
+              { id: 'i1', dataset: { n: 1 } },
+              { id: 'i2', dataset: { n: 2 } },
+            ],
+            null,
+            null,
           ],
-          null,
-          null,
         ],
-      ],
-    ]);
+      ]),
+    );
   });
 
   it('drops malformed messages from the realms with a bridge error', () => {

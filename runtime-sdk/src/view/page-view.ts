@@ -8,6 +8,7 @@ import { type BuiltinContext, createBuiltins } from './builtins.ts';
 import { loadViewChunk } from './view-chunks.ts';
 
 type IntersectionChunk = typeof import('./intersection.ts');
+type AnimationChunk = typeof import('./animation.ts');
 
 import { BUBBLING_EVENTS, closestRendered, type DispatchOptions, dispatchWxEvent } from './events.ts';
 
@@ -116,8 +117,24 @@ export class PageView {
       webViewAllowed: options.webViewAllowed ?? (() => false),
       onError: (message) => options.post({ type: 'error', message: message.slice(0, 4096) }),
     });
+    let animations: Promise<AnimationChunk> | undefined;
     this.#renderer = createRenderer({
       elements: builtins,
+      behaviour: (el, name, value) => {
+        if (name !== 'animation') return false;
+        // nothing to play: no chunk to load either (one already playing stops)
+        if (!value) {
+          animations?.then((m) => m.playAnimation(el as HTMLElement, undefined));
+          return true;
+        }
+        animations ??= loadViewChunk<AnimationChunk>('view-animation');
+        animations.then(
+          (m) => m.playAnimation(el as HTMLElement, value),
+          (err: unknown) =>
+            options.post({ type: 'error', message: `animation: ${String(err)}`.slice(0, 4096) }),
+        );
+        return true;
+      },
       mountComponent: (host, vnode, scope) => this.#mountComponent(host, vnode, scope),
     });
     for (const [domName, wxName] of DOM_EVENTS) {

@@ -10,6 +10,7 @@ const SOURCES: Record<string, () => Promise<unknown>> = {
   'view-rich-text': () => import('./rich-text.ts'),
   'view-pull': () => import('./pull-refresh.ts'),
   'view-intersection': () => import('./intersection.ts'),
+  'view-animation': () => import('./animation.ts'),
 };
 
 export const loadViewChunk = <T = ViewChunk>(name: string): Promise<T> => {
