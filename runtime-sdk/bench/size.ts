@@ -103,6 +103,7 @@ export async function sizeReport(): Promise<string> {
   for (const [file, what] of [
     ['tessera-view-swiper.js', 'swiper'],
     ['tessera-view-rich-text.js', 'rich-text and its sanitizer'],
+    ['tessera-view-scroll-view.js', 'scroll-view (events, scroll-into-view, refresher)'],
     ['tessera-view-pull.js', 'pull-down refresh'],
     ['tessera-view-intersection.js', 'intersection observers'],
     ['tessera-view-animation.js', 'the animation attribute (wx.createAnimation)'],

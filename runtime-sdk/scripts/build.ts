@@ -40,6 +40,7 @@ const CHUNKS = {
   // run in page frames: the host fetches them with the same pin and hands them over
   'view-swiper': 'src/web/chunks/view-swiper.ts',
   'view-rich-text': 'src/web/chunks/view-rich-text.ts',
+  'view-scroll-view': 'src/web/chunks/view-scroll-view.ts',
   'view-pull': 'src/web/chunks/view-pull.ts',
   'view-intersection': 'src/web/chunks/view-intersection.ts',
   'view-animation': 'src/web/chunks/view-animation.ts',

@@ -860,7 +860,7 @@ describe('web SDK in Chromium', () => {
     await page.close();
   });
 
-  it('swiper, rich-text and animations come as page-frame chunks on first use: swipe, current, autoplay, sanitized nodes, steps', async () => {
+  it('swiper, rich-text, scroll-view and animations come as page-frame chunks on first use', async () => {
     const pkg = await env.pack(await env.compile(widgetsSource()));
     await env.release('mp-widgets', 'wx-widgets', '1.0.0', pkg, pkg.bytes);
     const chunkLoads: string[] = [];
@@ -905,8 +905,21 @@ describe('web SDK in Chromium', () => {
     await expect.poll(async () => Number(await text(f, '#auto-changes'))).toBeGreaterThan(1);
     expect([...new Set(chunkLoads)].sort()).toEqual([
       '/tessera-view-rich-text.js',
+      '/tessera-view-scroll-view.js',
       '/tessera-view-swiper.js',
     ]);
+
+    // scroll-view: a pull at its top refreshes until the page sets refresher-triggered back;
+    // scroll-into-view scrolls to the row, and reaching the end fires scrolltolower once
+    const list = (await f.locator('#list').boundingBox())!;
+    await page.mouse.move(list.x + 50, list.y + 5);
+    await page.mouse.down();
+    await page.mouse.move(list.x + 50, list.y + 95, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(() => text(f, '#scroll-log')).toBe('refresh;restore;');
+    await f.locator('#into').click();
+    await expect.poll(() => text(f, '#scroll-log')).toBe('refresh;restore;lower;');
+    expect(await f.locator('#list').evaluate((e) => e.scrollTop)).toBeGreaterThan(400);
 
     // wx.createAnimation's steps play in order; transforms accumulate, styles apply
     await f.locator('#animate').click();

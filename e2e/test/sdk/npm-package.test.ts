@@ -123,6 +123,7 @@ describe('@tessera/runtime-sdk from npm pack', () => {
       'tessera-page-apis.js',
       'tessera-view-swiper.js',
       'tessera-view-rich-text.js',
+      'tessera-view-scroll-view.js',
       'tessera-view-pull.js',
       'tessera-view-intersection.js',
       'tessera-view-animation.js',

@@ -551,7 +551,7 @@ Page({
   };
 }
 
-/** Built-ins whose code is a page-frame chunk: a swiper (swipe, autoplay, current), rich-text, the animation attribute. */
+/** Built-ins whose code is a page-frame chunk: a swiper (swipe, autoplay, current), rich-text, scroll-view, the animation attribute. */
 export function widgetsSource(): Record<string, string> {
   return {
     'app.json': JSON.stringify({ pages: ['pages/plain/plain', 'pages/widgets/widgets'] }),
@@ -568,15 +568,29 @@ export function widgetsSource(): Record<string, string> {
 <rich-text id="rich" nodes="{{html}}" />
 <button id="third" bindtap="third">third</button>
 <view id="box" animation="{{ani}}" style="width: 20px; height: 20px">box</view>
+<scroll-view id="list" scroll-y style="height: 100px" scroll-into-view="{{into}}" bindscrolltolower="lower"
+  refresher-enabled refresher-triggered="{{refreshing}}" bindrefresherrefresh="refresh" bindrefresherrestore="restored">
+  <view wx:for="{{rows}}" wx:key="*this" id="row{{item}}" style="height: 30px">row {{item}}</view>
+</scroll-view>
+<button id="into" bindtap="into">into</button>
+<view id="scroll-log">{{scrollLog}}</view>
 <button id="animate" bindtap="animate">animate</button>
 <view id="changes">{{changes}}</view>
 <view id="auto-changes">{{autoChanges}}</view>`,
     'pages/widgets/widgets.js': `
 Page({
-  data: { slides: ['one', 'two', 'three'], current: 0, changes: '', autoChanges: 0, html: '<b onclick="steal()">bold</b><script>steal()</script>' },
+  data: { slides: ['one', 'two', 'three'], current: 0, changes: '', autoChanges: 0, rows: [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19], into: '', refreshing: false, scrollLog: '', html: '<b onclick="steal()">bold</b><script>steal()</script>' },
   changed: function (e) { this.setData({ changes: this.data.changes + e.detail.current + ':' + e.detail.source + ';' }); },
   autoChanged: function (e) { if (e.detail.source === 'autoplay') this.setData({ autoChanges: this.data.autoChanges + 1 }); },
   third: function () { this.setData({ current: 2 }); },
+  lower: function () { this.setData({ scrollLog: this.data.scrollLog + 'lower;' }); },
+  refresh: function () {
+    var self = this;
+    this.setData({ refreshing: true, scrollLog: this.data.scrollLog + 'refresh;' });
+    setTimeout(function () { self.setData({ refreshing: false }); }, 100);
+  },
+  restored: function () { this.setData({ scrollLog: this.data.scrollLog + 'restore;' }); },
+  into: function () { this.setData({ into: 'row19' }); },
   animate: function () {
     var a = wx.createAnimation({ duration: 30, timingFunction: 'ease' });
     a.translateX(100).opacity(0.5).step().rotate(45).width(40).step({ duration: 20 });

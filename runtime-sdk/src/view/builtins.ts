@@ -31,7 +31,11 @@ export interface LazySpec {
 }
 
 /** Tags whose code loads on first use, and their chunk. */
-const LAZY: Record<string, string> = { swiper: 'view-swiper', 'rich-text': 'view-rich-text' };
+const LAZY: Record<string, string> = {
+  swiper: 'view-swiper',
+  'rich-text': 'view-rich-text',
+  'scroll-view': 'view-scroll-view',
+};
 
 function lazy(ctx: BuiltinContext, tag: string, chunk: string): ElementSpec {
   let spec: LazySpec | undefined;
@@ -315,30 +319,6 @@ export function createBuiltins(ctx: BuiltinContext): (tag: string) => ElementSpe
           inner<HTMLElement>(el).style.width = `${p}%`;
           el.setAttribute('aria-valuenow', String(p));
         } else if (value === undefined) el.removeAttribute(name);
-        else el.setAttribute(name, value);
-      },
-    },
-    'scroll-view': {
-      create(doc) {
-        const el = doc.createElement('wx-scroll-view') as HTMLElement;
-        el.addEventListener('scroll', () => {
-          ctx.emit(el, 'scroll', {
-            scrollTop: el.scrollTop,
-            scrollLeft: el.scrollLeft,
-            scrollHeight: el.scrollHeight,
-            scrollWidth: el.scrollWidth,
-          });
-          const threshold = Number(el.getAttribute('lower-threshold') ?? 50);
-          if (el.scrollHeight - el.scrollTop - el.clientHeight <= threshold)
-            ctx.emit(el, 'scrolltolower', {});
-        });
-        return el;
-      },
-      setAttr(el, name, value) {
-        const h = el as HTMLElement;
-        if (name === 'scroll-top') h.scrollTop = Number(value) || 0;
-        else if (name === 'scroll-left') h.scrollLeft = Number(value) || 0;
-        else if (value === undefined) el.removeAttribute(name);
         else el.setAttribute(name, value);
       },
     },

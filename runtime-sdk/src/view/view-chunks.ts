@@ -8,6 +8,7 @@ export type ViewChunk = { specs: Record<string, LazySpec> };
 const SOURCES: Record<string, () => Promise<unknown>> = {
   'view-swiper': () => import('./swiper.ts'),
   'view-rich-text': () => import('./rich-text.ts'),
+  'view-scroll-view': () => import('./scroll-view.ts'),
   'view-pull': () => import('./pull-refresh.ts'),
   'view-intersection': () => import('./intersection.ts'),
   'view-animation': () => import('./animation.ts'),
