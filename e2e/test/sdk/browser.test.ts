@@ -1410,9 +1410,13 @@ describe('web SDK in Chromium', () => {
   });
 
   // Last: it releases a new version of wx-a.
-  it('cache-first: runs the cached version at once and updates it in the background', async () => {
+  it('cache-first: runs the cached version at once and updates it in the background; wx.getUpdateManager hears it', async () => {
     const first = await openHost();
     expect(await launch(first, 'wx-a')).toMatchObject({ ok: true, version: '1.0.0' });
+    // a launch that asked the store runs its newest version
+    const shown = await pageFrame(first, 'pages/index/index');
+    await shown.locator('#show-updates').click();
+    await expect.poll(() => text(shown, '#updates')).toBe('check:false');
     await first.close();
     const next = await env.pack(await env.compile(sampleSource({ api: api.url, evil: evil.url, tag: 'A' })));
     await env.release('mp-a', 'wx-a', '1.1.0', next, next.bytes, { request: [api.url] });
@@ -1434,6 +1438,8 @@ describe('web SDK in Chromium', () => {
     const f = await pageFrame(page, 'pages/index/index');
     await f.locator('#count').click();
     await expect.poll(() => text(f, '#count')).toBe('count 1');
+    await f.locator('#show-updates').click();
+    await expect.poll(() => text(f, '#updates')).toBe('check:true,ready');
     await page.close();
 
     const again = await openHost({ policy: 'cache-first' });

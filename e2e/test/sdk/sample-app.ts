@@ -22,7 +22,17 @@ export function sampleSource(o: SampleOptions): Record<string, string> {
       pages: ['pages/index/index', 'pages/detail/detail', 'pages/probe/probe', ...filler],
       window: { navigationBarTitleText: 'Sample' },
     }),
-    'app.js': `App({ globalData: { tag: ${JSON.stringify(o.tag)} }, onLaunch() { this.launched = true; } });`,
+    'app.js': `App({
+  globalData: { tag: ${JSON.stringify(o.tag)} },
+  onLaunch() {
+    var self = this;
+    this.launched = true;
+    this.updates = [];
+    var um = wx.getUpdateManager();
+    um.onCheckForUpdate(function (r) { self.updates.push('check:' + r.hasUpdate); });
+    um.onUpdateReady(function () { self.updates.push('ready'); });
+  }
+});`,
     'app.wxss': 'page { font-size: 14px; } .row { padding: 4rpx; }',
     'pages/index/index.wxml': `
 <view id="count" class="count" bindtap="inc">count {{count}}</view>
@@ -38,6 +48,8 @@ export function sampleSource(o: SampleOptions): Record<string, string> {
 <view id="req-result">{{reqResult}}</view>
 <view id="probe">{{probe}}</view>
 <view id="xss">{{html}}</view>
+<button id="show-updates" bindtap="showUpdates">updates</button>
+<view id="updates">{{updates}}</view>
 `,
     'pages/index/index.js': `
 Page({
@@ -53,6 +65,7 @@ Page({
     this.setData({ probe: probe, stored: String(wx.getStorageSync('secret') || '') });
   },
   inc() { this.setData({ count: this.data.count + 1 }); },
+  showUpdates() { this.setData({ updates: getApp().updates.join(',') }); },
   reverse() { this.setData({ items: this.data.items.slice().reverse() }); },
   save() {
     wx.setStorageSync('secret', getApp().globalData.tag);
@@ -149,6 +162,7 @@ export function subpackageSource(): Record<string, string> {
     'pages/index/index.js': `Page({
   data: { count: 0, navError: '' },
   inc() { this.setData({ count: this.data.count + 1 }); },
+  showUpdates() { this.setData({ updates: getApp().updates.join(',') }); },
   openBroken() {
     var self = this;
     wx.navigateTo({ url: '/broken/x/x', fail: function (e) { self.setData({ navError: e.errMsg }); } });

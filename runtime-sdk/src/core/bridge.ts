@@ -169,7 +169,9 @@ export type HostMessage =
   /** an event of a running DownloadTask, UploadTask or SocketTask */
   | { type: 'task'; taskId: number; event: TaskEvent }
   /** the host's network changed (wx.onNetworkStatusChange) */
-  | { type: 'network'; networkType: NetworkType; isConnected: boolean };
+  | { type: 'network'; networkType: NetworkType; isConnected: boolean }
+  /** what the launch's update check found (wx.getUpdateManager) */
+  | { type: 'update'; event: 'check' | 'ready' | 'failed'; hasUpdate?: boolean };
 
 /** What the logic realm is given at boot (serializable). */
 export interface LogicBoot {

@@ -113,7 +113,12 @@ export interface OpenedMiniProgram {
    * the next launch, or undefined when no check ran (not due, Wi-Fi only, disabled) or it failed.
    */
   update?: Promise<string | undefined>;
+  /** With `update`: what the check came to (wx.getUpdateManager reports it). */
+  updateOutcome?: Promise<UpdateOutcome>;
 }
+
+/** A background update check: none ran, the version held is current, a newer one is cached, or it failed. */
+export type UpdateOutcome = 'not-checked' | 'current' | 'ready' | 'failed';
 
 export type LaunchPolicy = 'network-first' | 'cache-first';
 
@@ -196,7 +201,7 @@ export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram
     if (entry && (o.policy === 'cache-first' ? background !== false : background === true)) {
       o.onRequestSent?.();
       const opened = await openCached(o, entry, now, t0, 'cache');
-      opened.update = backgroundUpdate(o, entry);
+      backgroundUpdate(o, entry, opened);
       return opened;
     }
   }
@@ -209,24 +214,32 @@ export async function openMiniProgram(o: OpenOptions): Promise<OpenedMiniProgram
     const entry = err instanceof StoreUnreachableError ? await held : undefined;
     if (!entry) throw err;
     const opened = await openCached(o, entry, now, t0, 'offline');
-    opened.update = backgroundUpdate(o, entry);
+    backgroundUpdate(o, entry, opened);
     return opened;
   }
 }
 
-/** Checks the store for a newer version and caches it for the next launch, per the update policy. */
-function backgroundUpdate(o: OpenOptions, entry: OfflineEntry): Promise<string | undefined> {
-  if (!updateDue(entry.updatePolicy, entry.cachedAt, Date.now(), o.connection?.()))
-    return Promise.resolve(undefined);
-  const now = o.now ?? (() => performance.now());
-  return resolve(o, Promise.resolve(entry))
-    .then(async (r) => {
+/** Sets `opened.update` (and its outcome) to a background check, per the update policy. */
+function backgroundUpdate(o: OpenOptions, entry: OfflineEntry, opened: OpenedMiniProgram): void {
+  const check = (async (): Promise<{ version?: string; outcome: UpdateOutcome }> => {
+    if (!updateDue(entry.updatePolicy, entry.cachedAt, Date.now(), o.connection?.()))
+      return { outcome: 'not-checked' };
+    const now = o.now ?? (() => performance.now());
+    try {
+      const r = await resolve(o, Promise.resolve(entry));
       // "cached": the version held is current; only the answer's metadata is stored
-      if (r.entry) await r.stored;
-      else await openFromStore(o, r, now, now(), true);
-      return r.res.version;
-    })
-    .catch(() => undefined);
+      if (r.entry) {
+        await r.stored;
+        return { version: r.res.version, outcome: 'current' };
+      }
+      await openFromStore(o, r, now, now(), true);
+      return { version: r.res.version, outcome: 'ready' };
+    } catch {
+      return { outcome: 'failed' };
+    }
+  })();
+  opened.update = check.then((c) => c.version);
+  opened.updateOutcome = check.then((c) => c.outcome);
 }
 
 interface Resolved {
@@ -469,4 +482,20 @@ export class MemoryOfflineCache implements OfflineCache {
       if (app === appId && !keep.has(digest)) this.#blobs.delete(key);
     }
   }
+}
+
+/**
+ * Tells the logic realm what this launch's update check found (wx.getUpdateManager). A launch
+ * that asked the store runs its newest version, and a check not yet due (the policy's interval)
+ * found none the last time: neither has an update.
+ */
+export function reportUpdate(
+  outcome: Promise<UpdateOutcome> | undefined,
+  send: (m: { type: 'update'; event: 'check' | 'ready' | 'failed'; hasUpdate?: boolean }) => void,
+): void {
+  void (outcome ?? Promise.resolve<UpdateOutcome>('current')).then((o) => {
+    if (o === 'failed') return send({ type: 'update', event: 'failed' });
+    send({ type: 'update', event: 'check', hasUpdate: o === 'ready' });
+    if (o === 'ready') send({ type: 'update', event: 'ready' });
+  });
 }

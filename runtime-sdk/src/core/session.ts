@@ -157,6 +157,8 @@ export interface SessionOptions {
   login?: () => Promise<{ code: string }>;
   /** The user's privacy decisions for this mini-program (wx.authorize and the APIs it gates). */
   consent?: ConsentOptions;
+  /** wx.getUpdateManager().applyUpdate(): restart the mini-program on the version just cached */
+  applyUpdate?: () => void;
   device?: DeviceApis;
   analytics?: Analytics;
   /** Opens a subpackage (download, verify, decrypt) and returns its logic modules. */
@@ -416,6 +418,10 @@ export class Session {
       case 'hideLoading':
       case 'hideToast':
         o.ui?.hideLoading?.();
+        return {};
+      case 'applyUpdate':
+        if (!o.applyUpdate) throw new Error('not supported by this host');
+        o.applyUpdate();
         return {};
       case 'reportAnalytics':
         o.analytics?.custom(a.eventName, a.data);

@@ -577,6 +577,21 @@ describe('logic runtime', () => {
     });
   });
 
+  it('wx.getUpdateManager: listeners hear the check, late ones too; applyUpdate asks the host', () => {
+    const { rt, sent, g } = setup({ 'pages/a/a.js': (g) => g.Page({}) });
+    rt.launch('pages/a/a', {});
+    const um = (g.wx.getUpdateManager as () => Record<string, (f?: unknown) => void>)();
+    const log: string[] = [];
+    um.onCheckForUpdate!((r: { hasUpdate: boolean }) => log.push(`check ${r.hasUpdate}`));
+    rt.receive({ type: 'update', event: 'check', hasUpdate: true });
+    rt.receive({ type: 'update', event: 'ready' });
+    um.onUpdateReady!(() => log.push('ready (registered late)'));
+    um.onUpdateFailed!(() => log.push('failed'));
+    expect(log).toEqual(['check true', 'ready (registered late)']);
+    um.applyUpdate!();
+    expect(sent.some((m) => m.type === 'api' && m.name === 'applyUpdate')).toBe(true);
+  });
+
   it('relations: parent/child and ancestor/descendant link on attach and unlink on detach', () => {
     const log: string[] = [];
     const name = (x: { is: string; id: string }) => `${x.is.split('/').pop()}#${x.id}`;

@@ -621,6 +621,9 @@ export class LogicRuntime {
         case 'network':
           (this.wx as WxApi & { __network: NetworkEvents['network'] }).__network(msg);
           break;
+        case 'update':
+          (this.wx as WxApi & { __update(m: typeof msg): void }).__update(msg);
+          break;
         case 'intersection':
           (this.wx as WxApi & { __intersection: IntersectionEvents['intersection'] }).__intersection(msg);
           break;

@@ -7,6 +7,7 @@ import { SYSTEM_INFO_GROUPS } from '../core/system-info.ts';
 import { createAnimation } from './animation.ts';
 import { installIntersection } from './intersection.ts';
 import { installNetwork } from './network.ts';
+import { installUpdateManager } from './update-manager.ts';
 
 export interface WxResult {
   errMsg: string;
@@ -218,6 +219,7 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
     reportError: (err, where) => nav.reportError(err, where),
   });
   wx.createAnimation = createAnimation;
+  wx.__update = installUpdateManager(wx, callHost, (err, where) => nav.reportError(err, where));
   wx.__task = network.task;
   wx.__network = network.network;
   wx.__intersection = installIntersection(wx, {

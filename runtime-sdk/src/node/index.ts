@@ -12,6 +12,7 @@ import {
   MemoryOfflineCache,
   type OfflineCache,
   openMiniProgram,
+  reportUpdate,
 } from '../core/launcher.ts';
 import { logicSources, pageFiles, scopeTable } from '../core/package-files.ts';
 import type { HostApiDefinition } from '../core/permissions.ts';
@@ -280,6 +281,7 @@ export function createNodeTessera(config: NodeTesseraConfig) {
       path: (options.path ?? manifest.entryPagePath).replace(/^\/+/, ''),
       query: options.query ?? {},
     });
+    reportUpdate(opened.updateOutcome, (m) => session.send(m));
 
     const settle = async () => {
       let seen = -1;

@@ -10,6 +10,7 @@ import {
   type OfflineCache,
   type OpenedMiniProgram,
   openMiniProgram,
+  reportUpdate,
 } from '../core/launcher.ts';
 import {
   logicSources,
@@ -83,6 +84,11 @@ export interface TesseraConfig {
   onMenuItem?(e: { appId: string; id: string }): void;
   /** The user closed the mini-program with the capsule's close button. */
   onClose?(e: { appId: string }): void;
+  /**
+   * wx.getUpdateManager().applyUpdate(): the mini-program asks to restart on the version its
+   * update check just cached; close it and launch it again. Without this the call fails.
+   */
+  onApplyUpdate?(e: { appId: string }): void;
   onTiming?(e: { appId: string; timings: LaunchTimings }): void;
   fetch?: typeof fetch;
   /** Realm bundles; the built SDK embeds them, so only unbundled use needs these. */
@@ -389,6 +395,7 @@ export function createTessera(config: TesseraConfig): Tessera {
         },
       },
       onError: (e) => config.onError?.({ appId, ...e }),
+      ...(config.onApplyUpdate ? { applyUpdate: () => config.onApplyUpdate?.({ appId }) } : {}),
       onPage: (e) => {
         if (e.type === 'destroy') {
           const i = stack.findIndex((s) => s.pageId === e.pageId);
@@ -523,6 +530,7 @@ export function createTessera(config: TesseraConfig): Tessera {
     // Queued right behind the boot: the realm opens the page as soon as it is up, without a
     // round trip through the host (its 'ready' still marks the end of logicBoot).
     session.send({ type: 'launch', path: path.replace(/^\/+/, ''), query: options.query ?? {} });
+    reportUpdate(opened.updateOutcome, (m) => session.send(m));
     await ready;
     const tReady = performance.now();
     timings.logicBoot = tReady - tOpened;
