@@ -929,6 +929,15 @@ describe('web SDK in Chromium', () => {
         return `${st.transform} | ${st.opacity} | ${st.width}`;
       });
     await expect.poll(boxStyle).toBe('translateX(100px) rotate(45deg) | 0.5 | 40px');
+
+    // this.animate keyframes end where they end; clearAnimation takes them off
+    const spin = () => f.locator('#spin').evaluate((e) => getComputedStyle(e).opacity);
+    await f.locator('#keyframes').click();
+    await expect.poll(() => text(f, '#animated')).toBe('done');
+    expect(await spin()).toBe('0.25');
+    await f.locator('#unframe').click();
+    await expect.poll(() => text(f, '#animated')).toBe('cleared');
+    expect(await spin()).toBe('1');
     expect(chunkLoads).toContain('/tessera-view-animation.js');
     await page.close();
 

@@ -588,12 +588,16 @@ export function widgetsSource(): Record<string, string> {
 </scroll-view>
 <button id="into" bindtap="into">into</button>
 <view id="scroll-log">{{scrollLog}}</view>
-<button id="animate" bindtap="animate">animate</button>
+<button id="animate" bindtap="animateSteps">animate</button>
+<view id="spin" style="width: 40px; height: 20px">spin</view>
+<button id="keyframes" bindtap="keyframes">keyframes</button>
+<button id="unframe" bindtap="unframe">clear</button>
+<view id="animated">{{animated}}</view>
 <view id="changes">{{changes}}</view>
 <view id="auto-changes">{{autoChanges}}</view>`,
     'pages/widgets/widgets.js': `
 Page({
-  data: { slides: ['one', 'two', 'three'], current: 0, changes: '', autoChanges: 0, rows: [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19], into: '', refreshing: false, scrollLog: '', html: '<b onclick="steal()">bold</b><script>steal()</script>' },
+  data: { slides: ['one', 'two', 'three'], current: 0, changes: '', autoChanges: 0, rows: [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19], into: '', animated: '', refreshing: false, scrollLog: '', html: '<b onclick="steal()">bold</b><script>steal()</script>' },
   changed: function (e) { this.setData({ changes: this.data.changes + e.detail.current + ':' + e.detail.source + ';' }); },
   autoChanged: function (e) { if (e.detail.source === 'autoplay') this.setData({ autoChanges: this.data.autoChanges + 1 }); },
   third: function () { this.setData({ current: 2 }); },
@@ -605,7 +609,17 @@ Page({
   },
   restored: function () { this.setData({ scrollLog: this.data.scrollLog + 'restore;' }); },
   into: function () { this.setData({ into: 'row19' }); },
-  animate: function () {
+  keyframes: function () {
+    var self = this;
+    this.animate('#spin', [{ opacity: 1, rotate: 0 }, { opacity: 0.25, rotate: 10, ease: 'ease-out' }], 50, function () {
+      self.setData({ animated: 'done' });
+    });
+  },
+  unframe: function () {
+    var self = this;
+    this.clearAnimation('#spin', function () { self.setData({ animated: 'cleared' }); });
+  },
+  animateSteps: function () {
     var a = wx.createAnimation({ duration: 30, timingFunction: 'ease' });
     a.translateX(100).opacity(0.5).step().rotate(45).width(40).step({ duration: 20 });
     this.setData({ ani: a.export() });

@@ -96,6 +96,13 @@ export async function pageApi(
       await v.observeIntersection(a, typeof a.scope === 'number' ? a.scope : undefined);
       return {};
     }
+    case 'animate': {
+      const v = await ctx.view(Number(a.pageId));
+      if (!v?.animate) throw new Error('not supported by this host');
+      // the frame's chunk bounds the keyframes (view/animation.ts): they are the mini-program's own
+      await v.animate(a, typeof a.scope === 'number' ? a.scope : undefined);
+      return {};
+    }
     case 'intersection:disconnect':
       (await ctx.view(Number(a.pageId)))?.disconnectIntersection?.(Number(a.observer));
       return {};

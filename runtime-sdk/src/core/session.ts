@@ -49,6 +49,8 @@ export interface PageViewHandle {
   /** IntersectionObserver.observe (optional: headless views do not lay out) */
   observeIntersection?(o: Record<string, unknown>, scope?: number): Promise<void>;
   disconnectIntersection?(observer: number): void;
+  /** this.animate (keyframes) / clearAnimation (`clear`), optional as scrollTo */
+  animate?(a: Record<string, unknown>, scope?: number): Promise<void>;
 }
 
 export interface SelectorQuery {

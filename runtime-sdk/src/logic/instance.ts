@@ -42,12 +42,29 @@ export interface InstanceHost {
   selectorQuery(inst: LogicInstance): unknown;
   /** wx.createIntersectionObserver(inst, options) */
   intersectionObserver(inst: LogicInstance, options: unknown): unknown;
+  /** this.animate / clearAnimation, played by the page's view */
+  animate(inst: LogicInstance, args: Record<string, unknown>): Promise<unknown>;
   /** wx.navigateTo & co., a relative options.url resolved against the module path `base` */
   navigate(kind: RouterMethod, options: Record<string, unknown>, base: string): unknown;
 }
 
 export type RouterMethod = 'navigateTo' | 'redirectTo' | 'switchTab' | 'reLaunch' | 'navigateBack';
 const ROUTER_METHODS: RouterMethod[] = ['navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack'];
+
+/** What a page's or component's own methods may not replace. */
+const PROTECTED = new Set([
+  'setData',
+  'triggerEvent',
+  'data',
+  'properties',
+  'is',
+  'route',
+  'id',
+  'dataset',
+  'options',
+  'hasBehavior',
+  'getRelationNodes',
+]);
 
 export class LogicInstance {
   readonly __id: number;
@@ -91,8 +108,10 @@ export class LogicInstance {
     this.data = cloneData(def.data) as Record<string, unknown>;
     const self = this as unknown as Record<string, unknown>;
     for (const [name, fn] of def.methods) {
-      if (name in LogicInstance.prototype) continue; // never shadow setData & co.
-      self[name] = fn.bind(this);
+      if (PROTECTED.has(name) || name.startsWith('__')) continue; // never shadow setData & co.
+      // the instance APIs added later (animate, router, selectComponent…) yield to a method of
+      // the same name, as in WeChat, where such code was written before they existed
+      Object.defineProperty(self, name, { value: fn.bind(this), writable: true, configurable: true });
     }
   }
 
@@ -258,6 +277,22 @@ export class LogicInstance {
 
   createIntersectionObserver(options?: unknown): unknown {
     return this.__host.intersectionObserver(this, options);
+  }
+
+  /** Keyframe animation of the elements `selector` matches in this page or component. */
+  animate(selector: string, keyframes: unknown, duration: number, callback?: () => void): void {
+    this.__host
+      .animate(this, { selector: String(selector), keyframes, duration })
+      .then(() => typeof callback === 'function' && this.__safe(callback, 'animate callback'))
+      .catch((err: unknown) => this.__host.onError(this, err, `${this.is} animate`));
+  }
+
+  clearAnimation(selector: string, options?: unknown, callback?: unknown): void {
+    const done = typeof options === 'function' ? options : callback;
+    this.__host
+      .animate(this, { selector: String(selector), clear: true })
+      .then(() => typeof done === 'function' && this.__safe(done as () => void, 'clearAnimation callback'))
+      .catch((err: unknown) => this.__host.onError(this, err, `${this.is} clearAnimation`));
   }
 
   getPageId(): string {

@@ -592,6 +592,26 @@ describe('logic runtime', () => {
     expect(sent.some((m) => m.type === 'api' && m.name === 'applyUpdate')).toBe(true);
   });
 
+  it("a page's own method of an instance API's name wins; setData & co. cannot be replaced", () => {
+    const { rt } = setup({
+      'pages/a/a.js': (g) =>
+        g.Page({
+          animate: () => 'mine',
+          router: () => 'my router',
+          setData: () => 'hijacked',
+        }),
+    });
+    rt.launch('pages/a/a', {});
+    const page = rt.pages()[0]! as unknown as {
+      animate(): unknown;
+      router(): unknown;
+      setData(d: object): unknown;
+    };
+    expect(page.animate()).toBe('mine');
+    expect(page.router()).toBe('my router');
+    expect(page.setData({ x: 1 })).toBeUndefined();
+  });
+
   it('relations: parent/child and ancestor/descendant link on attach and unlink on detach', () => {
     const log: string[] = [];
     const name = (x: { is: string; id: string }) => `${x.is.split('/').pop()}#${x.id}`;

@@ -319,6 +319,12 @@ export class LogicRuntime {
       return selectComponents(selector, (x) => all.filter((c) => c.__parentId === x.__id), inside, inst);
     },
     selectorQuery: (inst) => (this.wx.createSelectorQuery as () => { in(x: unknown): unknown })().in(inst),
+    animate: (inst, args) =>
+      (this.wx.__callHost as (n: string, a: unknown) => Promise<unknown>)('animate', {
+        ...args,
+        pageId: inst.__pageId,
+        ...(inst.__id === inst.__pageId ? {} : { scope: inst.__id }),
+      }),
     intersectionObserver: (inst, options) =>
       (this.wx.createIntersectionObserver as (c: unknown, o: unknown) => unknown)(inst, options),
     navigate: (kind, o, base) => {

@@ -219,6 +219,7 @@ export function createWx(nav: Navigator, boot: LogicBoot, post: (m: LogicMessage
     reportError: (err, where) => nav.reportError(err, where),
   });
   wx.createAnimation = createAnimation;
+  wx.__callHost = callHost;
   wx.__update = installUpdateManager(wx, callHost, (err, where) => nav.reportError(err, where));
   wx.__task = network.task;
   wx.__network = network.network;

@@ -1,7 +1,8 @@
-// The page frame's half of wx.createAnimation: plays the steps of an `animation` attribute in
-// order with CSS transitions. Transforms accumulate across steps by kind (a later rotate replaces
-// the earlier rotate, a translate adds to it), as WeChat's do; a new value of the attribute
-// stops the sequence that was running. A view chunk: only pages that animate load it.
+// The page frame's half of wx.createAnimation and this.animate. An `animation` attribute's steps
+// play in order with CSS transitions; transforms accumulate across steps by kind (a later rotate
+// replaces the earlier rotate, a translate adds to it), as WeChat's do, and a new value stops the
+// sequence that was running. this.animate's keyframes play with the Web Animations API. A view
+// chunk: only pages that animate load it.
 
 const SAFE = /^[-\w.%# ()]*$/;
 
@@ -72,4 +73,98 @@ export function playAnimation(el: HTMLElement, value: string | undefined): void 
     setTimeout(() => play(i + 1), duration + delay);
   };
   play(0);
+}
+
+/** The keyframe properties of this.animate that are transforms, and their CSS units. */
+const KEYFRAME_TRANSFORMS = new Set([
+  'matrix',
+  'matrix3d',
+  'rotate',
+  'rotate3d',
+  'rotateX',
+  'rotateY',
+  'rotateZ',
+  'scale',
+  'scale3d',
+  'scaleX',
+  'scaleY',
+  'scaleZ',
+  'skew',
+  'skewX',
+  'skewY',
+  'translate',
+  'translate3d',
+  'translateX',
+  'translateY',
+  'translateZ',
+]);
+const KEYFRAME_STYLES = new Set([
+  'opacity',
+  'backgroundColor',
+  'width',
+  'height',
+  'left',
+  'top',
+  'right',
+  'bottom',
+]);
+
+/** One of this.animate's keyframes as a Web Animations keyframe (unknown or unsafe values left out). */
+function keyframeOf(k: Record<string, unknown>): Keyframe {
+  const out: Keyframe = {};
+  const transforms: string[] = [];
+  for (const [name, v] of Object.entries(k)) {
+    if (name === 'offset' && typeof v === 'number' && v >= 0 && v <= 1) out.offset = v;
+    else if (name === 'ease' && typeof v === 'string' && SAFE.test(v)) out.easing = v;
+    else if (KEYFRAME_TRANSFORMS.has(name)) {
+      const css = transformOf(name, Array.isArray(v) ? v : [v]);
+      if (css) transforms.push(css);
+    } else if (KEYFRAME_STYLES.has(name) && SAFE.test(String(v)))
+      out[name] = typeof v === 'number' && name !== 'opacity' ? `${v}px` : String(v);
+  }
+  if (transforms.length) out.transform = transforms.join(' ');
+  return out;
+}
+
+/**
+ * this.animate(selector, keyframes, duration): plays the keyframes on every element `selector`
+ * matches inside `root` and resolves when they finish (the end state stays, as in WeChat).
+ */
+export async function animateKeyframes(
+  root: Element,
+  selector: string,
+  keyframes: unknown,
+  duration: unknown,
+): Promise<void> {
+  let targets: Element[];
+  try {
+    targets = Array.from(root.querySelectorAll(selector));
+  } catch {
+    throw new Error(`"${selector}" is not a valid selector`);
+  }
+  if (!targets.length) throw new Error(`no element matches "${selector}"`);
+  const frames = (Array.isArray(keyframes) ? keyframes.slice(0, 64) : [])
+    .filter((k): k is Record<string, unknown> => typeof k === 'object' && k !== null)
+    .map(keyframeOf);
+  const ms =
+    typeof duration === 'number' && Number.isFinite(duration) ? Math.max(0, Math.min(duration, 60_000)) : 400;
+  await Promise.all(
+    targets.map((el) => {
+      clearKeyframes(el);
+      return el.animate(frames, { duration: ms, fill: 'forwards' }).finished.catch(() => {});
+    }),
+  );
+}
+
+/** clearAnimation: stops and removes what this.animate left on the element. */
+export function clearKeyframes(el: Element): void {
+  for (const a of el.getAnimations()) a.cancel();
+}
+
+export function clearAnimations(root: Element, selector: string): void {
+  let targets: Element[] = [];
+  try {
+    targets = Array.from(root.querySelectorAll(selector));
+  } catch {}
+  for (const el of targets) clearKeyframes(el);
 }

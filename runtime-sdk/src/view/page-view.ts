@@ -266,6 +266,16 @@ export class PageView {
     );
   }
 
+  /** this.animate / clearAnimation, in the page or inside component `scope`'s element. */
+  async animate(a: Record<string, unknown>, scope?: number): Promise<void> {
+    const m = await loadViewChunk<AnimationChunk>('view-animation');
+    const root = scope === undefined ? this.root : this.#instances.get(scope)?.host;
+    if (!root) throw new Error('the component is gone');
+    const selector = String(a.selector ?? '').slice(0, 256);
+    if (a.clear === true) m.clearAnimations(root, selector);
+    else await m.animateKeyframes(root, selector, a.keyframes, a.duration);
+  }
+
   disconnectIntersection(observer: number): void {
     this.#observers.get(observer)?.();
     this.#observers.delete(observer);

@@ -149,6 +149,10 @@ export class PageFrame {
         if (typeof error === 'string') throw new Error(error);
       },
       disconnectIntersection: (observer) => port.postMessage({ type: 'unobserve', observer }),
+      animate: async (a, scope) => {
+        const [error] = await this.#ask({ type: 'animate', request: a, scope });
+        if (typeof error === 'string') throw new Error(error);
+      },
       scrollTo: async (to) => (await this.#ask({ type: 'scroll-to', ...to }))[0] === true,
       show: () => {
         frame.style.visibility = 'visible';

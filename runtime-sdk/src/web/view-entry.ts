@@ -30,6 +30,7 @@ type HostToView =
   | { type: 'pull'; start: boolean }
   | { type: 'observe'; id: number; request: Record<string, unknown>; scope?: number }
   | { type: 'unobserve'; observer: number }
+  | { type: 'animate'; id: number; request: Record<string, unknown>; scope?: number }
   | { type: 'chunk'; name: string; code?: string; error?: string }
   | {
       type: 'scroll-to';
@@ -170,6 +171,17 @@ function start(port: MessagePort): void {
         return;
       case 'observe':
         view?.observeIntersection(msg.request, msg.scope).then(
+          () => send({ type: 'query-result', id: msg.id, results: [null] }),
+          (err: unknown) =>
+            send({
+              type: 'query-result',
+              id: msg.id,
+              results: [err instanceof Error ? err.message : String(err)],
+            }),
+        );
+        return;
+      case 'animate':
+        view?.animate(msg.request, msg.scope).then(
           () => send({ type: 'query-result', id: msg.id, results: [null] }),
           (err: unknown) =>
             send({
