@@ -99,6 +99,13 @@ function start(port: MessagePort): void {
   const assets = new Map<string, Promise<string | undefined>>();
   const waiting = new Map<string, (url: string | undefined) => void>();
   const send = (m: unknown) => port.postMessage(m);
+  /** The host's request `id` is done: [null], or [why it failed]. */
+  const answer = (id: number, done: Promise<void> | undefined) =>
+    (done ?? Promise.resolve()).then(
+      () => send({ type: 'query-result', id, results: [null] }),
+      (err: unknown) =>
+        send({ type: 'query-result', id, results: [err instanceof Error ? err.message : String(err)] }),
+    );
   connectViewChunks(
     (name) => send({ type: 'chunk', name }),
     (code) => loadScript(document, code),
@@ -170,26 +177,10 @@ function start(port: MessagePort): void {
         viewChunkArrived(msg.name, msg.code, msg.error);
         return;
       case 'observe':
-        view?.observeIntersection(msg.request, msg.scope).then(
-          () => send({ type: 'query-result', id: msg.id, results: [null] }),
-          (err: unknown) =>
-            send({
-              type: 'query-result',
-              id: msg.id,
-              results: [err instanceof Error ? err.message : String(err)],
-            }),
-        );
+        answer(msg.id, view?.observeIntersection(msg.request, msg.scope));
         return;
       case 'animate':
-        view?.animate(msg.request, msg.scope).then(
-          () => send({ type: 'query-result', id: msg.id, results: [null] }),
-          (err: unknown) =>
-            send({
-              type: 'query-result',
-              id: msg.id,
-              results: [err instanceof Error ? err.message : String(err)],
-            }),
-        );
+        answer(msg.id, view?.animate(msg.request, msg.scope));
         return;
       case 'unobserve':
         view?.disconnectIntersection(msg.observer);
