@@ -1,5 +1,6 @@
 // What the host's network APIs share: header hygiene, bounded bodies, task ids, timeouts and
 // the abort controllers of running transfers.
+import { concatBytes } from '../package/bytes.ts';
 
 export type Args = Record<string, unknown>;
 
@@ -94,11 +95,5 @@ export async function readLimited(
     }
   }
   onChunk?.(n, true);
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

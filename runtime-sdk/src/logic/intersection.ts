@@ -1,8 +1,7 @@
 // wx.createIntersectionObserver / this.createIntersectionObserver: WeChat's observer API in the
 // logic realm. The page frame does the observing (view/intersection.ts) and sends each threshold
 // crossing back; this side keeps the callbacks.
-
-type Margins = { left: number; top: number; right: number; bottom: number };
+import { intersectionRequest } from '../core/intersection-request.ts';
 
 export interface IntersectionDeps {
   callHost(name: string, args: unknown): Promise<unknown>;
@@ -13,12 +12,6 @@ export interface IntersectionDeps {
 export interface IntersectionEvents {
   intersection(msg: { observer: number; entries: unknown[] }): void;
 }
-
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const marginsOf = (m: unknown): Margins => {
-  const o = (m ?? {}) as Record<string, unknown>;
-  return { left: num(o.left), top: num(o.top), right: num(o.right), bottom: num(o.bottom) };
-};
 
 export function installIntersection(wx: Record<string, unknown>, d: IntersectionDeps): IntersectionEvents {
   let next = 1;
@@ -32,22 +25,18 @@ export function installIntersection(wx: Record<string, unknown>, d: Intersection
     const pageId = isInstance ? (inst!.__pageId as number) : d.currentPageId();
     // no page yet: the host answers that there is nothing to observe
     const scope = isInstance && inst!.__id !== inst!.__pageId ? (inst!.__id as number) : undefined;
-    const thresholds = (Array.isArray(o.thresholds) ? o.thresholds : [0])
-      .map(num)
-      .filter((t) => t >= 0 && t <= 1)
-      .slice(0, 32);
-    let relativeTo: string | undefined;
-    let margins = marginsOf(undefined);
+    let relativeTo: unknown;
+    let margins: unknown;
     const mine: number[] = [];
     const observer = {
       relativeTo(selector: unknown, m?: unknown) {
-        relativeTo = String(selector).slice(0, 256);
-        margins = marginsOf(m);
+        relativeTo = String(selector);
+        margins = m;
         return observer;
       },
       relativeToViewport(m?: unknown) {
         relativeTo = undefined;
-        margins = marginsOf(m);
+        margins = m;
         return observer;
       },
       observe(target: unknown, callback: unknown) {
@@ -56,17 +45,16 @@ export function installIntersection(wx: Record<string, unknown>, d: Intersection
         const id = next++;
         mine.push(id);
         callbacks.set(id, callback as (e: unknown) => void);
-        d.callHost('intersection', {
-          pageId,
-          scope,
+        const request = intersectionRequest({
+          ...o,
           observer: id,
-          target: String(target).slice(0, 256),
+          target: String(target),
           relativeTo,
           margins,
-          thresholds: thresholds.length ? thresholds : [0],
-          initialRatio: num(o.initialRatio),
-          observeAll: o.observeAll === true,
-        }).catch((err: unknown) => d.reportError(err, 'IntersectionObserver.observe'));
+        });
+        d.callHost('intersection', { pageId, scope, ...request }).catch((err: unknown) =>
+          d.reportError(err, 'IntersectionObserver.observe'),
+        );
       },
       disconnect() {
         for (const id of mine.splice(0)) {

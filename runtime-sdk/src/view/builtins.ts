@@ -2,6 +2,7 @@
 // their native controls produce. Tags without an entry here (view, text, label, block…)
 // render as inert `wx-<tag>` elements styled by base.css.
 import type { ElementSpec } from '../render/dom.ts';
+import { truthy } from './attr-value.ts';
 import { isSafeImageUrl } from './image-url.ts';
 import { loadViewChunk } from './view-chunks.ts';
 
@@ -93,8 +94,6 @@ function withInner(doc: Document, outerTag: string, innerEl: HTMLElement): Eleme
   outer.appendChild(innerEl);
   return outer;
 }
-
-const truthy = (v: string | undefined) => v !== undefined && v !== 'false' && v !== '';
 
 function imageUrl(ctx: BuiltinContext, src: string): string | undefined | Promise<string | undefined> {
   // Remote images go through the host, which checks the download domain list; so do the

@@ -2,6 +2,7 @@
 // logic layer's path patches, re-renders the instance with its compiled template and patches
 // the DOM, mounts custom components, and turns DOM events into WeChat events.
 import type { ViewMessage, WirePatch } from '../core/bridge.ts';
+import type { PageScroll } from '../core/session.ts';
 import type { CompiledTemplateModule, RenderRuntime, VComponent, VNode } from '../render/contract.ts';
 import { createRenderer, nodeMeta, type Renderer, type RenderScope } from '../render/dom.ts';
 import { type BuiltinContext, createBuiltins } from './builtins.ts';
@@ -264,6 +265,22 @@ export class PageView {
         }),
       ),
     );
+  }
+
+  /** wx.pageScrollTo: to `scrollTop`, or to where `selector` is (+ offsetTop); false when it matches nothing. */
+  scrollTo(to: PageScroll): boolean {
+    let top = to.scrollTop;
+    const win = this.root.ownerDocument.defaultView;
+    if (to.selector) {
+      let el: Element | null = null;
+      try {
+        el = this.root.querySelector(to.selector);
+      } catch {}
+      if (!el) return false;
+      top = el.getBoundingClientRect().top + (win?.scrollY ?? 0) + to.offsetTop;
+    }
+    win?.scrollTo({ top, behavior: to.duration > 0 ? 'smooth' : 'instant' });
+    return true;
   }
 
   /** this.animate / clearAnimation, in the page or inside component `scope`'s element. */

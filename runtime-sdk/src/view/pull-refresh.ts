@@ -3,6 +3,7 @@
 // onPullDownRefresh; the indicator stays until wx.stopPullDownRefresh. A view chunk: only pages
 // that refresh load it.
 import type { PageWindow } from '../core/package-files.ts';
+import { appendDots, watchPull } from './pull.ts';
 
 /** How far (px) the page must be pulled to refresh, and where it rests while refreshing. */
 const TRIGGER = 50;
@@ -27,11 +28,7 @@ export function pullToRefresh(
   indicator.setAttribute('aria-hidden', 'true');
   const dot = w.backgroundTextStyle === 'light' ? '#ffffff' : '#999999';
   indicator.style.cssText = `position:fixed;left:0;right:0;top:0;height:0;overflow:hidden;display:flex;align-items:center;justify-content:center;gap:6px;background:${w.backgroundColor ?? 'transparent'}`;
-  for (let i = 0; i < 3; i++) {
-    const d = document.createElement('span');
-    d.style.cssText = `width:6px;height:6px;border-radius:3px;background:${dot};animation:tsr-dot 1s ${i * 0.2}s infinite`;
-    indicator.append(d);
-  }
+  appendDots(indicator, dot, (i) => `tsr-dot 1s ${i * 0.2}s infinite`);
   const keyframes = document.createElement('style');
   keyframes.textContent = '@keyframes tsr-dot{0%,100%{opacity:.2}50%{opacity:1}}';
   document.head.append(keyframes);
@@ -52,33 +49,13 @@ export function pullToRefresh(
     send({ type: 'page:pullDownRefresh', pageId });
   };
 
-  if (w.pullDownRefresh) {
-    let from: number | undefined;
-    let pulled = 0;
-    const begin = (y: number) => {
-      from = !refreshing && scroller().scrollTop <= 0 ? y : undefined;
-      pulled = 0;
-    };
-    const move = (y: number, e: Event) => {
-      if (from === undefined) return;
-      pulled = Math.min(MAX_PULL, Math.max(0, (y - from) / 2));
-      if (pulled > 0 && e.cancelable) e.preventDefault(); // the pull, not a scroll or a text selection
-      show(pulled, false);
-    };
-    const end = () => {
-      if (from === undefined) return;
-      from = undefined;
-      if (pulled >= TRIGGER) refresh();
-      else show(0, true);
-    };
-    addEventListener('touchstart', (e) => begin(e.touches[0]!.clientY), { passive: true });
-    addEventListener('touchmove', (e) => move(e.touches[0]!.clientY, e), { passive: false });
-    addEventListener('touchend', end);
-    addEventListener('touchcancel', end);
-    addEventListener('mousedown', (e) => begin(e.clientY));
-    addEventListener('mousemove', (e) => (e.buttons & 1 ? move(e.clientY, e) : end()));
-    addEventListener('mouseup', end);
-  }
+  if (w.pullDownRefresh)
+    watchPull(globalThis, {
+      canStart: () => !refreshing && scroller().scrollTop <= 0,
+      max: () => MAX_PULL,
+      onPull: (dy) => show(dy, false),
+      onRelease: (dy) => (dy >= TRIGGER ? refresh() : show(0, true)),
+    });
 
   return {
     start: refresh,

@@ -5,7 +5,10 @@
 // is true (refresherpulling while pulling, refresherrestore when it closes, refresherabort for a
 // pull let go too early). The refresher lives in a shadow root, so the renderer keeps sole
 // charge of the element's children.
+
+import { truthy } from './attr-value.ts';
 import type { BuiltinContext, LazySpec } from './builtins.ts';
+import { appendDots, watchPull } from './pull.ts';
 
 interface State {
   lastTop: number;
@@ -17,11 +20,9 @@ interface State {
   enabled: boolean;
   threshold: number;
   triggered: boolean;
-  pull?: { y: number; dy: number };
 }
 
 const states = new WeakMap<Element, State>();
-const truthy = (v: string | null | undefined) => v !== null && v !== undefined && v !== 'false' && v !== '';
 const px = (v: string | null, fallback: number) => {
   const n = Number(v);
   return v !== null && Number.isFinite(n) ? n : fallback;
@@ -43,11 +44,7 @@ const scrollView: LazySpec = {
     const refresher = el.ownerDocument.createElement('div');
     refresher.style.cssText =
       'height:0;overflow:hidden;display:flex;align-items:center;justify-content:center;gap:6px';
-    for (let i = 0; i < 3; i++) {
-      const dot = el.ownerDocument.createElement('span');
-      dot.style.cssText = 'width:6px;height:6px;border-radius:3px;background:#999';
-      refresher.append(dot);
-    }
+    appendDots(refresher, '#999');
     shadow.append(refresher, el.ownerDocument.createElement('slot'));
     const s: State = {
       lastTop: 0,
@@ -89,38 +86,26 @@ const scrollView: LazySpec = {
     });
 
     // the refresher: a pull (touch or mouse) while scrolled to the top
-    const begin = (y: number) => {
-      s.pull = s.enabled && !s.triggered && host.scrollTop <= 0 ? { y, dy: 0 } : undefined;
-    };
-    const move = (y: number, e: Event) => {
-      if (!s.pull) return;
-      s.pull.dy = Math.max(0, Math.min(s.threshold * 2, (y - s.pull.y) / 2));
-      if (s.pull.dy > 0) {
-        if (e.cancelable) e.preventDefault();
-        showRefresher(s, s.pull.dy, false);
-        ctx.emit(el, 'refresherpulling', { dy: s.pull.dy });
-      }
-    };
-    const end = () => {
-      const p = s.pull;
-      s.pull = undefined;
-      if (!p || p.dy === 0) return;
-      if (p.dy >= s.threshold) {
-        s.triggered = true;
-        showRefresher(s, s.threshold, true);
-        ctx.emit(el, 'refresherrefresh', { dy: p.dy });
-      } else {
-        showRefresher(s, 0, true);
-        ctx.emit(el, 'refresherabort', { dy: p.dy });
-      }
-    };
-    host.addEventListener('touchstart', (e) => begin(e.touches[0]!.clientY), { passive: true });
-    host.addEventListener('touchmove', (e) => move(e.touches[0]!.clientY, e), { passive: false });
-    host.addEventListener('touchend', end);
-    host.addEventListener('mousedown', (e) => begin(e.clientY));
-    host.addEventListener('mousemove', (e) => (e.buttons & 1 ? move(e.clientY, e) : end()));
-    host.addEventListener('mouseup', end);
-    host.addEventListener('mouseleave', end);
+    watchPull(host, {
+      canStart: () => s.enabled && !s.triggered && host.scrollTop <= 0,
+      max: () => s.threshold * 2,
+      onPull: (dy) => {
+        if (dy === 0) return;
+        showRefresher(s, dy, false);
+        ctx.emit(el, 'refresherpulling', { dy });
+      },
+      onRelease: (dy) => {
+        if (dy === 0) return;
+        if (dy >= s.threshold) {
+          s.triggered = true;
+          showRefresher(s, s.threshold, true);
+          ctx.emit(el, 'refresherrefresh', { dy });
+        } else {
+          showRefresher(s, 0, true);
+          ctx.emit(el, 'refresherabort', { dy });
+        }
+      },
+    });
   },
 
   setAttr(el, name, value, ctx) {

@@ -3,6 +3,8 @@
 // them. Events as WeChat's: change {current, source: 'touch' | 'autoplay' | ''},
 // transition {dx, dy} while dragging, animationfinish {current, source}. The dots live in a
 // shadow root, so the renderer keeps sole charge of the element's children.
+
+import { truthy } from './attr-value.ts';
 import type { BuiltinContext, LazySpec } from './builtins.ts';
 
 interface State {
@@ -21,7 +23,6 @@ interface State {
 }
 
 const states = new WeakMap<Element, State>();
-const truthy = (v: string | undefined) => v !== undefined && v !== 'false' && v !== '';
 const items = (el: Element) => Array.from(el.children).filter((c) => c.localName === 'wx-swiper-item');
 
 /** Where item i sits relative to the current one, in item widths (circular: the shorter way round). */

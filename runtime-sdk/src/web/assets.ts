@@ -50,12 +50,19 @@ const IMAGE_TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
 };
 
+const typeOf = (path: string): string | undefined =>
+  IMAGE_TYPES[path.slice(path.lastIndexOf('.') + 1).toLowerCase()];
+
+/** An object URL of the host document for `path`'s bytes (`type` '' lets the browser sniff). */
+async function objectUrl(assets: AssetSource, path: string, type: string): Promise<string | undefined> {
+  const bytes = await assets(path).catch(() => null);
+  return bytes ? URL.createObjectURL(new Blob([bytes as BlobPart], type ? { type } : {})) : undefined;
+}
+
 /** An object URL of the host document for a package image (the tab bar's icons); the caller revokes it. */
 export async function imageUrl(assets: AssetSource, path: string): Promise<string | undefined> {
-  const type = IMAGE_TYPES[path.slice(path.lastIndexOf('.') + 1).toLowerCase()];
-  if (!type) return undefined;
-  const bytes = await assets(path).catch(() => null);
-  return bytes ? URL.createObjectURL(new Blob([bytes as BlobPart], { type })) : undefined;
+  const type = typeOf(path);
+  return type ? objectUrl(assets, path, type) : undefined;
 }
 
 /**
@@ -63,10 +70,7 @@ export async function imageUrl(assets: AssetSource, path: string): Promise<strin
  * wxfile:// file or an https URL of its download list), for wx.previewImage; undefined when it
  * cannot be shown. The caller revokes it.
  */
-export async function previewUrl(assets: AssetSource, path: string): Promise<string | undefined> {
+export function previewUrl(assets: AssetSource, path: string): Promise<string | undefined> {
   const clean = /^(https:|wxfile:)/i.test(path) ? path : path.replace(/^\/+/, '');
-  const bytes = await assets(clean).catch(() => null);
-  if (!bytes) return undefined;
-  const type = IMAGE_TYPES[clean.slice(clean.lastIndexOf('.') + 1).toLowerCase()] ?? '';
-  return URL.createObjectURL(new Blob([bytes as BlobPart], type ? { type } : {}));
+  return objectUrl(assets, clean, typeOf(clean) ?? '');
 }

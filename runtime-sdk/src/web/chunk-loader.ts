@@ -15,6 +15,12 @@ export const setChunkBase = (url: string | undefined) => {
   base = url;
 };
 
+const urlOf = (file: string) => new URL(file, base ?? scriptUrl ?? import.meta.url).href;
+const notLoaded = (name: string, file: string, url: string, why = '') =>
+  new Error(
+    `the SDK's ${name} chunk did not load from ${url}${why}: serve ${file} from the same build beside the SDK's script, or set chunkBase`,
+  );
+
 export function loadChunk<T>(name: string): Promise<T> {
   let p = loading.get(name);
   if (!p) {
@@ -24,7 +30,7 @@ export function loadChunk<T>(name: string): Promise<T> {
       (globalThis as Record<symbol, unknown>)[key] ??= (n: string, module: unknown) =>
         waiting.get(n)?.(module);
       const script = document.createElement('script');
-      script.src = new URL(chunk.file, base ?? scriptUrl ?? import.meta.url).href;
+      script.src = urlOf(chunk.file);
       script.integrity = chunk.integrity;
       script.crossOrigin = 'anonymous';
       waiting.set(name, (module) => {
@@ -34,11 +40,7 @@ export function loadChunk<T>(name: string): Promise<T> {
       script.onerror = () => {
         loading.delete(name);
         waiting.delete(name);
-        reject(
-          new Error(
-            `the SDK's ${name} chunk did not load from ${script.src}: serve ${chunk.file} from the same build beside the SDK's script, or set chunkBase`,
-          ),
-        );
+        reject(notLoaded(name, chunk.file, script.src));
       };
       document.head.append(script);
     });
@@ -61,7 +63,7 @@ export function loadChunkText(name: string): Promise<string> {
         ? __TESSERA_CHUNKS__[name]
         : undefined;
     if (!chunk) return Promise.reject(new Error(`there is no view chunk "${name.slice(0, 64)}"`));
-    const url = new URL(chunk.file, base ?? scriptUrl ?? import.meta.url).href;
+    const url = urlOf(chunk.file);
     p = fetch(url, { integrity: chunk.integrity, credentials: 'omit' })
       .then((r) => {
         if (!r.ok) throw new Error(`HTTP ${r.status}`);
@@ -69,9 +71,7 @@ export function loadChunkText(name: string): Promise<string> {
       })
       .catch((err: unknown) => {
         texts.delete(name);
-        throw new Error(
-          `the SDK's ${name} chunk did not load from ${url} (${err instanceof Error ? err.message : String(err)}): serve ${chunk.file} from the same build beside the SDK's script, or set chunkBase`,
-        );
+        throw notLoaded(name, chunk.file, url, ` (${err instanceof Error ? err.message : String(err)})`);
       });
     texts.set(name, p);
   }

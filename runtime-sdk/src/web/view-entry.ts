@@ -189,23 +189,9 @@ function start(port: MessagePort): void {
         if (msg.start) scroll?.startRefresh();
         else scroll?.stopRefresh();
         return;
-      case 'scroll-to': {
-        let top = msg.scrollTop;
-        if (msg.selector) {
-          let el: Element | null = null;
-          try {
-            el = document.querySelector(`wx-page ${msg.selector}`);
-          } catch {}
-          if (!el) {
-            send({ type: 'query-result', id: msg.id, results: [false] });
-            return;
-          }
-          top = el.getBoundingClientRect().top + window.scrollY + msg.offsetTop;
-        }
-        window.scrollTo({ top, behavior: msg.duration > 0 ? 'smooth' : 'instant' });
-        send({ type: 'query-result', id: msg.id, results: [true] });
+      case 'scroll-to':
+        send({ type: 'query-result', id: msg.id, results: [view?.scrollTo(msg) ?? false] });
         return;
-      }
       case 'query':
         send({ type: 'query-result', id: msg.id, results: view ? view.query(msg.queries, msg.scope) : [] });
         return;
